@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
+)
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// dev mode needs nothing installed: an in-process broker and a worker that
+// reports that broker's cluster id, stopped cleanly by Ctrl-C.
+func TestDevModeServesRootAndStopsOnInterrupt(t *testing.T) {
+	rest := freeAddr(t)
+	kafkatest.Binary(t)
+	start := time.Now()
+	p := kafkatest.StartCommand(t, "http://"+rest, nil, "dev", "--kafka", freeAddr(t), "--rest", rest)
+	var info serverInfoBody
+	kafkatest.Eventually(t, 30*time.Second, func() error { return getJSON(p.URL+"/", &info) })
+	t.Logf("dev: GET / answered %v after process start (race-instrumented binary)", time.Since(start).Round(time.Millisecond))
+	if info.KafkaClusterID != "connect-sidecar-dev" || !strings.HasSuffix(info.Version, "-sidecar") {
+		t.Errorf("GET / = %+v", info)
+	}
+	p.WaitHealthy(t, 10*time.Second)
+	p.Signal(t, syscall.SIGINT)
+	if code := p.Wait(t, 20*time.Second); code != exitOK {
+		t.Fatalf("exit %d after SIGINT", code)
+	}
+	if !strings.Contains(p.Log(), "curl -s "+p.URL+"/") {
+		t.Errorf("dev printed no curl line to try:\n%s", p.Log())
+	}
+}
+
+func TestDevBrokerOnlyServesWorkersStartedByHand(t *testing.T) {
+	kafkaAddr := freeAddr(t)
+	broker := kafkatest.StartCommand(t, "", nil, "dev", "--broker-only", "--kafka", kafkaAddr)
+	b := &kafkatest.Broker{Addr: kafkaAddr, Kind: kafkatest.InProcess}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		c, err := net.Dial("tcp", kafkaAddr)
+		if err == nil {
+			c.Close()
+		}
+		return err
+	})
+	for range 2 {
+		w := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID=by-hand")
+		w.WaitHealthy(t, 30*time.Second)
+	}
+	broker.Signal(t, syscall.SIGTERM)
+	if code := broker.Wait(t, 10*time.Second); code != exitOK {
+		t.Fatalf("broker exit %d", code)
+	}
+}
+
+// While Kafka cannot be reached the worker is alive but not ready, and says
+// what it is waiting for.
+func TestUnreachableKafkaKeepsTheWorkerStarting(t *testing.T) {
+	closed := freeAddr(t)
+	rest := freeAddr(t)
+	p := kafkatest.StartCommand(t, "http://"+rest, []string{
+		"CONNECT_BOOTSTRAP_SERVERS=" + closed, "CONNECT_GROUP_ID=g", "CONNECT_LISTENERS=http://" + rest,
+	}, "run")
+	want := map[string]int{"/live": http.StatusOK, "/ready": http.StatusServiceUnavailable, "/health": http.StatusServiceUnavailable}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		for path, code := range want {
+			got, body, err := p.Get(path)
+			if err != nil {
+				return err
+			}
+			if got != code {
+				return fmt.Errorf("%s = %d %s, want %d", path, got, body, code)
+			}
+		}
+		return nil
+	})
+	_, body, _ := p.Get("/health")
+	if !strings.Contains(body, `"status":"starting"`) || !strings.Contains(body, "connecting to Kafka at "+closed) {
+		t.Errorf("/health body %s does not say what the worker waits for", body)
+	}
+	var out strings.Builder
+	if code := run([]string{"probe", "ready", "--url", p.URL}, nil, &out, &out); code != exitFailed {
+		t.Errorf("probe ready exit %d while starting: %s", code, out.String())
+	}
+}
+
+type serverInfoBody struct {
+	Version        string `json:"version"`
+	Commit         string `json:"commit"`
+	KafkaClusterID string `json:"kafka_cluster_id"`
+}
+
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+func portOf(t *testing.T, url string) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}

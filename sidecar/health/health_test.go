@@ -1,0 +1,50 @@
+package health
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestHealthFollowsTheWorkersPhase(t *testing.T) {
+	tests := []struct {
+		name        string
+		act         func(*State)
+		health      int
+		status      string
+		ready, live int
+	}{
+		{"starting", func(s *State) { s.Stage("reading the config topic") }, http.StatusServiceUnavailable, "starting", http.StatusServiceUnavailable, http.StatusOK},
+		{"running", func(s *State) { s.Started() }, http.StatusOK, "healthy", http.StatusOK, http.StatusOK},
+		{"failed", func(s *State) { s.Started(); s.Fail("config topic has 3 partitions") }, http.StatusInternalServerError, "unhealthy", http.StatusServiceUnavailable, http.StatusOK},
+		{"started after failing stays failed", func(s *State) { s.Fail("x"); s.Started() }, http.StatusInternalServerError, "unhealthy", http.StatusServiceUnavailable, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewState()
+			tt.act(s)
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/health", nil))
+			if rec.Code != tt.health || !strings.Contains(rec.Body.String(), `"status":"`+tt.status+`"`) {
+				t.Errorf("/health = %d %s", rec.Code, rec.Body)
+			}
+			for path, want := range map[string]int{"/ready": tt.ready, "/live": tt.live} {
+				rec := httptest.NewRecorder()
+				s.Probes().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+				if rec.Code != want {
+					t.Errorf("%s = %d, want %d", path, rec.Code, want)
+				}
+			}
+		})
+	}
+}
+
+func TestStartingSaysWhatTheWorkerWaitsFor(t *testing.T) {
+	s := NewState()
+	s.Stage("reading the config topic")
+	_, body := s.Report()
+	if !strings.Contains(body.Message, "Worker is still starting up. Current step: reading the config topic") {
+		t.Errorf("message %q", body.Message)
+	}
+}

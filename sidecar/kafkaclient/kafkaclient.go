@@ -1,0 +1,113 @@
+// Package kafkaclient builds the one set of Kafka connections the worker
+// shares: a kafka-go Transport for requests and a Dialer for readers, both
+// with the worker's TLS and SASL settings.
+package kafkaclient
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/sasl"
+	"github.com/segmentio/kafka-go/sasl/plain"
+	"github.com/segmentio/kafka-go/sasl/scram"
+	"go.uber.org/fx"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+)
+
+// Module provides *Clients and closes its idle connections on stop.
+var Module = fx.Module("kafkaclient",
+	fx.Provide(func(lc fx.Lifecycle, w config.Worker) (*Clients, error) {
+		c, err := New(w)
+		if err != nil {
+			return nil, err
+		}
+		lc.Append(fx.StopHook(c.Close))
+		return c, nil
+	}),
+)
+
+// Clients holds what every part of the worker uses to talk to Kafka.
+type Clients struct {
+	Bootstrap []string
+	Transport *kafka.Transport
+	Client    *kafka.Client
+	Dialer    *kafka.Dialer
+
+	mu        sync.Mutex
+	clusterID string
+}
+
+// New builds clients for the worker's bootstrap servers and security.
+func New(w config.Worker) (*Clients, error) {
+	var tlsConfig *tls.Config
+	if w.Security.UsesTLS() {
+		var err error
+		if tlsConfig, err = w.Security.TLSConfig(); err != nil {
+			return nil, err
+		}
+	}
+	mechanism, err := saslMechanism(w.Security)
+	if err != nil {
+		return nil, err
+	}
+	clientID := w.ClientID
+	if clientID == "" {
+		clientID = "connect-sidecar-" + w.GroupID
+	}
+	transport := &kafka.Transport{
+		DialTimeout: 10 * time.Second,
+		IdleTimeout: 5 * time.Minute,
+		MetadataTTL: 30 * time.Second,
+		ClientID:    clientID,
+		TLS:         tlsConfig,
+		SASL:        mechanism,
+	}
+	return &Clients{
+		Bootstrap: w.BootstrapServers,
+		Transport: transport,
+		Client:    &kafka.Client{Addr: kafka.TCP(w.BootstrapServers...), Transport: transport, Timeout: 30 * time.Second},
+		Dialer:    &kafka.Dialer{ClientID: clientID, Timeout: 10 * time.Second, DualStack: true, TLS: tlsConfig, SASLMechanism: mechanism},
+	}, nil
+}
+
+func saslMechanism(s config.Security) (sasl.Mechanism, error) {
+	if !s.UsesSASL() {
+		return nil, nil
+	}
+	switch s.SASLMechanism {
+	case "PLAIN":
+		return plain.Mechanism{Username: s.SASLUsername, Password: s.SASLPassword}, nil
+	case "SCRAM-SHA-256":
+		return scram.Mechanism(scram.SHA256, s.SASLUsername, s.SASLPassword)
+	case "SCRAM-SHA-512":
+		return scram.Mechanism(scram.SHA512, s.SASLUsername, s.SASLPassword)
+	}
+	return nil, fmt.Errorf("kafkaclient: unsupported sasl.mechanism %q", s.SASLMechanism)
+}
+
+// ClusterID asks Kafka for its cluster id once and remembers it.
+func (c *Clients) ClusterID(ctx context.Context) (string, error) {
+	c.mu.Lock()
+	id := c.clusterID
+	c.mu.Unlock()
+	if id != "" {
+		return id, nil
+	}
+	// An empty, non-nil topic list asks for no topic metadata at all.
+	resp, err := c.Client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{}})
+	if err != nil {
+		return "", fmt.Errorf("cluster id from %v: %w", c.Bootstrap, err)
+	}
+	c.mu.Lock()
+	c.clusterID = resp.ClusterID
+	c.mu.Unlock()
+	return resp.ClusterID, nil
+}
+
+// Close drops idle connections.
+func (c *Clients) Close() { c.Transport.CloseIdleConnections() }
