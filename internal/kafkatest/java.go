@@ -1,0 +1,62 @@
+package kafkatest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// JavaWorker is an Apache Kafka Connect distributed worker started by
+// scripts/kafka.sh: the reference implementation tests compare against.
+type JavaWorker struct {
+	URL   string
+	Name  string
+	Group string
+}
+
+// StartJavaWorker starts a Java ConnectDistributed worker in group on a free
+// port, with extra worker properties ("key=value"), and stops it when t
+// ends. It skips t unless the broker is the one scripts/kafka.sh started.
+func StartJavaWorker(t testing.TB, b *Broker, group string, props ...string) *JavaWorker {
+	t.Helper()
+	script := kafkaScript(t)
+	if b.Kind != External || exec.Command(script, "status").Run() != nil {
+		t.Skipf("needs the Java Connect worker from scripts/kafka.sh (with a broker it started); running against %s", b)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &JavaWorker{URL: "http://127.0.0.1:" + strconv.Itoa(port), Name: "java-" + strconv.Itoa(port), Group: group}
+	cmd := exec.Command(script, "connect-start", "--port", strconv.Itoa(port), "--group", group, "--name", w.Name)
+	cmd.Env = append(os.Environ(), "CONNECT_EXTRA_PROPS="+strings.Join(props, "\n"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kafkatest: start Java worker: %v\n%s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command(script, "connect-stop", "--name", w.Name).CombinedOutput(); err != nil {
+			t.Errorf("kafkatest: stop Java worker: %v\n%s", err, out)
+		}
+	})
+	return w
+}
+
+// Get requests path from the Java worker's REST API.
+func (w *JavaWorker) Get(path string) (int, string, error) { return get(w.URL + path) }
+
+func kafkaScript(t testing.TB) string {
+	t.Helper()
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(root, "scripts", "kafka.sh")
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("kafkatest: %v", fmt.Errorf("scripts/kafka.sh: %w", err))
+	}
+	return p
+}

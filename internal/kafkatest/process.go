@@ -1,0 +1,208 @@
+package kafkatest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary builds cmd/connect-sidecar once per test process and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := ModuleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "connect-sidecar-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "connect-sidecar")
+		out, err := exec.Command("go", "build", "-race", "-o", binPath, filepath.Join(root, "cmd", "connect-sidecar")).CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("kafkatest: %v", buildErr)
+	}
+	return binPath
+}
+
+// ModuleRoot finds the directory holding go.mod above the working directory.
+func ModuleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("kafkatest: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Process is a connect-sidecar worker running as its own OS process, so
+// tests can kill, stop and resume it as a platform would.
+type Process struct {
+	URL  string // REST base URL, no trailing slash
+	cmd  *exec.Cmd
+	log  *syncBuffer
+	done chan struct{}
+	err  error
+}
+
+// StartWorker runs `connect-sidecar run` against b with a free REST port and
+// test-friendly settings; env entries (NAME=value) come last and win. The
+// process is killed when t ends, and its log is shown if t failed.
+func StartWorker(t testing.TB, b *Broker, env ...string) *Process {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := []string{
+		"CONNECT_BOOTSTRAP_SERVERS=" + b.Addr,
+		"CONNECT_LISTENERS=http://127.0.0.1:" + strconv.Itoa(port),
+		"CONNECT_REST_ADVERTISED_HOST_NAME=127.0.0.1",
+		"CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR=1",
+		"CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR=1",
+		"CONNECT_STATUS_STORAGE_REPLICATION_FACTOR=1",
+		"SIDECAR_LOG_FORMAT=text",
+	}
+	return StartCommand(t, "http://127.0.0.1:"+strconv.Itoa(port), append(base, env...), "run")
+}
+
+// StartCommand runs the binary with args and exactly the environment given
+// (plus PATH and HOME), for tests of the command line itself.
+func StartCommand(t testing.TB, url string, env []string, args ...string) *Process {
+	t.Helper()
+	cmd := exec.Command(Binary(t), args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	p := &Process{URL: url, cmd: cmd, log: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.log, p.log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("kafkatest: start worker: %v", err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGCONT)
+		_ = p.cmd.Process.Kill()
+		<-p.done
+		if t.Failed() {
+			t.Logf("worker %s log:\n%s", p.URL, p.Log())
+		}
+	})
+	return p
+}
+
+// Signal sends sig to the process (SIGTERM, SIGKILL, SIGSTOP, SIGCONT).
+func (p *Process) Signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("kafkatest: signal %v: %v", sig, err)
+	}
+}
+
+// Wait waits for the process to exit and returns its exit code.
+func (p *Process) Wait(t testing.TB, timeout time.Duration) int {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		t.Fatalf("kafkatest: worker did not exit within %v", timeout)
+	}
+	var exit *exec.ExitError
+	if errors.As(p.err, &exit) {
+		return exit.ExitCode()
+	}
+	if p.err != nil {
+		t.Fatalf("kafkatest: worker: %v", p.err)
+	}
+	return 0
+}
+
+// Log returns what the process printed so far.
+func (p *Process) Log() string { return p.log.String() }
+
+// Get requests path from the worker's REST API.
+func (p *Process) Get(path string) (int, string, error) {
+	return get(p.URL + path)
+}
+
+// WaitHealthy waits until GET /health answers 200.
+func (p *Process) WaitHealthy(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	Eventually(t, timeout, func() error {
+		select {
+		case <-p.done:
+			return fmt.Errorf("worker exited: %v\n%s", p.err, p.Log())
+		default:
+		}
+		code, body, err := p.Get("/health")
+		if err != nil {
+			return err
+		}
+		if code != http.StatusOK {
+			return fmt.Errorf("/health %d %s", code, body)
+		}
+		return nil
+	})
+}
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}
+
+func get(url string) (int, string, error) {
+	resp, err := httpClient.Get(url)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// syncBuffer is a bytes.Buffer safe for the process's two output streams.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
