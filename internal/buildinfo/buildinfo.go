@@ -11,7 +11,7 @@ var Version = "dev"
 // and REST API this build matches. GET / reports it with a "-sidecar" suffix,
 // the way vendor builds of Connect report theirs ("7.6.0-ccs"), so tools
 // that gate features on the version keep working.
-const ConnectVersion = "4.1.1"
+const ConnectVersion = "4.3.1"
 
 // Commit is the VCS revision the binary was built from, or "unknown".
 func Commit() string {

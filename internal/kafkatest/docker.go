@@ -14,7 +14,7 @@ import (
 )
 
 // dockerImage is the official Apache Kafka image, same line as scripts/kafka.sh.
-const dockerImage, dockerTag = "apache/kafka", "4.1.1"
+const dockerImage, dockerTag = "apache/kafka", "4.3.1"
 
 // startDocker runs a single-node KRaft broker in a container when a Docker
 // daemon answers. The container expires on its own, since a shared broker
