@@ -1,0 +1,5 @@
+//go:build !race
+
+package javajson
+
+const raceEnabled = false
