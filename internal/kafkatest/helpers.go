@@ -91,8 +91,13 @@ func (b *Broker) Produce(t testing.TB, topic string, kvs ...string) {
 	if len(kvs)%2 != 0 {
 		t.Fatalf("kafkatest: Produce takes key, value pairs, got %q", kvs)
 	}
+	// A transport of its own: kafka-go's shared default one caches metadata
+	// and would not see a topic another client just created.
+	transport := &kafka.Transport{}
+	defer transport.CloseIdleConnections()
 	w := &kafka.Writer{
 		Addr:         kafka.TCP(b.Addr),
+		Transport:    transport,
 		Topic:        topic,
 		Balancer:     &kafka.Murmur2Balancer{},
 		RequiredAcks: kafka.RequireAll,
