@@ -1,0 +1,200 @@
+package offsetstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
+	"github.com/connect-sidecar/connect-sidecar/stores/javajson"
+	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
+)
+
+// Store keeps the offsets topic of source connectors.
+type Store struct {
+	log     *kafkalog.Log
+	logger  *slog.Logger
+	timeout time.Duration // offset.flush.timeout.ms
+
+	mu   sync.Mutex
+	snap Snapshot
+	bad  atomic.Int64
+}
+
+// NewStore returns a store for the worker's offsets topic; it does no I/O.
+func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
+	s := &Store{logger: logger.With("component", "offsetstore"), timeout: w.OffsetFlushTimeout.D()}
+	s.log = kafkalog.New(clients, kafkalog.Config{
+		Topic:             w.OffsetStorageTopic,
+		Partitions:        w.OffsetStoragePartitions,
+		ReplicationFactor: w.OffsetStorageReplicationFactor,
+		TopicConfigs:      kafkalog.TopicConfigs(w.Properties, "offset.storage."),
+		Property:          "offset.storage.topic",
+	}, logger, s.apply)
+	return s
+}
+
+// Start reads the topic to the end and keeps reading until Stop.
+func (s *Store) Start(ctx context.Context) error { return s.log.Start(ctx) }
+
+// Stop stops reading and writing.
+func (s *Store) Stop() { s.log.Stop() }
+
+// Snapshot returns the offsets read so far.
+func (s *Store) Snapshot() Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snap
+}
+
+func (s *Store) apply(r kafkalog.Record) {
+	rec, err := Decode(r.Key, r.Value)
+	if err != nil {
+		s.bad.Add(1)
+		s.logger.Warn("skipping an offsets record", "partition", r.Partition, "offset", r.Offset, "err", err)
+		return
+	}
+	s.mu.Lock()
+	s.snap = s.snap.Apply(rec)
+	s.mu.Unlock()
+}
+
+// Offset returns the committed offset of a connector's source partition,
+// after catching up with the topic as Java does before a lookup.
+func (s *Store) Offset(ctx context.Context, connector string, partition any) (javajson.HashMap, bool, error) {
+	if err := s.log.ReadToEnd(ctx); err != nil {
+		return nil, false, err
+	}
+	return s.Snapshot().Offset(connector, partition)
+}
+
+// Write stores offsets (a nil offset deletes the partition's offset) and
+// returns once Kafka has acknowledged all of them. A delete tombstones every
+// byte form of the key seen in the topic, so Java workers lose it too.
+func (s *Store) Write(ctx context.Context, connector string, offsets []Offset) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	snap := s.Snapshot()
+	type pending struct{ key, value []byte }
+	var recs []pending
+	for _, o := range offsets {
+		key, err := EncodeKey(connector, o.Partition)
+		if err != nil {
+			return err
+		}
+		value, err := EncodeValue(o.Offset)
+		if err != nil {
+			return err
+		}
+		recs = append(recs, pending{key, value})
+		if value == nil {
+			others, err := snap.RawKeys(connector, o.Partition)
+			if err != nil {
+				return err
+			}
+			for _, k := range others {
+				recs = append(recs, pending{k, nil})
+			}
+		}
+	}
+	errs := make(chan error, len(recs))
+	for _, r := range recs {
+		if err := s.log.SendAsync(ctx, r.key, r.value, func(err error) { errs <- err }); err != nil {
+			return err
+		}
+	}
+	for range recs {
+		select {
+		case err := <-errs:
+			if err != nil {
+				return fmt.Errorf("write offsets of %s: %w", connector, err)
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("write offsets of %s within offset.flush.timeout.ms: %w", connector, ctx.Err())
+		}
+	}
+	return nil
+}
+
+// Offset is one source partition's offset to write; a nil Offset deletes it.
+type Offset struct {
+	Partition any // map[string]any or javajson.HashMap
+	Offset    any
+}
+
+// Writer collects a source task's acknowledged offsets and flushes them,
+// one flush at a time, as Java's OffsetStorageWriter does.
+type Writer struct {
+	store     *Store
+	connector string
+
+	mu       sync.Mutex
+	pending  map[string]Offset // by canonical key; the latest offset wins
+	flushing bool
+}
+
+// Writer returns an offset writer for one connector's task.
+func (s *Store) Writer(connector string) *Writer {
+	return &Writer{store: s, connector: connector, pending: map[string]Offset{}}
+}
+
+// Offset records the offset of an acknowledged record; it is written by the
+// next Flush.
+func (w *Writer) Offset(partition, offset map[string]any) error {
+	// Checked now rather than at flush, so the task that produced a bad
+	// offset is the one that fails.
+	if _, err := EncodeKey(w.connector, partition); err != nil {
+		return err
+	}
+	if _, err := EncodeValue(offset); err != nil {
+		return err
+	}
+	id, err := CanonicalKey(w.connector, partition)
+	if err != nil {
+		return err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pending[id] = Offset{Partition: partition, Offset: offset}
+	return nil
+}
+
+// ErrFlushInProgress is returned when a flush is asked for while one runs.
+var ErrFlushInProgress = fmt.Errorf("offsetstore: a flush is already in progress")
+
+// Flush writes the offsets recorded so far. On failure they are kept for the
+// next flush, unless a newer offset for the same partition arrived meanwhile.
+func (w *Writer) Flush(ctx context.Context) error {
+	w.mu.Lock()
+	if w.flushing {
+		w.mu.Unlock()
+		return ErrFlushInProgress
+	}
+	batch := w.pending
+	w.pending = map[string]Offset{}
+	w.flushing = len(batch) > 0
+	w.mu.Unlock()
+	if len(batch) == 0 {
+		return nil
+	}
+	offsets := make([]Offset, 0, len(batch))
+	for _, o := range batch {
+		offsets = append(offsets, o)
+	}
+	err := w.store.Write(ctx, w.connector, offsets)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.flushing = false
+	if err != nil {
+		for id, o := range batch {
+			if _, newer := w.pending[id]; !newer {
+				w.pending[id] = o
+			}
+		}
+	}
+	return err
+}
