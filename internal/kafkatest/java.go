@@ -48,6 +48,11 @@ func StartJavaWorker(t testing.TB, b *Broker, group string, props ...string) *Ja
 // Get requests path from the Java worker's REST API.
 func (w *JavaWorker) Get(path string) (int, string, error) { return get(w.URL + path) }
 
+// Do sends a request with a JSON body (may be empty) to the Java worker.
+func (w *JavaWorker) Do(method, path, body string) (int, string, error) {
+	return do(method, w.URL+path, body)
+}
+
 func kafkaScript(t testing.TB) string {
 	t.Helper()
 	root, err := ModuleRoot()

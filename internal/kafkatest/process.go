@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -179,14 +180,23 @@ func (p *Process) WaitHealthy(t testing.TB, timeout time.Duration) {
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
 
-func get(url string) (int, string, error) {
-	resp, err := httpClient.Get(url)
+func get(url string) (int, string, error) { return do(http.MethodGet, url, "") }
+
+func do(method, url, body string) (int, string, error) {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		return 0, "", err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
+	got, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(got), err
 }
 
 // syncBuffer is a bytes.Buffer safe for the process's two output streams.

@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"maps"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
 )
 
 func startStore(t testing.TB, w config.Worker) *Store {
@@ -107,4 +109,38 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkStoreStart1000Connectors loads a config topic of 1,000
+// connectors × 10 tasks (with their commits and target states) from the
+// broker into a snapshot, as a worker does at start.
+func BenchmarkStoreStart1000Connectors(b *testing.B) {
+	broker := kafkatest.Start(b)
+	w := kafkatest.Worker(b, broker, kafkatest.Name(b, "g"))
+	keys, values := syntheticTopic(b, 1000, 10)
+	writer := kafkalog.New(kafkatest.Clients(b, w), kafkalog.Config{Topic: w.ConfigStorageTopic, SinglePartition: true}, nil, func(kafkalog.Record) {})
+	ctx := context.Background()
+	must(b, writer.Start(ctx))
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Add(1)
+		must(b, writer.SendAsync(ctx, []byte(keys[i]), values[i], func(err error) {
+			if err != nil {
+				b.Error(err)
+			}
+			wg.Done()
+		}))
+	}
+	wg.Wait()
+	writer.Stop()
+	b.ResetTimer()
+	for b.Loop() {
+		s := NewStore(kafkatest.Clients(b, w), w, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		must(b, s.Start(ctx))
+		if n := len(s.Snapshot().Connectors()); n != 1000 {
+			b.Fatalf("%d connectors loaded", n)
+		}
+		s.Stop()
+	}
+	b.ReportMetric(float64(len(keys)), "records")
 }
