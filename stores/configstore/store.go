@@ -30,7 +30,7 @@ type Store struct {
 
 // NewStore returns a store for the worker's config topic; it does no I/O.
 func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
-	s := &Store{logger: logger.With("component", "configstore"), changed: make(chan struct{}, 1)}
+	s := &Store{logger: logger.With("component", "configstore", "topic", w.ConfigStorageTopic), changed: make(chan struct{}, 1)}
 	s.log = kafkalog.New(clients, kafkalog.Config{
 		Topic:             w.ConfigStorageTopic,
 		ReplicationFactor: w.ConfigStorageReplicationFactor,

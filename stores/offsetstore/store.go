@@ -27,7 +27,7 @@ type Store struct {
 
 // NewStore returns a store for the worker's offsets topic; it does no I/O.
 func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
-	s := &Store{logger: logger.With("component", "offsetstore"), timeout: w.OffsetFlushTimeout.D()}
+	s := &Store{logger: logger.With("component", "offsetstore", "topic", w.OffsetStorageTopic), timeout: w.OffsetFlushTimeout.D()}
 	s.log = kafkalog.New(clients, kafkalog.Config{
 		Topic:             w.OffsetStorageTopic,
 		Partitions:        w.OffsetStoragePartitions,
@@ -197,4 +197,27 @@ func (w *Writer) Flush(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// FlushEvery flushes every interval (offset.flush.interval.ms) until ctx
+// ends, then once more so a stopping task commits what was acknowledged.
+// A failed flush keeps its offsets for the next one.
+func (w *Writer) FlushEvery(ctx context.Context, interval time.Duration, onError func(error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			final, cancel := context.WithTimeout(context.Background(), w.store.timeout)
+			defer cancel()
+			if err := w.Flush(final); err != nil && onError != nil {
+				onError(err)
+			}
+			return
+		case <-t.C:
+			if err := w.Flush(ctx); err != nil && onError != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}
+	}
 }

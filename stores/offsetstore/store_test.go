@@ -2,6 +2,7 @@ package offsetstore
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"
@@ -78,4 +79,39 @@ func equal(a, b javajson.HashMap) bool {
 		}
 	}
 	return true
+}
+
+func TestFlushEveryCommitsPeriodicallyAndOnStop(t *testing.T) {
+	b := kafkatest.Start(t)
+	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
+	s := startStore(t, w)
+	wr := s.Writer("files")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		wr.FlushEvery(ctx, 20*time.Millisecond, func(err error) { t.Error(err) })
+	}()
+	part := map[string]any{"filename": "a"}
+	must(t, wr.Offset(part, map[string]any{"position": int64(1)}))
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if _, ok, err := s.Offset(context.Background(), "files", part); !ok || err != nil {
+			return fmt.Errorf("not flushed yet (%v)", err)
+		}
+		return nil
+	})
+	must(t, wr.Offset(part, map[string]any{"position": int64(2)}))
+	cancel()
+	<-done
+	got, _, _ := s.Offset(context.Background(), "files", part)
+	if !equal(got, javajson.HashMap{{Key: "position", Value: int64(2)}}) {
+		t.Errorf("after stop: %v, want position 2 flushed on the way out", got)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -26,7 +26,7 @@ type Store struct {
 
 // NewStore returns a store for the worker's status topic; it does no I/O.
 func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
-	s := &Store{logger: logger.With("component", "statusstore")}
+	s := &Store{logger: logger.With("component", "statusstore", "topic", w.StatusStorageTopic)}
 	s.log = kafkalog.New(clients, kafkalog.Config{
 		Topic:             w.StatusStorageTopic,
 		Partitions:        w.StatusStoragePartitions,
