@@ -330,6 +330,7 @@ func (m *Member) apply(ctx context.Context, a wire.Assignment, version int16, ow
 	took := m.now().Sub(started)
 	m.log.Info("rebalance completed", "generation", m.generation, "leader", assignment.Leader(), "protocol", protocolName(version),
 		"connectors", len(work.Connectors), "tasks", len(work.Tasks), "took", took)
+	m.log.Debug("assignment", "generation", m.generation, "leader_url", a.LeaderURL, "work", workString(work))
 	if m.hooks.RebalanceCompleted != nil {
 		m.hooks.RebalanceCompleted(assignment, took)
 	}

@@ -1,6 +1,12 @@
 package coordination
 
-import "github.com/connect-sidecar/connect-sidecar/coordination/wire"
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
+)
 
 // merge returns a with b's items added, each once, in order of first
 // appearance.
@@ -42,4 +48,14 @@ func keep(a, add, drop wire.Work, dedupe bool) wire.Work {
 		}
 	}
 	return out
+}
+
+// workString lists work as Java logs it: connectors, then connector-n tasks.
+func workString(w wire.Work) string {
+	items := slices.Clone(w.Connectors)
+	for _, t := range w.Tasks {
+		items = append(items, t.Connector+"-"+strconv.Itoa(int(t.Task)))
+	}
+	slices.Sort(items)
+	return "[" + strings.Join(items, ", ") + "]"
 }

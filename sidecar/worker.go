@@ -1,22 +1,31 @@
-// Package sidecar is the worker: it brings up the parts in order and reports
-// how far startup got to the health endpoint.
+// Package sidecar is the worker: it brings up the stores and the group
+// membership in order, and reports how far startup got to the health
+// endpoint.
 package sidecar
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"go.uber.org/fx"
 
+	"github.com/connect-sidecar/connect-sidecar/coordination"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
+	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
+	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
+	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
+	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
 )
 
-// Module runs the worker's startup sequence for the app's lifetime.
+// Module runs the worker for the app's lifetime.
 var Module = fx.Module("worker",
 	fx.Provide(
 		func(c *kafkaclient.Clients) rest.Cluster { return c },
@@ -27,20 +36,50 @@ var Module = fx.Module("worker",
 	}),
 )
 
-// Worker owns the startup sequence. Startup never blocks fx's start: the
-// REST server answers 503 "starting" meanwhile, as Connect's does.
+// Worker owns the startup sequence and the parts it starts. Startup never
+// blocks fx's start: the REST server answers 503 "starting" meanwhile, as
+// Connect's does.
 type Worker struct {
-	log    *slog.Logger
-	health *health.State
-	kafka  *kafkaclient.Clients
+	cfg      config.Worker
+	log      *slog.Logger
+	health   *health.State
+	kafka    *kafkaclient.Clients
+	shutdown fx.Shutdowner
+
+	configs  *configstore.Store
+	statuses *statusstore.Store
+	offsets  *offsetstore.Store
+	member   *coordination.Member
+	host     *host
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
 // NewWorker builds the worker; it does nothing until Start.
-func NewWorker(log *slog.Logger, h *health.State, k *kafkaclient.Clients) *Worker {
-	return &Worker{log: log.With("component", "worker"), health: h, kafka: k}
+func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, shutdown fx.Shutdowner) *Worker {
+	w := &Worker{
+		cfg:      cfg,
+		log:      log.With("component", "worker"),
+		health:   h,
+		kafka:    k,
+		shutdown: shutdown,
+		configs:  configstore.NewStore(k, cfg, log),
+		statuses: statusstore.NewStore(k, cfg, log),
+		offsets:  offsetstore.NewStore(k, cfg, log),
+	}
+	w.host = &host{configs: w.configs, health: h, log: w.log}
+	w.member = coordination.New(coordination.Config{
+		GroupID:           cfg.GroupID,
+		URL:               cfg.AdvertisedURL(),
+		Protocol:          cfg.ConnectProtocol,
+		SessionTimeout:    cfg.SessionTimeout.D(),
+		RebalanceTimeout:  cfg.RebalanceTimeout.D(),
+		HeartbeatInterval: cfg.HeartbeatInterval.D(),
+		MaxDelay:          cfg.ScheduledRebalanceMaxDelay.D(),
+		SyncTimeout:       cfg.WorkerSyncTimeout.D(),
+	}, k.Transport, k.Bootstrap, w.host, log, coordination.Hooks{})
+	return w
 }
 
 // Start begins startup in the background.
@@ -50,45 +89,122 @@ func (w *Worker) Start(context.Context) error {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		w.startup(ctx)
+		w.run(ctx)
 	}()
 	return nil
 }
 
-// Stop ends whatever startup is doing and waits for it.
+// Stop stops all work, leaves the group and closes the stores.
 func (w *Worker) Stop(context.Context) error {
 	w.cancel()
 	w.wg.Wait()
+	w.statuses.Stop()
+	w.offsets.Stop()
+	w.configs.Stop()
 	return nil
 }
 
-func (w *Worker) startup(ctx context.Context) {
+func (w *Worker) run(ctx context.Context) {
 	w.health.Stage("connecting to Kafka at " + strings.Join(w.kafka.Bootstrap, ","))
-	id, err := retry(ctx, w.log, "connect to Kafka", func(ctx context.Context) (string, error) {
-		return w.kafka.ClusterID(ctx)
-	})
+	id, err := retry(ctx, w.log, "connecting to Kafka", w.kafka.ClusterID)
 	if err != nil {
 		return
 	}
 	w.log.Info("connected to Kafka", "cluster_id", id)
-	w.health.Started()
+	for _, s := range []struct {
+		what  string
+		start func(context.Context) error
+	}{
+		{"reading the config topic " + w.cfg.ConfigStorageTopic, w.configs.Start},
+		{"reading the status topic " + w.cfg.StatusStorageTopic, w.statuses.Start},
+		{"reading the offsets topic " + w.cfg.OffsetStorageTopic, w.offsets.Start},
+	} {
+		w.health.Stage(s.what)
+		if !w.startStore(ctx, s.what, s.start) {
+			return
+		}
+	}
+	w.health.Stage("joining the Connect group " + w.cfg.GroupID)
+	w.wg.Add(1)
+	go func() {
+		defer w.wg.Done()
+		w.watchConfig(ctx)
+	}()
+	_ = w.member.Run(ctx)
 }
 
-// retry calls f with capped exponential backoff until it succeeds or ctx
-// ends, logging each failure once with the wait before the next attempt.
+// startStore retries a store's start until it works, except when the topic
+// itself is unfit: then a person must act, so the worker says why and exits.
+func (w *Worker) startStore(ctx context.Context, what string, start func(context.Context) error) bool {
+	_, err := retry(ctx, w.log, what, func(ctx context.Context) (struct{}, error) {
+		err := start(ctx)
+		var unfit *kafkalog.UnfitTopicError
+		if errors.As(err, &unfit) {
+			return struct{}{}, &permanent{err}
+		}
+		return struct{}{}, err
+	})
+	var p *permanent
+	if errors.As(err, &p) {
+		w.log.Error("cannot use an internal topic", "err", p.err)
+		w.health.Fail(p.err.Error())
+		_ = w.shutdown.Shutdown(fx.ExitCode(1))
+	}
+	return err == nil
+}
+
+// watchConfig asks for a rebalance when connectors come or go or their task
+// counts change, since the assignment depends on those; other changes are
+// applied by the worker that runs the connector.
+func (w *Worker) watchConfig(ctx context.Context) {
+	last := workShape(w.configs.Snapshot())
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.configs.Changed():
+		}
+		if now := workShape(w.configs.Snapshot()); now != last {
+			last = now
+			w.member.Rejoin("connectors or task counts changed in the config topic")
+		}
+	}
+}
+
+// workShape summarises what the assignment is computed from.
+func workShape(s configstore.Snapshot) string {
+	var b strings.Builder
+	for _, c := range s.Connectors() {
+		b.WriteString(c)
+		b.WriteByte('=')
+		b.WriteString(strconv.Itoa(len(s.Tasks(c))))
+		b.WriteByte(';')
+	}
+	return b.String()
+}
+
+// permanent marks an error that retrying cannot fix.
+type permanent struct{ err error }
+
+func (p *permanent) Error() string { return p.err.Error() }
+
+// retry calls f with capped exponential backoff until it succeeds, fails
+// permanently, or ctx ends, logging each failure with the wait before the
+// next attempt.
 func retry[T any](ctx context.Context, log *slog.Logger, what string, f func(context.Context) (T, error)) (T, error) {
 	backoff := 100 * time.Millisecond
 	for {
-		attempt, cancel := context.WithTimeout(ctx, 10*time.Second)
+		attempt, cancel := context.WithTimeout(ctx, time.Minute)
 		v, err := f(attempt)
 		cancel()
-		if err == nil {
-			return v, nil
+		var p *permanent
+		if err == nil || errors.As(err, &p) {
+			return v, err
 		}
 		if ctx.Err() != nil {
 			return v, ctx.Err()
 		}
-		log.Warn("cannot "+what+", will retry", "err", err, "retry_in", backoff)
+		log.Warn(what+" failed, will retry", "err", err, "retry_in", backoff)
 		select {
 		case <-ctx.Done():
 			return v, ctx.Err()

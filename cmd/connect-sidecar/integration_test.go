@@ -4,8 +4,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
+	"regexp"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -73,3 +76,79 @@ type slicesWriter []byte
 
 func (w *slicesWriter) Write(p []byte) (int, error) { *w = append(*w, p...); return len(p), nil }
 func (w slicesWriter) String() string               { return string(w) }
+
+// lastList returns the items of the last match of re's first group, a
+// comma-separated list.
+func lastList(re *regexp.Regexp, log string) ([]string, bool) {
+	m := re.FindAllStringSubmatch(log, -1)
+	if len(m) == 0 {
+		return nil, false
+	}
+	var out []string
+	for _, it := range strings.Split(m[len(m)-1][1], ",") {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out, true
+}
+
+var (
+	goWork       = regexp.MustCompile(`msg=assignment .*work="?\[([^\]]*)\]`)
+	javaConnects = regexp.MustCompile(`got assignment: Assignment\{.*?connectorIds=\[([^\]]*)\]`)
+	javaTasks    = regexp.MustCompile(`got assignment: Assignment\{.*?taskIds=\[([^\]]*)\]`)
+)
+
+// A Java worker and a Go worker form one Connect group: the broker picks
+// the sessioned protocol, both follow the same leader, and their assignments
+// together cover a connector's work exactly once; then the Go worker leads a
+// newly started Java worker.
+func TestIntegrationJavaAndGoWorkersShareOneGroup(t *testing.T) {
+	b := kafkatest.Start(t)
+	group := kafkatest.Name(t, "mixed")
+	java := kafkatest.StartJavaWorker(t, b, group)
+	goWorker := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+group, "SIDECAR_LOG_LEVEL=debug")
+	goWorker.WaitHealthy(t, time.Minute)
+
+	kafkatest.Eventually(t, time.Minute, func() error {
+		if !strings.Contains(goWorker.Log(), "protocol=sessioned") || !strings.Contains(goWorker.Log(), "leader_url="+java.URL+"/") {
+			return fmt.Errorf("Go worker has not followed Java leader %s over sessioned yet", java.URL)
+		}
+		if !strings.Contains(java.Log(), "with protocol version 2") {
+			return fmt.Errorf("Java worker did not join with protocol version 2")
+		}
+		return nil
+	})
+
+	topic := kafkatest.Name(t, "lines")
+	b.CreateTopic(t, topic, 2)
+	conf := fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"2","file":%q,"topics":%q}`, t.TempDir()+"/out.txt", topic)
+	if code, body, err := java.Do("PUT", "/connectors/sink/config", conf); err != nil || code != 201 {
+		t.Fatalf("create via Java: %d %s %v", code, body, err)
+	}
+	kafkatest.Eventually(t, time.Minute, func() error {
+		goItems, ok := lastList(goWork, goWorker.Log())
+		jc, jok := lastList(javaConnects, java.Log())
+		jt, _ := lastList(javaTasks, java.Log())
+		if !ok || !jok {
+			return fmt.Errorf("no assignment logged yet")
+		}
+		all := slices.Sorted(slices.Values(slices.Concat(goItems, jc, jt)))
+		if !slices.Equal(all, []string{"sink", "sink-0", "sink-1"}) {
+			return fmt.Errorf("Go runs %v, Java runs %v %v: want sink, sink-0 and sink-1 exactly once", goItems, jc, jt)
+		}
+		return nil
+	})
+
+	java.Stop(t)
+	second := kafkatest.StartJavaWorker(t, b, group)
+	kafkatest.Eventually(t, time.Minute, func() error {
+		if !strings.Contains(second.Log(), "leaderUrl='"+goWorker.URL+"/'") {
+			return fmt.Errorf("new Java worker does not follow the Go leader %s yet", goWorker.URL)
+		}
+		if !strings.Contains(goWorker.Log(), "leader=true") {
+			return fmt.Errorf("Go worker does not say it leads")
+		}
+		return nil
+	})
+}

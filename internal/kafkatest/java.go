@@ -16,6 +16,8 @@ type JavaWorker struct {
 	URL   string
 	Name  string
 	Group string
+
+	script string
 }
 
 // StartJavaWorker starts a Java ConnectDistributed worker in group on a free
@@ -37,12 +39,28 @@ func StartJavaWorker(t testing.TB, b *Broker, group string, props ...string) *Ja
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("kafkatest: start Java worker: %v\n%s", err, out)
 	}
-	t.Cleanup(func() {
-		if out, err := exec.Command(script, "connect-stop", "--name", w.Name).CombinedOutput(); err != nil {
-			t.Errorf("kafkatest: stop Java worker: %v\n%s", err, out)
-		}
-	})
+	w.script = script
+	t.Cleanup(func() { w.Stop(t) })
 	return w
+}
+
+// Stop stops the worker (SIGTERM, so it leaves the group); stopping twice
+// is harmless.
+func (w *JavaWorker) Stop(t testing.TB) {
+	t.Helper()
+	if out, err := exec.Command(w.script, "connect-stop", "--name", w.Name).CombinedOutput(); err != nil {
+		t.Errorf("kafkatest: stop Java worker: %v\n%s", err, out)
+	}
+}
+
+// Log returns what the worker logged so far.
+func (w *JavaWorker) Log() string {
+	state := os.Getenv("KAFKA_STATE")
+	if state == "" {
+		state = "/tmp/connect-sidecar-kafka"
+	}
+	b, _ := os.ReadFile(filepath.Join(state, "logs", w.Name+".log"))
+	return string(b)
 }
 
 // Get requests path from the Java worker's REST API.

@@ -256,3 +256,29 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pk})
 }
+
+func TestAdvertisedURL(t *testing.T) {
+	host, _ := os.Hostname()
+	tests := []struct {
+		env  []string
+		want string
+	}{
+		{nil, "http://" + host + ":8083/"},
+		{[]string{"CONNECT_LISTENERS=http://10.1.2.3:9000"}, "http://10.1.2.3:9000/"},
+		{[]string{"CONNECT_REST_ADVERTISED_HOST_NAME=pod-1", "CONNECT_REST_ADVERTISED_PORT=18083"}, "http://pod-1:18083/"},
+		{[]string{"CONNECT_LISTENERS=http://[::1]:8083"}, "http://[::1]:8083/"},
+	}
+	for _, tt := range tests {
+		l, err := Load(withMinimal(tt.env...), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := l.Worker.AdvertisedURL(); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.env, got, tt.want)
+		}
+	}
+	l, _ := Load(withMinimal("CONNECT_REST_ADVERTISED_HOST_NAME=w1"), "")
+	if id := l.Worker.WorkerID(); id != "w1:8083" {
+		t.Errorf("worker id %q", id)
+	}
+}

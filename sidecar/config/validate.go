@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -175,4 +176,31 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// AdvertisedURL is how other workers reach this one: scheme://host:port/
+// with the trailing slash Java writes, from rest.advertised.* or else the
+// first listener (an empty host becomes the machine's host name).
+func (w Worker) AdvertisedURL() string {
+	l, _ := ParseListener(w.Listeners[0])
+	scheme := strings.ToLower(orDefault(w.RestAdvertisedListener, l.Scheme))
+	host := w.RestAdvertisedHostName
+	if host == "" {
+		host = l.Host
+	}
+	if host == "" {
+		host, _ = os.Hostname()
+	}
+	port := l.Port
+	if w.RestAdvertisedPort > 0 {
+		port = w.RestAdvertisedPort
+	}
+	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/"
+}
+
+// WorkerID is host:port of the advertised URL, as status records name the
+// worker.
+func (w Worker) WorkerID() string {
+	u, _ := url.Parse(w.AdvertisedURL())
+	return u.Host
 }

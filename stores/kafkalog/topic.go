@@ -41,7 +41,7 @@ func (l *Log) ensureTopic(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if l.cfg.SinglePartition && n != 1 {
-		return 0, fmt.Errorf("%s has %d partitions; Kafka Connect needs exactly 1: delete it or %s", l.describe(), n, l.renameHint())
+		return 0, &UnfitTopicError{fmt.Errorf("%s has %d partitions; Kafka Connect needs exactly 1: delete it or %s", l.describe(), n, l.renameHint())}
 	}
 	return n, nil
 }
@@ -148,9 +148,9 @@ func (l *Log) checkPolicyValue(entries []kafka.DescribeConfigResponseConfigEntry
 		if len(policies) == 1 && policies["compact"] {
 			return nil
 		}
-		return fmt.Errorf("%s has cleanup.policy=%s; Kafka Connect needs exactly compact, or Kafka deletes records the worker reads back at every start: "+
+		return &UnfitTopicError{fmt.Errorf("%s has cleanup.policy=%s; Kafka Connect needs exactly compact, or Kafka deletes records the worker reads back at every start: "+
 			"run kafka-configs.sh --alter --entity-type topics --entity-name %s --add-config cleanup.policy=compact, or %s",
-			l.describe(), e.ConfigValue, l.cfg.Topic, l.renameHint())
+			l.describe(), e.ConfigValue, l.cfg.Topic, l.renameHint())}
 	}
 	return nil // not described: nothing to check, as in Java
 }
@@ -222,3 +222,11 @@ func defaultIfZero[T int16 | int32](v T) T {
 	}
 	return v
 }
+
+// UnfitTopicError means an existing topic cannot serve as this log (wrong
+// partition count or cleanup policy): retrying will not help, a person must
+// change the topic or the setting.
+type UnfitTopicError struct{ Err error }
+
+func (e *UnfitTopicError) Error() string { return e.Err.Error() }
+func (e *UnfitTopicError) Unwrap() error { return e.Err }
