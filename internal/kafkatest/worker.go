@@ -1,7 +1,10 @@
 package kafkatest
 
 import (
+	"context"
+	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
@@ -33,3 +36,24 @@ func Clients(t testing.TB, w config.Worker) *kafkaclient.Clients {
 	t.Cleanup(c.Close)
 	return c
 }
+
+// Startable is a store or log: started once, stopped once.
+type Startable interface {
+	Start(ctx context.Context) error
+	Stop()
+}
+
+// Started starts s within a minute and stops it when t ends.
+func Started[S Startable](t testing.TB, s S) S {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Quiet is a logger for tests that discards everything.
+func Quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }

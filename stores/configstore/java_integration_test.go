@@ -6,8 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -20,8 +18,6 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
 )
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
 type stores struct {
 	config *configstore.Store
 	status *statusstore.Store
@@ -32,18 +28,10 @@ func startStores(t *testing.T, b *kafkatest.Broker, group string) stores {
 	t.Helper()
 	w := kafkatest.Worker(t, b, group)
 	clients := kafkatest.Clients(t, w)
-	s := stores{configstore.NewStore(clients, w, quiet()), statusstore.NewStore(clients, w, quiet())}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := s.config.Start(ctx); err != nil {
-		t.Fatal(err)
+	return stores{
+		kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet())),
+		kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet())),
 	}
-	t.Cleanup(s.config.Stop)
-	if err := s.status.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.status.Stop)
-	return s
 }
 
 func plain(p configstore.Props) map[string]string {

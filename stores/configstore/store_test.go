@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
@@ -17,14 +16,7 @@ import (
 
 func startStore(t testing.TB, w config.Worker) *Store {
 	t.Helper()
-	s := NewStore(kafkatest.Clients(t, w), w, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return kafkatest.Started(t, NewStore(kafkatest.Clients(t, w), w, kafkatest.Quiet()))
 }
 
 func TestStoreWritesAreReadBackAfterARestart(t *testing.T) {

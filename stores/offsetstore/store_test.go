@@ -3,8 +3,6 @@ package offsetstore
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -15,14 +13,7 @@ import (
 
 func startStore(t testing.TB, w config.Worker) *Store {
 	t.Helper()
-	s := NewStore(kafkatest.Clients(t, w), w, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return kafkatest.Started(t, NewStore(kafkatest.Clients(t, w), w, kafkatest.Quiet()))
 }
 
 func TestFlushedOffsetsAreFoundAfterARestart(t *testing.T) {

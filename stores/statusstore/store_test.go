@@ -2,10 +2,7 @@ package statusstore
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
@@ -13,14 +10,7 @@ import (
 
 func startStore(t testing.TB, w config.Worker) *Store {
 	t.Helper()
-	s := NewStore(kafkatest.Clients(t, w), w, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := s.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Stop)
-	return s
+	return kafkatest.Started(t, NewStore(kafkatest.Clients(t, w), w, kafkatest.Quiet()))
 }
 
 func TestStatusesAreReadBackAndStaleSafeWritesDropped(t *testing.T) {
