@@ -1,0 +1,53 @@
+// Package runtime runs connectors and tasks on this worker: it instantiates
+// plugins, runs source and sink task loops with converters, transforms and
+// error handling, commits offsets, and writes their statuses. The herder
+// decides what runs; the runtime makes it so and reports what happened.
+package runtime
+
+import (
+	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
+)
+
+// TaskID names a task.
+type TaskID = configstore.TaskID
+
+// Target is what a connector or task should be doing.
+type Target = configstore.TargetState
+
+// State is what a connector or task is doing, as the herder sees it.
+type State int
+
+// States of running work.
+const (
+	Starting State = iota + 1
+	Running
+	Paused
+	Stopped // connectors only: the connector instance is not running (target STOPPED)
+	Failed  // stopped by an error; stays until restarted or reconfigured
+)
+
+// ConnectorSpec is everything needed to run a connector instance.
+type ConnectorSpec struct {
+	Name   string
+	Config map[string]string // the connector's configuration, as written
+	Target Target
+}
+
+// TaskSpec is everything needed to run a task.
+type TaskSpec struct {
+	ID              TaskID
+	ConnectorConfig map[string]string // converters, transforms, errors.* come from here
+	TaskConfig      map[string]string // what the connector generated for this task
+	Target          Target
+}
+
+// Info describes one running connector or task.
+type Info struct {
+	State State
+	// Spec is what it was started (or last reconfigured) with; the herder
+	// compares it with what it wants to decide on restarts.
+	Connector ConnectorSpec
+	Task      TaskSpec
+	// Err is the failure that put it in Failed.
+	Err error
+}
