@@ -1,0 +1,453 @@
+package herder
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/coordination"
+	"github.com/connect-sidecar/connect-sidecar/coordination/assign"
+	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
+	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
+)
+
+// sessionKeyTTL is inter.worker.key.ttl.ms's default: how long a signing
+// key lives before the leader writes a new one.
+const sessionKeyTTL = time.Hour
+
+// resyncEvery bounds how long a missed signal can delay reconciling.
+const resyncEvery = time.Second
+
+// Group is the part of the group membership the herder drives.
+type Group interface {
+	Rejoin(reason string)
+}
+
+// Publisher sends task configs to the leader when this worker runs a
+// connector but does not lead (Connect's internal POST
+// /connectors/{c}/tasks, signed with the session key).
+type Publisher interface {
+	PublishTaskConfigs(ctx context.Context, leaderURL, connector string, configs []map[string]string, key *configstore.SessionKey) error
+}
+
+// Deps are what the herder works with.
+type Deps struct {
+	WorkerID  string // host:port, stamped on statuses
+	Configs   *configstore.Store
+	Statuses  *statusstore.Store
+	Runner    Runner
+	Publisher Publisher // nil: only the leader publishes task configs
+	Log       *slog.Logger
+	// Started is called once, when the first assignment was applied.
+	Started func()
+}
+
+// Herder owns what runs on this worker. Its Run goroutine is the only one
+// that touches the runner; the group member reaches it through the
+// coordination.Host methods, which hand requests to that goroutine.
+type Herder struct {
+	d     Deps
+	log   *slog.Logger
+	group Group
+
+	wake    chan struct{}
+	revokes chan revokeRequest
+
+	mu         sync.Mutex
+	assignment coordination.Assignment
+	assigned   bool
+	restarts   Restarts
+
+	// Owned by Run's goroutine.
+	shape          string            // connectors and task counts last seen
+	published      map[string]string // connector -> config fingerprint its task configs match
+	leaderDutiesAt int32             // generation whose leader duties were done
+	started        bool
+}
+
+type revokeRequest struct {
+	work wire.Work
+	done chan struct{}
+}
+
+var _ coordination.Host = (*Herder)(nil)
+
+// New returns a herder; SetGroup must be called before Run.
+func New(d Deps) *Herder {
+	return &Herder{
+		d:         d,
+		log:       d.Log.With("component", "herder"),
+		wake:      make(chan struct{}, 1),
+		revokes:   make(chan revokeRequest),
+		restarts:  Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}},
+		published: map[string]string{},
+	}
+}
+
+// SetGroup connects the herder to the group member it serves.
+func (h *Herder) SetGroup(g Group) { h.group = g }
+
+// Config gives the assignor each connector's committed task count; a
+// connector whose task configs are inconsistent runs no tasks.
+func (h *Herder) Config() assign.Config {
+	snap := h.d.Configs.Snapshot()
+	tasks := map[string]int{}
+	for _, c := range snap.Connectors() {
+		tasks[c] = len(snap.Tasks(c))
+	}
+	return assign.Config{Offset: snap.Offset(), Tasks: tasks}
+}
+
+// ReadConfigToEnd catches up with the config topic.
+func (h *Herder) ReadConfigToEnd(ctx context.Context) error { return h.d.Configs.ReadToEnd(ctx) }
+
+// Revoke stops work and returns once it stopped and its statuses were sent.
+func (h *Herder) Revoke(ctx context.Context, w wire.Work) {
+	req := revokeRequest{work: w, done: make(chan struct{})}
+	select {
+	case h.revokes <- req:
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-req.done:
+	case <-ctx.Done():
+	}
+}
+
+// Assigned takes the complete set of work to run from now on.
+func (h *Herder) Assigned(a coordination.Assignment) {
+	h.mu.Lock()
+	h.assignment, h.assigned = a, true
+	h.mu.Unlock()
+	h.poke()
+}
+
+// Generation is the group generation of the current assignment, stamped on
+// statuses.
+func (h *Herder) Generation() int32 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.assignment.Generation
+}
+
+// Assignment returns the current assignment and whether there is one.
+func (h *Herder) Assignment() (coordination.Assignment, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.assignment, h.assigned
+}
+
+// Restart asks for a connector (and some of its tasks) to start afresh on
+// this worker, if it runs them.
+func (h *Herder) Restart(connector string, connectorToo bool, tasks []runtime.TaskID) {
+	h.mu.Lock()
+	if connectorToo {
+		h.restarts.Connectors[connector] = true
+	}
+	for _, id := range tasks {
+		h.restarts.Tasks[id] = true
+	}
+	h.mu.Unlock()
+	h.poke()
+}
+
+// Changed asks for a reconcile; the runtime calls it when work fails.
+func (h *Herder) Changed() { h.poke() }
+
+func (h *Herder) poke() {
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run reconciles until ctx ends, then stops everything that runs.
+func (h *Herder) Run(ctx context.Context) {
+	tick := time.NewTicker(resyncEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			h.stopAll()
+			return
+		case req := <-h.revokes:
+			h.revoke(req.work)
+			close(req.done)
+		case <-h.wake:
+			h.reconcile(ctx)
+		case <-h.d.Configs.Changed():
+			h.reconcile(ctx)
+		case <-tick.C:
+			h.reconcile(ctx)
+		}
+	}
+}
+
+func (h *Herder) revoke(w wire.Work) {
+	var ids []runtime.TaskID
+	for _, t := range w.Tasks {
+		ids = append(ids, runtime.TaskID{Connector: t.Connector, Task: t.Task})
+	}
+	h.d.Runner.StopTasks(ids)
+	h.d.Runner.StopConnectors(w.Connectors)
+	for _, c := range w.Connectors {
+		delete(h.published, c)
+	}
+	h.d.Statuses.Flush()
+}
+
+func (h *Herder) stopAll() {
+	h.d.Runner.StopTasks(slices.Collect(maps.Keys(h.d.Runner.Tasks())))
+	h.d.Runner.StopConnectors(slices.Collect(maps.Keys(h.d.Runner.Connectors())))
+	h.d.Statuses.Flush()
+}
+
+// reconcile makes what runs match what is wanted, then does the connector
+// owner's and the leader's duties.
+func (h *Herder) reconcile(ctx context.Context) {
+	snap := h.d.Configs.Snapshot()
+	h.rejoinOnNewShape(snap)
+	h.mu.Lock()
+	a, assigned := h.assignment, h.assigned
+	h.mu.Unlock()
+	if !assigned {
+		return
+	}
+	h.takeRestartRequests(snap, a)
+	h.mu.Lock()
+	restarts := h.restarts
+	h.restarts = Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}}
+	h.mu.Unlock()
+
+	plan := Plan(Desire(snap, a.Work), h.d.Runner.Connectors(), h.d.Runner.Tasks(), restarts)
+	h.apply(plan)
+	if !h.started {
+		h.started = true
+		h.log.Info("first assignment applied", "connectors", len(a.Work.Connectors), "tasks", len(a.Work.Tasks))
+		if h.d.Started != nil {
+			h.d.Started()
+		}
+	}
+	h.publishTaskConfigs(ctx, snap, a)
+	if a.Leader() {
+		h.leaderDuties(ctx, snap, a)
+	}
+}
+
+func (h *Herder) apply(plan []Action) {
+	var stopTasks []runtime.TaskID
+	var stopConnectors []string
+	for _, act := range plan {
+		switch act.Op {
+		case StopTask:
+			stopTasks = append(stopTasks, act.ID)
+		case StopConnector:
+			stopConnectors = append(stopConnectors, act.Name)
+			delete(h.published, act.Name)
+		}
+	}
+	if len(stopTasks) > 0 {
+		h.d.Runner.StopTasks(stopTasks)
+	}
+	if len(stopConnectors) > 0 {
+		h.d.Runner.StopConnectors(stopConnectors)
+	}
+	for _, act := range plan {
+		var err error
+		switch act.Op {
+		case StartConnector:
+			err = h.d.Runner.StartConnector(act.Connector)
+		case SetConnectorTarget:
+			err = h.d.Runner.SetConnectorTarget(act.Connector.Name, act.Connector.Target)
+		case StartTask:
+			err = h.d.Runner.StartTask(act.Task)
+		case SetTaskTarget:
+			err = h.d.Runner.SetTaskTarget(act.Task.ID, act.Task.Target)
+		}
+		if err != nil {
+			c, n := act.subject()
+			h.log.Warn("could not apply a change", "op", act.Op.String(), "connector", c, "task", n, "err", err)
+		}
+	}
+}
+
+// rejoinOnNewShape asks for a rebalance when connectors come or go or their
+// task counts change; other config changes are applied where the work runs.
+func (h *Herder) rejoinOnNewShape(snap configstore.Snapshot) {
+	var b strings.Builder
+	for _, c := range snap.Connectors() {
+		b.WriteString(c + "=" + strconv.Itoa(len(snap.Tasks(c))) + ";")
+	}
+	shape := b.String()
+	if shape == h.shape {
+		return
+	}
+	first := h.shape == ""
+	h.shape = shape
+	if !first && h.group != nil {
+		h.group.Rejoin("connectors or task counts changed in the config topic")
+	}
+}
+
+// publishTaskConfigs is the connector owner's duty: ask each running
+// connector for its task configs and publish them when they differ from the
+// config topic's (connect-spec §3.4).
+func (h *Herder) publishTaskConfigs(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment) {
+	running := h.d.Runner.Connectors()
+	for _, name := range a.Work.Connectors {
+		info, ok := running[name]
+		if !ok || info.State != runtime.Running || info.Connector.Target != configstore.Started {
+			continue
+		}
+		fp := fingerprint(info.Connector.Config)
+		if h.published[name] == fp {
+			continue
+		}
+		configs, err := h.d.Runner.TaskConfigs(name, tasksMax(info.Connector.Config))
+		if err != nil {
+			h.log.Warn("connector gave no task configs", "connector", name, "err", err)
+			continue
+		}
+		if sameTaskConfigs(snap, name, info.Connector.Config, configs) {
+			h.published[name] = fp
+			continue
+		}
+		if err := h.publish(ctx, snap, a, name, configs); err != nil {
+			h.log.Warn("could not publish task configs, will retry", "connector", name, "err", err)
+			continue
+		}
+		h.published[name] = fp
+		h.log.Info("published task configs", "connector", name, "tasks", len(configs))
+	}
+}
+
+func (h *Herder) publish(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment, name string, configs []map[string]string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if a.Leader() {
+		return h.d.Configs.PutTaskConfigs(ctx, name, configs)
+	}
+	if h.d.Publisher == nil {
+		return fmt.Errorf("this worker does not lead and has no way to reach the leader")
+	}
+	var key *configstore.SessionKey
+	if k, ok := snap.SessionKey(); ok {
+		key = &k
+	}
+	return h.d.Publisher.PublishTaskConfigs(ctx, a.LeaderURL, name, configs, key)
+}
+
+// sameTaskConfigs is Java's test for skipping a publish: same count, same
+// configs, and the connector config they were made from is the current one.
+func sameTaskConfigs(snap configstore.Snapshot, name string, current map[string]string, configs []map[string]string) bool {
+	if int(snap.TaskCount(name)) != len(configs) {
+		return false
+	}
+	if applied, ok := snap.AppliedConfig(name); !ok || !maps.Equal(Plain(applied), current) {
+		return false
+	}
+	for i, c := range configs {
+		got, ok := snap.TaskConfig(configstore.TaskID{Connector: name, Task: int32(i)})
+		if !ok || !maps.Equal(Plain(got), c) {
+			return false
+		}
+	}
+	return true
+}
+
+func tasksMax(config map[string]string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(config["tasks.max"]))
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func fingerprint(config map[string]string) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(config)) {
+		b.WriteString(strconv.Quote(k) + "=" + strconv.Quote(config[k]) + "\n")
+	}
+	return b.String()
+}
+
+// takeRestartRequests turns restart requests read live from the config
+// topic into restarts of the parts this worker runs (connect-spec §3.8).
+func (h *Herder) takeRestartRequests(snap configstore.Snapshot, a coordination.Assignment) {
+	requests := snap.RestartRequests()
+	if len(requests) == 0 {
+		return
+	}
+	connectors, tasks := h.d.Runner.Connectors(), h.d.Runner.Tasks()
+	var through int64 = -1
+	h.mu.Lock()
+	for name, pr := range requests {
+		through = max(through, pr.Offset)
+		r := pr.Request
+		if info, ok := connectors[name]; ok && (!r.OnlyFailed || info.State == runtime.Failed) {
+			h.restarts.Connectors[name] = true
+			h.d.Statuses.PutConnector(name, statusstore.Status{State: statusstore.Restarting, WorkerID: h.d.WorkerID, Generation: a.Generation})
+		}
+		if !r.IncludeTasks {
+			continue
+		}
+		for id, info := range tasks {
+			if id.Connector == name && (!r.OnlyFailed || info.State == runtime.Failed) {
+				h.restarts.Tasks[id] = true
+				h.d.Statuses.PutTask(statusstore.TaskID(id), statusstore.Status{State: statusstore.Restarting, WorkerID: h.d.WorkerID, Generation: a.Generation})
+			}
+		}
+	}
+	h.mu.Unlock()
+	h.d.Configs.AckRestarts(through)
+}
+
+// leaderDuties: keep a signing key for sessioned groups, and after each
+// rebalance tombstone the statuses of connectors and tasks that no longer
+// exist (connect-spec §3.6, §3.7).
+func (h *Herder) leaderDuties(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment) {
+	if a.Version == wire.V2 {
+		k, ok := snap.SessionKey()
+		if !ok || time.UnixMilli(k.CreationTimestamp).Add(sessionKeyTTL).Before(time.Now()) {
+			if err := h.writeSessionKey(ctx); err != nil {
+				h.log.Warn("could not write a new session key", "err", err)
+			}
+		}
+	}
+	if h.leaderDutiesAt == a.Generation {
+		return
+	}
+	h.leaderDutiesAt = a.Generation
+	statuses := h.d.Statuses.Snapshot()
+	for _, c := range statuses.Connectors() {
+		if !snap.Contains(c) {
+			h.d.Statuses.DeleteConnector(c)
+		}
+		count := snap.TaskCount(c)
+		for _, ts := range statuses.Tasks(c) {
+			if !snap.Contains(c) || ts.ID.Task >= count {
+				h.d.Statuses.DeleteTask(ts.ID)
+			}
+		}
+	}
+}
+
+func (h *Herder) writeSessionKey(ctx context.Context) error {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return h.d.Configs.PutSessionKey(ctx, configstore.SessionKey{Key: key, Algorithm: "HmacSHA256", CreationTimestamp: time.Now().UnixMilli()})
+}

@@ -1,0 +1,213 @@
+package herder
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/coordination"
+	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
+	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
+)
+
+// fakeRunner runs nothing but remembers what it was told, as the runtime
+// would report it; its connectors split work into tasks.max configs.
+type fakeRunner struct {
+	mu         sync.Mutex
+	connectors map[string]runtime.Info
+	tasks      map[runtime.TaskID]runtime.Info
+	starts     map[string]int // connector or task key -> times started
+}
+
+func newFakeRunner() *fakeRunner {
+	return &fakeRunner{connectors: map[string]runtime.Info{}, tasks: map[runtime.TaskID]runtime.Info{}, starts: map[string]int{}}
+}
+
+func (f *fakeRunner) StartConnector(spec runtime.ConnectorSpec) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.connectors[spec.Name] = runtime.Info{State: runtime.Running, Connector: spec}
+	f.starts[spec.Name]++
+	return nil
+}
+
+func (f *fakeRunner) StopConnectors(names []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range names {
+		delete(f.connectors, n)
+	}
+}
+
+func (f *fakeRunner) SetConnectorTarget(name string, t runtime.Target) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info := f.connectors[name]
+	info.Connector.Target = t
+	f.connectors[name] = info
+	return nil
+}
+
+func (f *fakeRunner) TaskConfigs(name string, maxTasks int) ([]map[string]string, error) {
+	var out []map[string]string
+	for i := range maxTasks {
+		out = append(out, map[string]string{"task.number": fmt.Sprint(i)})
+	}
+	return out, nil
+}
+
+func (f *fakeRunner) StartTask(spec runtime.TaskSpec) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tasks[spec.ID] = runtime.Info{State: runtime.Running, Task: spec}
+	f.starts[fmt.Sprintf("%s/%d", spec.ID.Connector, spec.ID.Task)]++
+	return nil
+}
+
+func (f *fakeRunner) StopTasks(ids []runtime.TaskID) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, id := range ids {
+		delete(f.tasks, id)
+	}
+}
+
+func (f *fakeRunner) SetTaskTarget(id runtime.TaskID, t runtime.Target) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info := f.tasks[id]
+	info.Task.Target = t
+	f.tasks[id] = info
+	return nil
+}
+
+func (f *fakeRunner) Connectors() map[string]runtime.Info {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.connectors)
+}
+
+func (f *fakeRunner) Tasks() map[runtime.TaskID]runtime.Info {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.tasks)
+}
+
+func (f *fakeRunner) started(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.starts[key]
+}
+
+func (f *fakeRunner) running() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for n, info := range f.connectors {
+		out = append(out, n+":"+info.Connector.Target.String())
+	}
+	for id := range f.tasks {
+		out = append(out, fmt.Sprintf("%s/%d", id.Connector, id.Task))
+	}
+	slices.Sort(out)
+	return out
+}
+
+type rejoins struct {
+	mu      sync.Mutex
+	reasons []string
+}
+
+func (r *rejoins) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.reasons)
+}
+
+func (r *rejoins) Rejoin(reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.reasons = append(r.reasons, reason)
+}
+
+// A leader herder over real stores and a fake runner: the connector it
+// runs gets task configs published, its tasks start once assigned, and
+// config changes restart what they touch.
+func TestHerderRunsItsShareAndPublishesTaskConfigs(t *testing.T) {
+	b := kafkatest.Start(t)
+	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
+	clients := kafkatest.Clients(t, w)
+	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
+	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	runner := newFakeRunner()
+	var ready sync.Once
+	readyCh := make(chan struct{})
+	h := New(Deps{WorkerID: "w1:8083", Configs: configs, Statuses: statuses, Runner: runner, Log: kafkatest.Quiet(),
+		Started: func() { ready.Do(func() { close(readyCh) }) }})
+	group := &rejoins{}
+	h.SetGroup(group)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	must(t, configs.PutConnectorConfig(ctx, "src", map[string]string{"connector.class": "X", "tasks.max": "2"}, nil))
+	h.Assigned(coordination.Assignment{Generation: 1, MemberID: "m1", LeaderID: "m1", LeaderURL: "http://w1:8083/", Version: 2,
+		Work: work("src")})
+	<-readyCh
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if n := configs.Snapshot().TaskCount("src"); n != 2 {
+			return fmt.Errorf("task count %d, want 2 published by the leader", n)
+		}
+		if _, ok := configs.Snapshot().SessionKey(); !ok {
+			return fmt.Errorf("no session key written by the sessioned leader")
+		}
+		if group.count() == 0 {
+			return fmt.Errorf("new task configs did not ask for a rebalance")
+		}
+		return nil
+	})
+	h.Assigned(coordination.Assignment{Generation: 2, MemberID: "m1", LeaderID: "m1", LeaderURL: "http://w1:8083/", Version: 2,
+		Work: work("src", "src/0", "src/1")})
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if got := runner.running(); !slices.Equal(got, []string{"src/0", "src/1", "src:STARTED"}) {
+			return fmt.Errorf("running %v", got)
+		}
+		return nil
+	})
+
+	must(t, configs.PutTargetState(ctx, "src", configstore.Paused))
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if got := runner.running(); !slices.Equal(got, []string{"src/0", "src/1", "src:PAUSED"}) {
+			return fmt.Errorf("running %v after pause", got)
+		}
+		if runner.Tasks()[runtime.TaskID{Connector: "src", Task: 0}].Task.Target != configstore.Paused {
+			return fmt.Errorf("task not paused")
+		}
+		return nil
+	})
+	must(t, configs.PutRestartRequest(ctx, configstore.RestartRequest{Connector: "src", IncludeTasks: true}))
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if n := runner.started("src/1"); n != 2 {
+			return fmt.Errorf("task src/1 started %d times, want 2 after the restart request", n)
+		}
+		return nil
+	})
+	h.Revoke(ctx, work("src/1"))
+	if got := runner.running(); slices.Contains(got, "src/1") {
+		t.Errorf("revoked task still runs: %v", got)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
