@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestCastMatchesJava(t *testing.T) { runGolden(t, "cast") }

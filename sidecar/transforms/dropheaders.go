@@ -1,0 +1,34 @@
+package transforms
+
+import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+
+var dropHeadersSettings = settings{
+	listOfNames(required("headers", plugin.TypeList, plugin.High, "Names of the headers to remove."), false),
+}
+
+// DropHeaders removes headers by name
+// (org.apache.kafka.connect.transforms.DropHeaders).
+type DropHeaders struct {
+	drop map[string]bool
+}
+
+func (t *DropHeaders) Config() plugin.ConfigDef { return dropHeadersSettings.def() }
+
+func (t *DropHeaders) Configure(props map[string]string) error {
+	v, err := dropHeadersSettings.parse(props)
+	if err != nil {
+		return err
+	}
+	t.drop = setOf(v.list("headers"))
+	return nil
+}
+
+func (t *DropHeaders) Apply(r plugin.Record) (plugin.Record, bool, error) {
+	kept := make([]plugin.Header, 0, len(r.Headers))
+	for _, h := range r.Headers {
+		if !t.drop[h.Key] {
+			kept = append(kept, h)
+		}
+	}
+	return r.WithHeaders(kept), true, nil
+}

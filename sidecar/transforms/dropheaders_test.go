@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestDropHeadersMatchesJava(t *testing.T) { runGolden(t, "dropheaders") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestExtractFieldMatchesJava(t *testing.T) { runGolden(t, "extractfield") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestFilterMatchesJava(t *testing.T) { runGolden(t, "filter") }

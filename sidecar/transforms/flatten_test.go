@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestFlattenMatchesJava(t *testing.T) { runGolden(t, "flatten") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestHasHeaderKeyMatchesJava(t *testing.T) { runGolden(t, "hasheaderkey") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestHeaderFromMatchesJava(t *testing.T) { runGolden(t, "headerfrom") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestHoistFieldMatchesJava(t *testing.T) { runGolden(t, "hoistfield") }

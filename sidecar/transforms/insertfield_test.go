@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestInsertFieldMatchesJava(t *testing.T) { runGolden(t, "insertfield") }

@@ -1,0 +1,62 @@
+package transforms
+
+import (
+	"slices"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
+
+var insertHeaderSettings = settings{
+	required("header", plugin.TypeString, plugin.High, "The header's name."),
+	required("value.literal", plugin.TypeString, plugin.High,
+		"The header's value, typed as Connect reads literals: 42 is an int8, true a boolean, "+
+			"[1,2] an array, {a:1} a map, 2024-01-31 a Date; other text is a string."),
+}
+
+// InsertHeader adds a header with a fixed value to every record
+// (org.apache.kafka.connect.transforms.InsertHeader).
+type InsertHeader struct {
+	header string
+	value  *typedValue // nil is a null header
+}
+
+func (t *InsertHeader) Config() plugin.ConfigDef { return insertHeaderSettings.def() }
+
+func (t *InsertHeader) Configure(props map[string]string) error {
+	v, err := insertHeaderSettings.parse(props)
+	if err != nil {
+		return err
+	}
+	t.header = v.str("header")
+	t.value = parseLiteral(v.str("value.literal"))
+	return nil
+}
+
+func (t *InsertHeader) Apply(r plugin.Record) (plugin.Record, bool, error) {
+	h := plugin.Header{Key: t.header}
+	if t.value != nil {
+		// Each record gets its own copy: a header value can be a list or
+		// a map, which a later transform may not change in other records.
+		h.Schema, h.Value = t.value.schema, copyValue(t.value.value)
+	}
+	return r.WithHeaders(append(slices.Clone(r.Headers), h)), true, nil
+}
+
+// copyValue copies the lists and maps a parsed literal may hold.
+func copyValue(v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = copyValue(e)
+		}
+		return out
+	case *plugin.MapValue:
+		out := &plugin.MapValue{Entries: make([]plugin.MapEntry, len(v.Entries))}
+		for i, e := range v.Entries {
+			out.Entries[i] = plugin.MapEntry{Key: copyValue(e.Key), Value: copyValue(e.Value)}
+		}
+		return out
+	}
+	return v
+}

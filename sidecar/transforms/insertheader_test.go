@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestInsertHeaderMatchesJava(t *testing.T) { runGolden(t, "insertheader") }

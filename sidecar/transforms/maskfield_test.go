@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestMaskFieldMatchesJava(t *testing.T) { runGolden(t, "maskfield") }

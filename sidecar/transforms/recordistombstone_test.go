@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestRecordIsTombstoneMatchesJava(t *testing.T) { runGolden(t, "recordistombstone") }

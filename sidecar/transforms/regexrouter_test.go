@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestRegexRouterMatchesJava(t *testing.T) { runGolden(t, "regexrouter") }

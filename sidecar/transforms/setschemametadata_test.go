@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestSetSchemaMetadataMatchesJava(t *testing.T) { runGolden(t, "setschemametadata") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestTimestampConverterMatchesJava(t *testing.T) { runGolden(t, "timestampconverter") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestTimestampRouterMatchesJava(t *testing.T) { runGolden(t, "timestamprouter") }

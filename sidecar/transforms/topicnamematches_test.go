@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestTopicNameMatchesMatchesJava(t *testing.T) { runGolden(t, "topicnamematches") }

@@ -1,0 +1,5 @@
+package transforms
+
+import "testing"
+
+func TestValueToKeyMatchesJava(t *testing.T) { runGolden(t, "valuetokey") }
