@@ -39,6 +39,17 @@ go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" -tags integrati
 step "unit tests (-race)"
 go test -race -count=1 ./...
 
+# Every fuzz target gets a bounded run; a crasher lands in the package's
+# testdata/fuzz and from then on runs as a regression case with the tests.
+step "fuzzing (${FUZZTIME:=10s} per target)"
+grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u | while read -r dir; do
+  for target in $(grep -h '^func Fuzz' "$dir"/*_test.go | sed 's/^func \(Fuzz[A-Za-z0-9_]*\).*/\1/'); do
+    echo "$dir $target"
+    go test -run='^$' -fuzz="^$target\$" -fuzztime="$FUZZTIME" "$dir" > /tmp/fuzz.$$.log 2>&1 \
+      || { cat /tmp/fuzz.$$.log; exit 1; }
+  done
+done
+
 if command -v java >/dev/null && command -v mvn >/dev/null; then
   step "starting Apache Kafka with scripts/kafka.sh"
   scripts/kafka.sh start
