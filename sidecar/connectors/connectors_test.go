@@ -1,0 +1,19 @@
+package connectors
+
+import (
+	"testing"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
+
+func TestPluginsRegister(t *testing.T) {
+	reg, err := plugin.NewRegistry(Plugins()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"FileStreamSource", "FileStreamSink", "Datagen"} {
+		if _, ok := reg.Lookup(name); !ok {
+			t.Errorf("%s not found", name)
+		}
+	}
+}
