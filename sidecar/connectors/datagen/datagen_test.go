@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"maps"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -421,6 +422,15 @@ func TestPluginResolves(t *testing.T) {
 		}
 		if _, ok := p.New().(plugin.SourceConnector); !ok {
 			t.Errorf("%s is no SourceConnector", name)
+		}
+	}
+}
+
+func TestRecordsNameTheWorkerProcess(t *testing.T) {
+	g := newGenerator(config{topic: "t"}, 0, 1)
+	for _, r := range g.records(0, 3) {
+		if len(r.Headers) != 1 || r.Headers[0].Key != PIDHeader || r.Headers[0].Value != int32(os.Getpid()) {
+			t.Fatalf("headers %+v", r.Headers)
 		}
 	}
 }

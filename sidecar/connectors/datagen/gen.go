@@ -2,6 +2,7 @@ package datagen
 
 import (
 	"math/rand/v2"
+	"os"
 	"strconv"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
@@ -46,11 +47,13 @@ type generator struct {
 	pool        string // random ASCII; payloads are windows of it
 	keys        []any  // key-0, key-1, ... boxed, for the first keys
 	partition   map[string]any
+	headers     []plugin.Header // shared by every record; nobody changes them
 }
 
 func newGenerator(cfg config, task, tasks int) *generator {
 	g := &generator{cfg: cfg, task: int64(task), tasks: int64(tasks),
-		partition: map[string]any{TaskField: int64(task)}}
+		partition: map[string]any{TaskField: int64(task)},
+		headers:   []plugin.Header{{Key: PIDHeader, Schema: pidSchema, Value: int32(os.Getpid())}}}
 	if cfg.recordSize > 0 {
 		g.pool = randomText(poolLen + cfg.recordSize)
 	}
@@ -128,9 +131,17 @@ func (g *generator) records(seq int64, n int) []plugin.Record {
 		}
 		r.SourcePartition = g.partition
 		r.SourceOffset = map[string]any{SeqField: s + 1}
+		r.Headers = g.headers
 	}
 	return out
 }
+
+// PIDHeader names the header that carries the worker process id, so tests
+// and operators can see which worker produced a record: a task that ran on
+// two workers at once shows up as two pids interleaved in time.
+const PIDHeader = "datagen.pid"
+
+var pidSchema = &plugin.Schema{Type: plugin.Int32}
 
 func (g *generator) payload(id int64) string {
 	if g.cfg.recordSize == 0 {
