@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -33,33 +34,47 @@ type Plugin struct {
 // Registry resolves class names, as Java's plugin loader does: by full
 // name, by simple name, and by the simple name without its kind's suffix
 // ("FileStreamSource" for FileStreamSourceConnector), the short forms only
-// while they are unambiguous.
+// while they are unambiguous. A class may be registered once per kind
+// (Java lists JsonConverter as both converter and header converter).
 type Registry struct {
-	byName  map[string]Plugin
+	byName  map[string][]Plugin
 	plugins []Plugin
 }
 
-// NewRegistry indexes plugins; two plugins with the same class are an error.
+// NewRegistry indexes plugins; a class registered twice for one kind is an
+// error.
 func NewRegistry(plugins ...Plugin) (*Registry, error) {
-	r := &Registry{byName: map[string]Plugin{}}
+	r := &Registry{byName: map[string][]Plugin{}}
 	aliases := map[string][]Plugin{}
 	for _, p := range plugins {
-		if _, dup := r.byName[p.Class]; dup {
-			return nil, fmt.Errorf("plugin %s registered twice", p.Class)
+		for _, q := range r.byName[p.Class] {
+			if q.Kind == p.Kind {
+				return nil, fmt.Errorf("plugin %s registered twice as %s", p.Class, p.Kind)
+			}
 		}
-		r.byName[p.Class] = p
+		r.byName[p.Class] = append(r.byName[p.Class], p)
 		r.plugins = append(r.plugins, p)
 		for _, a := range aliasesOf(p) {
 			aliases[a] = append(aliases[a], p)
 		}
 	}
 	for a, ps := range aliases {
-		if _, full := r.byName[a]; !full && len(ps) == 1 {
-			r.byName[a] = ps[0]
+		if _, full := r.byName[a]; !full && sameClass(ps) {
+			r.byName[a] = ps
 		}
 	}
-	sort.Slice(r.plugins, func(i, j int) bool { return r.plugins[i].Class < r.plugins[j].Class })
+	sort.SliceStable(r.plugins, func(i, j int) bool { return r.plugins[i].Class < r.plugins[j].Class })
 	return r, nil
+}
+
+// sameClass reports whether an alias points at one class only.
+func sameClass(ps []Plugin) bool {
+	for _, p := range ps[1:] {
+		if p.Class != ps[0].Class {
+			return false
+		}
+	}
+	return true
 }
 
 func aliasesOf(p Plugin) []string {
@@ -75,10 +90,15 @@ func aliasesOf(p Plugin) []string {
 	return out
 }
 
-// Lookup returns the plugin a class name or alias refers to.
-func (r *Registry) Lookup(name string) (Plugin, bool) {
-	p, ok := r.byName[strings.TrimSpace(name)]
-	return p, ok
+// Lookup returns the plugin a class name or alias refers to, of one of the
+// given kinds (any kind when none are given).
+func (r *Registry) Lookup(name string, kinds ...Kind) (Plugin, bool) {
+	for _, p := range r.byName[strings.TrimSpace(name)] {
+		if len(kinds) == 0 || slices.Contains(kinds, p.Kind) {
+			return p, true
+		}
+	}
+	return Plugin{}, false
 }
 
 // All returns every plugin, sorted by class name.

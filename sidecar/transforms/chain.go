@@ -11,7 +11,7 @@ import (
 
 // Lookup finds a plugin by class name (or alias), as
 // (*plugin.Registry).Lookup does.
-type Lookup func(name string) (plugin.Plugin, bool)
+type Lookup func(name string, kinds ...plugin.Kind) (plugin.Plugin, bool)
 
 // Chain is a connector's transformation chain, configured as Kafka
 // Connect configures it from the connector's settings:
