@@ -1,0 +1,5 @@
+//go:build !race
+
+package converters
+
+const raceEnabled = false
