@@ -1,9 +1,17 @@
-// Package rest serves Kafka Connect's REST API on the worker's listeners.
+// Package rest serves Kafka Connect's REST API on the worker's listeners:
+// the public endpoints of Connect's spec §7.2 with Java's status codes and
+// bodies, leader forwarding (§7.4), the signed internal endpoints (§7.5),
+// the probes, optional authentication, and an OpenAPI document at
+// GET /openapi.json generated from the same route table that serves
+// requests.
+//
+// Handlers are thin: they check the request's shape, call the Herder, and
+// write the answer; errors go through one mapper (errors.go).
 package rest
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +25,21 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
+)
+
+// RequestTimeout bounds a request's work, as Connect's 90 s REST request
+// timeout does; past it the answer is 500 "Request timed out".
+const RequestTimeout = 90 * time.Second
+
+// Body size limits. Connect sets none; these are far above any real
+// connector config (a few KiB) while keeping a runaway client from
+// filling memory. Larger bodies get 413.
+const (
+	// MaxBodyBytes limits the body of public endpoints: 1 MiB.
+	MaxBodyBytes = 1 << 20
+	// MaxInternalBodyBytes limits internal task-config bodies, which hold
+	// every task's config at once: 16 MiB.
+	MaxInternalBodyBytes = 16 << 20
 )
 
 // Module provides the REST server and runs it for the app's lifetime.
@@ -39,6 +62,20 @@ type Params struct {
 	Log     *slog.Logger
 	Health  *health.State
 	Cluster Cluster
+	// Herder serves the connector, plugin, logger and internal endpoints.
+	// Until one is provided those answer 503.
+	Herder Herder `optional:"true"`
+	// Security turns on authentication and the admin restriction; the
+	// zero value turns both off.
+	Security Security `optional:"true"`
+	// TLS serves the https:// listeners; it must hold a certificate. Set
+	// it with fx.ResultTags(`name:"rest"`).
+	TLS *tls.Config `name:"rest" optional:"true"`
+	// HTTPClient forwards requests to other workers; it needs the CA of
+	// their certificates when they listen on https. Nil means a client
+	// with a 90 s timeout. Redirects are never followed, whatever its
+	// CheckRedirect says. Set it with fx.ResultTags(`name:"rest"`).
+	HTTPClient *http.Client `name:"rest" optional:"true"`
 }
 
 // Server is the worker's HTTP server: Connect's API plus the probes.
@@ -46,6 +83,17 @@ type Server struct {
 	listeners []config.Listener
 	log       *slog.Logger
 	handler   http.Handler
+	tls       *tls.Config
+
+	herder   Herder
+	cluster  Cluster
+	health   *health.State
+	probes   http.Handler
+	security Security
+	client   *http.Client
+	timeout  time.Duration
+	routes   []*route
+	openapi  []byte
 
 	mu    sync.Mutex
 	srv   *http.Server
@@ -61,24 +109,49 @@ func New(p Params) (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rest: listener %q: %w", s, err)
 		}
+		if l.Scheme == "https" && (p.TLS == nil || (len(p.TLS.Certificates) == 0 && p.TLS.GetCertificate == nil)) {
+			return nil, fmt.Errorf("rest: listener %q: https needs a certificate and key", s)
+		}
 		ls = append(ls, l)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", rootHandler(p.Cluster))
-	mux.Handle("GET /health", p.Health.Handler())
-	probes := p.Health.Probes()
-	mux.Handle("GET /live", probes)
-	mux.Handle("GET /ready", probes)
-	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, "HTTP 404 Not Found")
-	}))
-	return &Server{listeners: ls, log: p.Log.With("component", "rest"), handler: mux}, nil
+	if err := p.Security.Validate(); err != nil {
+		return nil, fmt.Errorf("rest: %w", err)
+	}
+	s := &Server{
+		listeners: ls,
+		log:       p.Log.With("component", "rest"),
+		tls:       p.TLS,
+		herder:    p.Herder,
+		cluster:   p.Cluster,
+		health:    p.Health,
+		probes:    p.Health.Probes(),
+		security:  p.Security,
+		client:    noRedirects(p.HTTPClient),
+		timeout:   RequestTimeout,
+	}
+	s.routes = routes()
+	doc, err := openAPIDocument(s.routes, s.security)
+	if err != nil {
+		return nil, fmt.Errorf("rest: openapi document: %w", err)
+	}
+	s.openapi = doc
+	s.handler = http.HandlerFunc(s.serve)
+	return s, nil
 }
+
+// Handler serves the API; tests use it with httptest.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Start binds every listener and serves in the background, so a port that is
 // taken fails startup instead of a later request.
 func (s *Server) Start(context.Context) error {
-	srv := &http.Server{Handler: s.handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
 	var lns []net.Listener
 	for _, l := range s.listeners {
 		ln, err := net.Listen("tcp", l.Addr())
@@ -87,6 +160,9 @@ func (s *Server) Start(context.Context) error {
 				open.Close()
 			}
 			return fmt.Errorf("rest: listen on %s: %w", l.Addr(), err)
+		}
+		if l.Scheme == "https" {
+			ln = tls.NewListener(ln, s.tls)
 		}
 		lns = append(lns, ln)
 	}
@@ -132,40 +208,38 @@ func (s *Server) Addrs() []net.Addr {
 	return append([]net.Addr(nil), s.addrs...)
 }
 
-// serverInfo is the body of GET /.
-type serverInfo struct {
-	Version        string `json:"version"`
-	Commit         string `json:"commit"`
-	KafkaClusterID string `json:"kafka_cluster_id"`
-}
-
-func rootHandler(c Cluster) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := c.ClusterID(r.Context())
-		if err != nil {
-			writeError(w, http.StatusInternalServerError, "Kafka cluster id is not known yet: "+err.Error())
-			return
-		}
-		writeJSON(w, http.StatusOK, serverInfo{
-			Version:        buildinfo.ConnectVersion + "-sidecar",
-			Commit:         buildinfo.Commit(),
-			KafkaClusterID: id,
-		})
+func (s *Server) root(c *call) {
+	id, err := s.cluster.ClusterID(c.ctx)
+	if err != nil {
+		c.error(http.StatusInternalServerError, "Kafka cluster id is not known yet: "+err.Error())
+		return
+	}
+	c.json(http.StatusOK, ServerInfo{
+		Version:        buildinfo.ConnectVersion + "-sidecar",
+		Commit:         buildinfo.Commit(),
+		KafkaClusterID: id,
 	})
 }
 
-// errorBody is Connect's error shape.
-type errorBody struct {
-	ErrorCode int    `json:"error_code"`
-	Message   string `json:"message"`
+func (s *Server) healthCheck(c *call) { s.health.Handler().ServeHTTP(c.w, c.r) }
+
+func (s *Server) probe(c *call) { s.probes.ServeHTTP(c.w, c.r) }
+
+func (s *Server) openAPI(c *call) {
+	c.w.Header().Set("Content-Type", "application/json")
+	c.w.WriteHeader(http.StatusOK)
+	_, _ = c.w.Write(s.openapi)
 }
 
-func writeError(w http.ResponseWriter, code int, message string) {
-	writeJSON(w, code, errorBody{ErrorCode: code, Message: message})
-}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(v)
+// noRedirects copies the client so that it never follows a redirect, as
+// Connect's RestClient does not.
+func noRedirects(c *http.Client) *http.Client {
+	var out http.Client
+	if c != nil {
+		out = *c
+	} else {
+		out.Timeout = RequestTimeout
+	}
+	out.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &out
 }
