@@ -36,7 +36,7 @@ type Group interface {
 // connector but does not lead (Connect's internal POST
 // /connectors/{c}/tasks, signed with the session key).
 type Publisher interface {
-	PublishTaskConfigs(ctx context.Context, leaderURL, connector string, configs []map[string]string, key *configstore.SessionKey) error
+	PublishTaskConfigs(ctx context.Context, leaderURL, connector string, configs []map[string]string, key []byte) error
 }
 
 // Deps are what the herder works with.
@@ -68,7 +68,7 @@ type Herder struct {
 	restarts   Restarts
 
 	// Owned by Run's goroutine.
-	shape          string            // connectors and task counts last seen
+	shape          *string           // connectors and task counts last seen; nil before the first look
 	published      map[string]string // connector -> config fingerprint its task configs match
 	leaderDutiesAt int32             // generation whose leader duties were done
 	started        bool
@@ -95,6 +95,10 @@ func New(d Deps) *Herder {
 
 // SetGroup connects the herder to the group member it serves.
 func (h *Herder) SetGroup(g Group) { h.group = g }
+
+// SetRunner gives the herder what runs the work; the runtime needs the
+// herder's callbacks, so it is built after the herder.
+func (h *Herder) SetRunner(r Runner) { h.d.Runner = r }
 
 // Config gives the assignor each connector's committed task count; a
 // connector whose task configs are inconsistent runs no tasks.
@@ -194,6 +198,11 @@ func (h *Herder) Run(ctx context.Context) {
 }
 
 func (h *Herder) revoke(w wire.Work) {
+	// Revoked work leaves the assignment too, or the next reconcile would
+	// start it again before the group hands out the new assignment.
+	h.mu.Lock()
+	h.assignment.Work = without(h.assignment.Work, w)
+	h.mu.Unlock()
 	var ids []runtime.TaskID
 	for _, t := range w.Tasks {
 		ids = append(ids, runtime.TaskID{Connector: t.Connector, Task: t.Task})
@@ -289,11 +298,11 @@ func (h *Herder) rejoinOnNewShape(snap configstore.Snapshot) {
 		b.WriteString(c + "=" + strconv.Itoa(len(snap.Tasks(c))) + ";")
 	}
 	shape := b.String()
-	if shape == h.shape {
+	if h.shape != nil && shape == *h.shape {
 		return
 	}
-	first := h.shape == ""
-	h.shape = shape
+	first := h.shape == nil
+	h.shape = &shape
 	if !first && h.group != nil {
 		h.group.Rejoin("connectors or task counts changed in the config topic")
 	}
@@ -340,9 +349,9 @@ func (h *Herder) publish(ctx context.Context, snap configstore.Snapshot, a coord
 	if h.d.Publisher == nil {
 		return fmt.Errorf("this worker does not lead and has no way to reach the leader")
 	}
-	var key *configstore.SessionKey
+	var key []byte
 	if k, ok := snap.SessionKey(); ok {
-		key = &k
+		key = k.Key
 	}
 	return h.d.Publisher.PublishTaskConfigs(ctx, a.LeaderURL, name, configs, key)
 }
@@ -450,4 +459,20 @@ func (h *Herder) writeSessionKey(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return h.d.Configs.PutSessionKey(ctx, configstore.SessionKey{Key: key, Algorithm: "HmacSHA256", CreationTimestamp: time.Now().UnixMilli()})
+}
+
+// without returns a's work minus b's.
+func without(a, b wire.Work) wire.Work {
+	var out wire.Work
+	for _, c := range a.Connectors {
+		if !slices.Contains(b.Connectors, c) {
+			out.Connectors = append(out.Connectors, c)
+		}
+	}
+	for _, t := range a.Tasks {
+		if !slices.Contains(b.Tasks, t) {
+			out.Tasks = append(out.Tasks, t)
+		}
+	}
+	return out
 }

@@ -211,3 +211,35 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// Work the member revokes must not come back at the next reconcile, before
+// the group hands out a new assignment.
+func TestRevokedWorkStaysStopped(t *testing.T) {
+	b := kafkatest.Start(t)
+	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
+	clients := kafkatest.Clients(t, w)
+	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
+	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	ctx, cancel := context.WithCancel(context.Background())
+	must(t, configs.PutConnectorConfig(ctx, "src", map[string]string{"connector.class": "X", "tasks.max": "1"}, nil))
+	must(t, configs.PutTaskConfigs(ctx, "src", []map[string]string{{"task.number": "0"}}))
+	runner := newFakeRunner()
+	h := New(Deps{WorkerID: "w1:8083", Configs: configs, Statuses: statuses, Runner: runner, Log: kafkatest.Quiet()})
+	h.SetGroup(&rejoins{})
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	h.Assigned(coordination.Assignment{Generation: 1, MemberID: "m2", LeaderID: "m1", Work: work("src/0")})
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if runner.started("src/0") != 1 {
+			return fmt.Errorf("task not started")
+		}
+		return nil
+	})
+	h.Revoke(ctx, work("src/0"))
+	h.Changed() // a reconcile right after the revocation
+	time.Sleep(2 * resyncEvery)
+	if n := runner.started("src/0"); n != 1 || len(runner.Tasks()) != 0 {
+		t.Errorf("revoked task started %d times and %d tasks run; want it to stay stopped", n, len(runner.Tasks()))
+	}
+}
