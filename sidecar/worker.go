@@ -7,7 +7,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"strconv"
+	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,9 +17,16 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/coordination"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/converters"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/herder"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/transforms"
 	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
 	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
@@ -29,6 +37,8 @@ import (
 var Module = fx.Module("worker",
 	fx.Provide(
 		func(c *kafkaclient.Clients) rest.Cluster { return c },
+		func(w *Worker) rest.Herder { return w.api },
+		Registry,
 		NewWorker,
 	),
 	fx.Invoke(func(lc fx.Lifecycle, w *Worker) {
@@ -50,14 +60,21 @@ type Worker struct {
 	statuses *statusstore.Store
 	offsets  *offsetstore.Store
 	member   *coordination.Member
-	host     *host
+	herder   *herder.Herder
+	api      *herder.API
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
 
+// Registry holds every plugin built into the worker, under Java's class
+// names.
+func Registry() (*plugin.Registry, error) {
+	return plugin.NewRegistry(slices.Concat(connectors.Plugins(), converters.Plugins(), transforms.Plugins())...)
+}
+
 // NewWorker builds the worker; it does nothing until Start.
-func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, shutdown fx.Shutdowner) *Worker {
+func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, reg *plugin.Registry, shutdown fx.Shutdowner) (*Worker, error) {
 	w := &Worker{
 		cfg:      cfg,
 		log:      log.With("component", "worker"),
@@ -68,7 +85,23 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		statuses: statusstore.NewStore(k, cfg, log),
 		offsets:  offsetstore.NewStore(k, cfg, log),
 	}
-	w.host = &host{configs: w.configs, health: h, log: w.log}
+	internal, err := rest.NewClient(&http.Client{Timeout: 30 * time.Second}, "")
+	if err != nil {
+		return nil, err
+	}
+	w.herder = herder.New(herder.Deps{
+		WorkerID:  cfg.WorkerID(),
+		Configs:   w.configs,
+		Statuses:  w.statuses,
+		Publisher: internal,
+		Log:       log,
+		Started:   h.Started,
+	})
+	w.api = herder.NewAPI(w.herder, reg, connectorconfig.Worker{
+		GroupID:        cfg.GroupID,
+		KeyConverter:   cfg.KeyConverter,
+		ValueConverter: cfg.ValueConverter,
+	}, cfg.AdvertisedURL())
 	w.member = coordination.New(coordination.Config{
 		GroupID:           cfg.GroupID,
 		URL:               cfg.AdvertisedURL(),
@@ -78,8 +111,20 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		HeartbeatInterval: cfg.HeartbeatInterval.D(),
 		MaxDelay:          cfg.ScheduledRebalanceMaxDelay.D(),
 		SyncTimeout:       cfg.WorkerSyncTimeout.D(),
-	}, k.Transport, k.Bootstrap, w.host, log, coordination.Hooks{})
-	return w
+	}, k.Transport, k.Bootstrap, w.herder, log, coordination.Hooks{})
+	w.herder.SetGroup(w.member)
+	w.herder.SetRunner(runtime.New(runtime.Deps{
+		Worker:     cfg,
+		Clients:    k,
+		Plugins:    reg,
+		Offsets:    w.offsets,
+		Statuses:   w.statuses,
+		Log:        log,
+		Lease:      w.member.Lease,
+		Generation: w.herder.Generation,
+		Changed:    w.herder.Changed,
+	}))
+	return w, nil
 }
 
 // Start begins startup in the background.
@@ -125,12 +170,17 @@ func (w *Worker) run(ctx context.Context) {
 		}
 	}
 	w.health.Stage("joining the Connect group " + w.cfg.GroupID)
-	w.wg.Add(1)
+	// The member stops first: on its way out it hands revocations to the
+	// herder, which must still be running to stop the work.
+	herderCtx, stopHerder := context.WithCancel(context.Background())
+	herderDone := make(chan struct{})
 	go func() {
-		defer w.wg.Done()
-		w.watchConfig(ctx)
+		defer close(herderDone)
+		w.herder.Run(herderCtx)
 	}()
 	_ = w.member.Run(ctx)
+	stopHerder()
+	<-herderDone
 }
 
 // startStore retries a store's start until it works, except when the topic
@@ -151,36 +201,6 @@ func (w *Worker) startStore(ctx context.Context, what string, start func(context
 		_ = w.shutdown.Shutdown(fx.ExitCode(1))
 	}
 	return err == nil
-}
-
-// watchConfig asks for a rebalance when connectors come or go or their task
-// counts change, since the assignment depends on those; other changes are
-// applied by the worker that runs the connector.
-func (w *Worker) watchConfig(ctx context.Context) {
-	last := workShape(w.configs.Snapshot())
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-w.configs.Changed():
-		}
-		if now := workShape(w.configs.Snapshot()); now != last {
-			last = now
-			w.member.Rejoin("connectors or task counts changed in the config topic")
-		}
-	}
-}
-
-// workShape summarises what the assignment is computed from.
-func workShape(s configstore.Snapshot) string {
-	var b strings.Builder
-	for _, c := range s.Connectors() {
-		b.WriteString(c)
-		b.WriteByte('=')
-		b.WriteString(strconv.Itoa(len(s.Tasks(c))))
-		b.WriteByte(';')
-	}
-	return b.String()
 }
 
 // permanent marks an error that retrying cannot fix.

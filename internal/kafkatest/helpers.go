@@ -144,3 +144,23 @@ func (b *Broker) String() string {
 	}
 	return fmt.Sprintf("%s at %s", b.Kind, b.Addr)
 }
+
+// LastOffset returns the end offset of a partition: the offset the next
+// record will get.
+func LastOffset(b *Broker, topic string, partition int) (int64, error) {
+	resp, err := b.Client().ListOffsets(context.Background(), &kafka.ListOffsetsRequest{
+		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(partition)}},
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range resp.Topics[topic] {
+		if p.Partition == partition {
+			if p.Error != nil {
+				return 0, p.Error
+			}
+			return p.LastOffset, nil
+		}
+	}
+	return 0, fmt.Errorf("no offset for %s[%d]", topic, partition)
+}

@@ -474,4 +474,3 @@ func toKeyInfo(k connectorconfig.ConfigKeyInfo) rest.ConfigKeyInfo {
 		Dependents: k.Dependents, Order: k.OrderInGroup,
 	}
 }
-

@@ -2,6 +2,24 @@
 // plugins, runs source and sink task loops with converters, transforms and
 // error handling, commits offsets, and writes their statuses. The herder
 // decides what runs; the runtime makes it so and reports what happened.
+//
+// Each connector and task runs in a goroutine of its own that owns the
+// plugin instance; a panic in plugin code fails that connector or task
+// (FAILED, with the stack as its trace), never the worker. The herder's
+// calls reach a connector through requests its goroutine serves, and a
+// task through its target state; what happened comes back through the
+// state Connectors and Tasks report, the status topic, and Deps.Changed.
+//
+// A source task polls, then transforms, converts and produces each batch
+// in one step (deliver); offsets enter a tracker in poll order, become
+// committable as Kafka acknowledges the records (only the contiguous
+// acknowledged prefix of each source partition), and are written by one
+// commit step every offset.flush.interval.ms and on stop. A sink task is
+// a member of the consumer group connect-<name>; for each generation it
+// opens the assigned partitions, reads them from their committed offsets,
+// converts, transforms and puts batches, and commits what the task
+// flushed. Records failing a stage follow errors.tolerance, retries and
+// the dead letter queue as Java's error handler does.
 package runtime
 
 import (
@@ -50,4 +68,20 @@ type Info struct {
 	Task      TaskSpec
 	// Err is the failure that put it in Failed.
 	Err error
+}
+
+func (s State) String() string {
+	switch s {
+	case Starting:
+		return "starting"
+	case Running:
+		return "running"
+	case Paused:
+		return "paused"
+	case Stopped:
+		return "stopped"
+	case Failed:
+		return "failed"
+	}
+	return "unknown"
 }

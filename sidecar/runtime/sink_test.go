@@ -1,0 +1,408 @@
+package runtime_test
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
+	sidecarruntime "github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
+	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
+)
+
+// sinkConf is a collecting sink reading text keys and values.
+func sinkConf(probe string, extra ...string) map[string]string {
+	conf := map[string]string{
+		"connector.class": collectClass,
+		"probe":           probe,
+		"key.converter":   "org.apache.kafka.connect.storage.StringConverter",
+		"value.converter": "org.apache.kafka.connect.storage.StringConverter",
+	}
+	for i := 0; i < len(extra); i += 2 {
+		conf[extra[i]] = extra[i+1]
+	}
+	return conf
+}
+
+// produceNumbered writes records k<i>/v<i> for i in [from, to).
+func produceNumbered(t *testing.T, b *kafkatest.Broker, topic string, from, to int) {
+	t.Helper()
+	var kvs []string
+	for i := from; i < to; i++ {
+		kvs = append(kvs, "k"+strconv.Itoa(i), "v"+strconv.Itoa(i))
+	}
+	b.Produce(t, topic, kvs...)
+}
+
+// waitReceived waits until the probe holds n records and returns them.
+func waitReceived(t *testing.T, p *probe, n int) []received {
+	t.Helper()
+	var recs []received
+	kafkatest.Eventually(t, 60*time.Second, func() error {
+		_, recs = p.snapshot()
+		if len(recs) < n {
+			return fmt.Errorf("%d of %d records put", len(recs), n)
+		}
+		return nil
+	})
+	return recs
+}
+
+// values are the distinct values received; repeats fail t.
+func values(t *testing.T, recs []received) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	for _, r := range recs {
+		v := fmt.Sprint(r.value)
+		if out[v] {
+			t.Errorf("%s put twice", v)
+		}
+		out[v] = true
+	}
+	return out
+}
+
+func TestSinkPutsEverythingAndCommitsToItsGroup(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 4)
+	produceNumbered(t, e.b, topic, 0, 40)
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic))
+
+	recs := waitReceived(t, p, 40)
+	if got := values(t, recs); len(got) != 40 {
+		t.Fatalf("%d distinct records, want 40", len(got))
+	}
+	r := recs[0]
+	if r.topic != topic || r.key != "k"+strings.TrimPrefix(r.value.(string), "v") {
+		t.Errorf("record %+v", r)
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		var total int64
+		for _, off := range e.committed("connect-collect", topic, 4) {
+			total += max(off, 0)
+		}
+		if total != 40 {
+			return fmt.Errorf("group connect-collect committed %d records, want 40", total)
+		}
+		return nil
+	})
+	e.waitTaskState(ids[0], statusstore.Running)
+
+	// A restarted task goes on after the committed offsets.
+	e.stop("collect", ids)
+	produceNumbered(t, e.b, topic, 40, 50)
+	p = newProbe(topic)
+	e.start("collect", 1, sinkConf(topic, "topics", topic))
+	waitReceived(t, p, 10)
+	time.Sleep(200 * time.Millisecond) // would anything old come again?
+	_, recs = p.snapshot()
+	got := values(t, recs)
+	for i := 40; i < 50; i++ {
+		if !got["v"+strconv.Itoa(i)] {
+			t.Errorf("v%d not put after the restart", i)
+		}
+	}
+	if len(got) != 10 {
+		t.Errorf("%d records put after the restart, want the 10 new ones", len(got))
+	}
+}
+
+func TestSinkTasksSharePartitions(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 4)
+	p := newProbe(topic)
+	e.start("collect", 2, sinkConf(topic, "topics", topic, "consumer.override.heartbeat.interval.ms", "200"))
+	kafkatest.Eventually(t, 60*time.Second, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		a, b := p.owned["0"], p.owned["1"]
+		if len(a) != 2 || len(b) != 2 {
+			return fmt.Errorf("task 0 owns %v, task 1 owns %v", a, b)
+		}
+		for tp := range a {
+			if b[tp] {
+				return fmt.Errorf("both own %v", tp)
+			}
+		}
+		return nil
+	})
+	produceNumbered(t, e.b, topic, 0, 40)
+	recs := waitReceived(t, p, 40)
+	byTask := map[string]int{}
+	for _, r := range recs {
+		byTask[r.task]++
+	}
+	if len(values(t, recs)) != 40 || byTask["0"] == 0 || byTask["1"] == 0 {
+		t.Errorf("records per task %v, want all 40 split between both", byTask)
+	}
+}
+
+func TestSinkPauseKeepsMembership(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 1)
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic))
+	produceNumbered(t, e.b, topic, 0, 5)
+	waitReceived(t, p, 5)
+
+	if err := e.rt.SetTaskTarget(ids[0], configstore.Paused); err != nil {
+		t.Fatal(err)
+	}
+	e.waitTaskState(ids[0], statusstore.Paused)
+	produceNumbered(t, e.b, topic, 5, 10)
+	time.Sleep(500 * time.Millisecond)
+	if _, recs := p.snapshot(); len(recs) != 5 {
+		t.Fatalf("a paused task was given %d records", len(recs)-5)
+	}
+	p.mu.Lock()
+	opened := p.opened["0"]
+	p.mu.Unlock()
+
+	if err := e.rt.SetTaskTarget(ids[0], configstore.Started); err != nil {
+		t.Fatal(err)
+	}
+	e.waitTaskState(ids[0], statusstore.Running)
+	waitReceived(t, p, 10)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.opened["0"] != opened {
+		t.Errorf("pausing reopened the partitions (%d Open calls, was %d): membership was lost", p.opened["0"], opened)
+	}
+}
+
+func TestSinkRegexAndGroupOverride(t *testing.T) {
+	e := newEnv(t)
+	prefix := kafkatest.Name(t, "rx")
+	e.b.CreateTopic(t, prefix+"-a", 1)
+	e.b.CreateTopic(t, prefix+"-b", 2)
+	e.b.CreateTopic(t, prefix+"-skipped-x", 1)
+	produceNumbered(t, e.b, prefix+"-a", 0, 5)
+	produceNumbered(t, e.b, prefix+"-b", 5, 10)
+	produceNumbered(t, e.b, prefix+"-skipped-x", 100, 105)
+	p := newProbe(prefix)
+	group := prefix + "-group"
+	e.start("collect", 1, sinkConf(prefix, "topics.regex", prefix+"-[ab]", "consumer.override.group.id", group))
+	waitReceived(t, p, 10)
+	time.Sleep(200 * time.Millisecond) // would a skipped topic come too?
+	_, recs := p.snapshot()
+	if got := values(t, recs); len(got) != 10 {
+		t.Errorf("put %v, want v0..v9 only", got)
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if off := e.committed(group, prefix+"-a", 1); off[0] != 5 {
+			return fmt.Errorf("group %s committed %v", group, off)
+		}
+		return nil
+	})
+}
+
+func TestSinkPoisonRecord(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 1)
+	e.b.Produce(t, topic, "a", `{"n":1}`, "b", `not json`, "c", `{"n":3}`)
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic,
+		"value.converter", "org.apache.kafka.connect.json.JsonConverter",
+		"value.converter.schemas.enable", "false"))
+	st := e.waitTaskState(ids[0], statusstore.Failed)
+	for _, want := range []string{"Tolerance exceeded in error handler", "VALUE_CONVERTER", "JsonConverter"} {
+		if !strings.Contains(st.Trace, want) {
+			t.Errorf("trace lacks %q:\n%s", want, st.Trace)
+		}
+	}
+	if _, recs := p.snapshot(); len(recs) != 0 {
+		t.Errorf("%d records put from the batch holding the poison record", len(recs))
+	}
+	var tol *sidecarruntime.ToleranceError
+	if info := e.rt.Tasks()[ids[0]]; !errors.As(info.Err, &tol) || tol.Stage != sidecarruntime.StageValueConverter {
+		t.Errorf("task error %v, want a ToleranceError at VALUE_CONVERTER", info.Err)
+	}
+}
+
+func TestSinkDeadLetterQueue(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	dlq := topic + "-dlq"
+	e.b.CreateTopic(t, topic, 1)
+	w := &kafka.Writer{Addr: kafka.TCP(e.b.Addr), Topic: topic, RequiredAcks: kafka.RequireAll, BatchTimeout: time.Millisecond, Transport: &kafka.Transport{}}
+	defer w.Close()
+	if err := w.WriteMessages(t.Context(),
+		kafka.Message{Key: []byte("a"), Value: []byte(`{"n":1}`)},
+		kafka.Message{Key: []byte("b"), Value: []byte(`not json`), Headers: []kafka.Header{{Key: "origin", Value: []byte("test")}}},
+		kafka.Message{Key: []byte("c"), Value: []byte(`{"n":3}`)},
+	); err != nil {
+		t.Fatal(err)
+	}
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic,
+		"value.converter", "org.apache.kafka.connect.json.JsonConverter",
+		"value.converter.schemas.enable", "false",
+		"errors.tolerance", "all",
+		"errors.deadletterqueue.topic.name", dlq,
+		"errors.deadletterqueue.topic.replication.factor", "1",
+		"errors.deadletterqueue.context.headers.enable", "true"))
+
+	recs := waitReceived(t, p, 2)
+	if len(recs) != 2 || fmt.Sprint(recs[0].key) != "a" || fmt.Sprint(recs[1].key) != "c" {
+		t.Errorf("put %+v, want a and c", recs)
+	}
+	dead := b2s(e.b.Consume(t, dlq, 0, 1, 30*time.Second)[0])
+	want := map[string]string{
+		"origin":                                "test",
+		"__connect.errors.topic":                topic,
+		"__connect.errors.partition":            "0",
+		"__connect.errors.offset":               "1",
+		"__connect.errors.connector.name":       "collect",
+		"__connect.errors.task.id":              "0",
+		"__connect.errors.stage":                "VALUE_CONVERTER",
+		"__connect.errors.class.name":           "org.apache.kafka.connect.json.JsonConverter",
+		"__connect.errors.exception.class.name": "org.apache.kafka.connect.errors.DataException",
+	}
+	if dead.key != "b" || dead.value != "not json" {
+		t.Errorf("dead letter %s=%s, want b=not json", dead.key, dead.value)
+	}
+	for k, v := range want {
+		if dead.headers[k] != v {
+			t.Errorf("header %s=%q, want %q", k, dead.headers[k], v)
+		}
+	}
+	if !strings.Contains(dead.headers["__connect.errors.exception.message"], "JSON") || dead.headers["__connect.errors.exception.stacktrace"] == "" {
+		t.Errorf("exception message %q, stack trace %q", dead.headers["__connect.errors.exception.message"], dead.headers["__connect.errors.exception.stacktrace"])
+	}
+	if order := dead.order; order[0] != "origin" || order[1] != "__connect.errors.topic" {
+		t.Errorf("header order %v: the record's own headers come first", order)
+	}
+	e.waitTaskState(ids[0], statusstore.Running)
+	if e.hook.tolerated.Load() != 1 {
+		t.Errorf("%d tolerated errors counted, want 1", e.hook.tolerated.Load())
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if off := e.committed("connect-collect", topic, 1); off[0] != 3 {
+			return fmt.Errorf("committed %v, want 3: the dead letter counts as done", off)
+		}
+		return nil
+	})
+}
+
+type textMessage struct {
+	key, value string
+	headers    map[string]string
+	order      []string
+}
+
+func b2s(m kafka.Message) textMessage {
+	out := textMessage{key: string(m.Key), value: string(m.Value), headers: map[string]string{}}
+	for _, h := range m.Headers {
+		out.headers[h.Key] = string(h.Value)
+		out.order = append(out.order, h.Key)
+	}
+	return out
+}
+
+func TestSinkFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		setting string
+		state   statusstore.State
+		trace   string
+	}{
+		{"panic in put", "put.panic", statusstore.Failed, "put panics"},
+		{"retriable put error", "put.retriable", statusstore.Running, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			topic := kafkatest.Name(t, "in")
+			e.b.CreateTopic(t, topic, 1)
+			produceNumbered(t, e.b, topic, 0, 3)
+			p := newProbe(topic)
+			ids := e.start("collect", 1, sinkConf(topic, "topics", topic, tc.setting, "true", "errors.retry.delay.max.ms", "100"))
+			st := e.waitTaskState(ids[0], tc.state)
+			if tc.state == statusstore.Failed {
+				if !strings.Contains(st.Trace, tc.trace) || !strings.Contains(st.Trace, "goroutine") {
+					t.Errorf("trace lacks %q and a stack:\n%s", tc.trace, st.Trace)
+				}
+				return
+			}
+			waitReceived(t, p, 3)
+		})
+	}
+}
+
+// A task that does not finish within task.shutdown.graceful.timeout.ms is
+// abandoned: StopTasks returns and the worker goes on.
+func TestStopAbandonsAStuckTask(t *testing.T) {
+	e := newEnv(t, "CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS=300")
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 1)
+	produceNumbered(t, e.b, topic, 0, 1)
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic, "put.block", "true"))
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.opened["0"] == 0 {
+			return errors.New("not assigned yet")
+		}
+		return nil
+	})
+	time.Sleep(200 * time.Millisecond) // into Put
+	start := time.Now()
+	e.rt.StopTasks(ids)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("StopTasks took %v", took)
+	}
+	if _, ok := e.rt.Tasks()[ids[0]]; ok {
+		t.Error("an abandoned task is still listed")
+	}
+	// Its context is cancelled, so it winds down; the goroutine check in
+	// TestMain sees that it did.
+}
+
+// A listed topic that does not exist yet is waited for, without churning
+// the consumer group, and consumed once it appears.
+func TestSinkWaitsForAMissingTopic(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "late")
+	p := newProbe(topic)
+	e.start("collect", 1, sinkConf(topic, "topics", topic, "consumer.override.metadata.max.age.ms", "200"))
+	time.Sleep(500 * time.Millisecond)
+	p.mu.Lock()
+	opened := p.opened["0"]
+	p.mu.Unlock()
+	if opened != 0 {
+		t.Errorf("joined %d generations without a topic", opened)
+	}
+	e.b.CreateTopic(t, topic, 1)
+	produceNumbered(t, e.b, topic, 0, 3)
+	waitReceived(t, p, 3)
+}
+
+func TestSinkWaitsForLease(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 1)
+	produceNumbered(t, e.b, topic, 0, 3)
+	p := newProbe(topic)
+	e.lease.Store(false)
+	e.start("collect", 1, sinkConf(topic, "topics", topic))
+	time.Sleep(time.Second)
+	if _, recs := p.snapshot(); len(recs) != 0 {
+		t.Fatalf("put %d records without a lease", len(recs))
+	}
+	if got := e.committed("connect-collect", topic, 1)[0]; got > 0 {
+		t.Fatalf("committed offset %d without a lease", got)
+	}
+	e.lease.Store(true)
+	waitReceived(t, p, 3)
+}

@@ -1,0 +1,513 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
+)
+
+// The producer's defaults, as Java's (Kafka 4.0) are; each can be set with
+// producer.* on the worker or producer.override.* on the connector.
+const (
+	defaultLinger          = 5 * time.Millisecond // linger.ms
+	defaultBufferMemory    = 32 << 20             // buffer.memory
+	defaultMaxRequestSize  = 1 << 20              // max.request.size
+	defaultDeliveryTimeout = 2 * time.Minute      // delivery.timeout.ms
+	defaultRequestTimeout  = 30 * time.Second     // request.timeout.ms
+	// kafka-go caps a batch in records as well as bytes, and allocates
+	// room for the whole count up front: 1000 records fill a batch of
+	// 1 KiB records to max.request.size and keep small ones cheap.
+	maxBatchRecords = 1000
+	producerClass   = "github.com/segmentio/kafka-go.Writer"
+)
+
+// producerSettings are the settings of a source task's producer.
+type producerSettings struct {
+	linger          time.Duration
+	deliveryTimeout time.Duration
+	requestTimeout  time.Duration
+	bufferMemory    int
+	maxRequestSize  int
+}
+
+func parseProducerSettings(s settings) (producerSettings, error) {
+	var p producerSettings
+	var err error
+	if p.linger, err = s.millis("linger.ms", defaultLinger, 0); err != nil {
+		return p, err
+	}
+	// kafka-go takes a zero batch timeout as its default of a second.
+	p.linger = max(p.linger, time.Millisecond)
+	if p.deliveryTimeout, err = s.millis("delivery.timeout.ms", defaultDeliveryTimeout, 0); err != nil {
+		return p, err
+	}
+	if p.requestTimeout, err = s.millis("request.timeout.ms", defaultRequestTimeout, 1); err != nil {
+		return p, err
+	}
+	memory, err := s.integer("buffer.memory", defaultBufferMemory)
+	if err != nil {
+		return p, err
+	}
+	size, err := s.integer("max.request.size", defaultMaxRequestSize)
+	if err != nil {
+		return p, err
+	}
+	p.bufferMemory, p.maxRequestSize = int(memory), int(size)
+	return p, nil
+}
+
+// sourceTask runs a source task: poll, transform, convert, produce with
+// acks=all, and commit the offsets of acknowledged records. The task's
+// goroutine runs everything but the producer's acknowledgements
+// (completed) and the periodic offset commits (commitEvery).
+type sourceTask struct {
+	t        *taskRun
+	task     plugin.SourceTask
+	class    string // the connector's, naming the task in errors
+	pipe     *pipeline
+	errs     *errorHandler
+	topics   *topicCreator
+	producer producerSettings
+	writer   *kafka.Writer
+	window   *window
+	tracker  *tracker
+	offsets  *offsetstore.Writer
+	sticky   int // poll batches so far; spreads keyless records
+
+	lastKey       string         // the tracker key of lastPartition
+	lastPartition map[string]any // the source partition submitted last
+
+	mu       sync.Mutex
+	failures []failure // records Kafka did not take, for the task's goroutine
+	fatal    error     // an acknowledged record's offset cannot be stored
+}
+
+// inflight is what a record handed to the producer carries along.
+type inflight struct {
+	sub      *submitted // nil: the record has no source partition or offset
+	sticky   int
+	bytes    int
+	deadline time.Time // of its retries; zero: none
+	attempt  int       // retries so far; the task's goroutine only
+}
+
+type failure struct {
+	msg kafka.Message
+	err error
+}
+
+func runSource(t *taskRun, task plugin.SourceTask, class string) error {
+	s, err := newSourceTask(t, task, class)
+	if err != nil {
+		return err
+	}
+	return s.run()
+}
+
+func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTask, error) {
+	d := t.rt.deps
+	conf := t.settings()
+	errs, err := t.newErrorHandler(conf)
+	if err != nil {
+		return nil, err
+	}
+	pipe, err := newPipeline(d.Plugins, d.Worker, t.spec.ConnectorConfig, errs)
+	if err != nil {
+		return nil, err
+	}
+	topics, err := newTopicCreator(d.Worker, conf, d.Clients.Client, t.log)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := parseProducerSettings(clientSettings(d.Worker, t.spec.ConnectorConfig, "producer"))
+	if err != nil {
+		return nil, err
+	}
+	return &sourceTask{
+		t:        t,
+		task:     task,
+		class:    class,
+		pipe:     pipe,
+		errs:     errs,
+		topics:   topics,
+		producer: ps,
+		window:   newWindow(ps.bufferMemory),
+		tracker:  newTracker(),
+		offsets:  d.Offsets.Writer(t.id.Connector),
+	}, nil
+}
+
+func (s *sourceTask) run() error {
+	if !s.t.holdWhilePaused() {
+		return nil
+	}
+	reader := offsetReader{store: s.t.rt.deps.Offsets, connector: s.t.id.Connector}
+	if err := protect(func() error { return s.task.Start(s.t.ctx, maps.Clone(s.t.spec.TaskConfig), reader) }); err != nil {
+		return fmt.Errorf("start task: %w", err)
+	}
+	s.t.report(Running, nil)
+	s.writer = s.newWriter()
+	commits, stopCommits := context.WithCancel(s.t.ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { s.commitEvery(commits) })
+
+	err := s.loop()
+	s.closeWriter()
+	stopCommits()
+	wg.Wait()
+	s.commit(s.t.ctx) // what was acknowledged, failed or not, as Java does
+	if stopErr := protect(s.task.Stop); stopErr != nil {
+		s.t.log.Warn("stopping the task", "err", stopErr)
+	}
+	return err
+}
+
+// loop polls and delivers until the task is stopped or fails.
+func (s *sourceTask) loop() error {
+	ctx := s.t.stopping
+	for {
+		if err := s.retryFailed(ctx); err != nil {
+			return err
+		}
+		if !s.t.holdWhilePaused() || !s.t.holdWithoutLease(ctx) {
+			return nil
+		}
+		s.t.report(Running, nil)
+		recs, err := s.poll(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.deliver(ctx, recs); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// poll asks the task for records. While stopping, what it returns is
+// dropped: those records' offsets are not committed, so they come again.
+func (s *sourceTask) poll(ctx context.Context) ([]plugin.Record, error) {
+	var recs []plugin.Record
+	err := protect(func() (err error) {
+		recs, err = s.task.Poll(ctx)
+		return err
+	})
+	var p *PanicError
+	switch {
+	case ctx.Err() != nil:
+		return nil, nil
+	case err != nil && !errors.As(err, &p) && retriable(err):
+		s.t.log.Warn("poll failed; polling again", "err", err) // as Java does with a RetriableException
+		return nil, nil
+	case err != nil:
+		return nil, &StageError{Stage: StageTaskPoll, Class: s.class, Err: err}
+	}
+	s.t.rt.hooks.sourcePoll(s.t.id, len(recs))
+	return recs, nil
+}
+
+// deliver transforms, converts and produces a polled batch. It is the one
+// place where records enter the offset tracker, in poll order, and go to
+// the producer; their offsets become committable as Kafka acknowledges
+// them (completed) and are written by commit. Under exactly-once this is
+// where a transaction would begin, with commit ending it.
+func (s *sourceTask) deliver(ctx context.Context, recs []plugin.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	s.sticky++
+	now := time.Now()
+	deadline := s.deadline(now)
+	msgs := make([]kafka.Message, 0, len(recs))
+	size := 0
+	for i := range recs {
+		r := &recs[i]
+		m, keep, err := s.pipe.sourceMessage(ctx, *r, now)
+		if err != nil {
+			var f *StageError
+			if !errors.As(err, &f) {
+				return nil // stopping
+			}
+			if err := s.errs.failed(ctx, f, nil, r); err != nil {
+				return err
+			}
+		}
+		sub, err := s.submit(r)
+		if err != nil {
+			return err
+		}
+		if !keep {
+			// Dropped by a transform or skipped as failed: its offset is
+			// committed in its turn, as Java does.
+			s.acked(sub)
+			continue
+		}
+		if err := s.topics.ensure(ctx, m.Topic); err != nil {
+			return err
+		}
+		n := len(m.Key) + len(m.Value)
+		m.WriterData = &inflight{sub: sub, sticky: s.sticky, bytes: n, deadline: deadline}
+		msgs = append(msgs, m)
+		size += n
+	}
+	if len(msgs) == 0 || !s.t.holdWithoutLease(ctx) || !s.window.acquire(ctx, size) {
+		return nil
+	}
+	if err := s.writer.WriteMessages(ctx, msgs...); err != nil {
+		// Nothing was queued (a topic's metadata or a record's size was
+		// refused): send one at a time, so one record does not hold up the
+		// rest.
+		s.window.release(size)
+		for _, m := range msgs {
+			if err := s.sendOne(ctx, m); err != nil || ctx.Err() != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// submit enters a record in the offset tracker.
+func (s *sourceTask) submit(r *plugin.Record) (*submitted, error) {
+	if r.SourcePartition == nil && r.SourceOffset == nil {
+		return nil, nil
+	}
+	// Consecutive records mostly share their source partition; comparing
+	// costs less than encoding the key again.
+	if s.lastKey == "" || !samePrimitives(r.SourcePartition, s.lastPartition) {
+		key, err := offsetstore.CanonicalKey(s.t.id.Connector, r.SourcePartition)
+		if err != nil {
+			return nil, fmt.Errorf("source partition of a record: %w", err)
+		}
+		s.lastKey, s.lastPartition = key, r.SourcePartition
+	}
+	return s.tracker.submit(s.lastKey, r.SourcePartition, r.SourceOffset), nil
+}
+
+// samePrimitives reports whether two source partitions hold the same
+// primitive values; anything else counts as different.
+func samePrimitives(a, b map[string]any) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	for k, va := range a {
+		vb, ok := b[k]
+		if !ok {
+			return false
+		}
+		switch va.(type) {
+		case string, bool, int, int32, int64, float64, nil:
+			if va != vb {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// deadline is when a record produced now stops being retried: after
+// delivery.timeout.ms, as Java's producer gives up, or errors.retry.timeout
+// if that is longer.
+func (s *sourceTask) deadline(now time.Time) time.Time {
+	retry := s.errs.policy.retryTimeout
+	if retry < 0 {
+		return time.Time{}
+	}
+	return now.Add(max(s.producer.deliveryTimeout, retry))
+}
+
+func (s *sourceTask) sendOne(ctx context.Context, m kafka.Message) error {
+	p := m.WriterData.(*inflight)
+	if !s.window.acquire(ctx, p.bytes) {
+		return nil
+	}
+	err := s.writer.WriteMessages(ctx, m)
+	if err == nil {
+		return nil
+	}
+	s.window.release(p.bytes)
+	return s.resend(ctx, m, err)
+}
+
+// resend handles a record that failed with cause: it retries it while the
+// error is retriable and the record's deadline has not passed, then skips
+// it (errors.tolerance=all) or fails the task.
+func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) error {
+	p := m.WriterData.(*inflight)
+	for retriable(cause) {
+		p.attempt++
+		if !wait(ctx, p.deadline, s.errs.policy.backoff(p.attempt)) || !s.window.acquire(ctx, p.bytes) {
+			break
+		}
+		if cause = s.writer.WriteMessages(ctx, m); cause == nil {
+			return nil
+		}
+		s.window.release(p.bytes)
+	}
+	if ctx.Err() != nil {
+		return nil // stopping: not sent, not skipped, so never committed
+	}
+	f := &StageError{Stage: StageKafkaProduce, Class: producerClass, Err: cause}
+	if err := s.errs.failed(ctx, f, nil, nil); err != nil {
+		return err
+	}
+	s.acked(p.sub) // tolerated: Java commits its offset too
+	return nil
+}
+
+// retryFailed resends what the producer reported as failed.
+func (s *sourceTask) retryFailed(ctx context.Context) error {
+	s.mu.Lock()
+	failures, fatal := s.failures, s.fatal
+	s.failures = nil
+	s.mu.Unlock()
+	if fatal != nil {
+		return fatal
+	}
+	for _, f := range failures {
+		if err := s.resend(ctx, f.msg, f.err); err != nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// completed is the producer's report on a batch, from its goroutine.
+func (s *sourceTask) completed(msgs []kafka.Message, err error) {
+	bytes := 0
+	subs := make([]*submitted, 0, len(msgs))
+	for _, m := range msgs {
+		p := m.WriterData.(*inflight)
+		bytes += p.bytes
+		if p.sub != nil {
+			subs = append(subs, p.sub)
+		}
+	}
+	s.window.release(bytes)
+	if err != nil {
+		s.mu.Lock()
+		for _, m := range msgs {
+			s.failures = append(s.failures, failure{msg: m, err: err})
+		}
+		s.mu.Unlock()
+		return
+	}
+	s.acked(subs...)
+	s.t.rt.hooks.sourceWrite(s.t.id, len(msgs), bytes)
+}
+
+// acked hands the offsets that became committable to the offset writer.
+func (s *sourceTask) acked(subs ...*submitted) {
+	subs = nonNil(subs)
+	if len(subs) == 0 {
+		return
+	}
+	for _, c := range s.tracker.ack(subs...) {
+		if err := s.offsets.Offset(c.partition, c.offset); err != nil {
+			s.mu.Lock()
+			s.fatal = fmt.Errorf("source offset of a record: %w", err)
+			s.mu.Unlock()
+		}
+	}
+}
+
+func nonNil(subs []*submitted) []*submitted {
+	out := subs[:0]
+	for _, s := range subs {
+		if s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (s *sourceTask) newWriter() *kafka.Writer {
+	clients := s.t.rt.deps.Clients
+	log := s.t.log
+	return &kafka.Writer{
+		Addr:                   clients.Client.Addr,
+		Transport:              clients.Transport,
+		Balancer:               kafka.BalancerFunc(balance),
+		RequiredAcks:           kafka.RequireAll,
+		Async:                  true,
+		BatchSize:              maxBatchRecords,
+		BatchBytes:             int64(s.producer.maxRequestSize),
+		BatchTimeout:           s.producer.linger,
+		WriteTimeout:           s.producer.requestTimeout,
+		Completion:             s.completed,
+		AllowAutoTopicCreation: true, // as Java's producer asks; the broker decides
+		ErrorLogger: kafka.LoggerFunc(func(format string, args ...any) {
+			log.Debug(fmt.Sprintf(format, args...))
+		}),
+	}
+}
+
+// balance picks a record's partition as Java's producer does: the one the
+// record names, else murmur2 of its key. Records without a key go to one
+// partition per poll batch, in turn: a simple form of Java's sticky
+// partitioner that keeps batches large.
+func balance(m kafka.Message, partitions ...int) int {
+	if m.Partition >= 0 {
+		return m.Partition // one out of range fails at the broker
+	}
+	p := m.WriterData.(*inflight)
+	return partitions[javaPartition(m.Key, len(partitions), p.sticky)]
+}
+
+// closeWriter waits until everything handed to the producer is
+// acknowledged or failed, or the task is abandoned.
+func (s *sourceTask) closeWriter() {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = s.writer.Close()
+	}()
+	select {
+	case <-done:
+	case <-s.t.ctx.Done():
+	}
+}
+
+// commitEvery commits offsets every offset.flush.interval.ms.
+func (s *sourceTask) commitEvery(ctx context.Context) {
+	tick := time.NewTicker(max(s.t.rt.deps.Worker.OffsetFlushInterval.D(), time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			s.commit(ctx)
+		}
+	}
+}
+
+// commit writes the offsets Kafka acknowledged so far to the offsets
+// topic: the one place source offsets are committed. A worker without its
+// lease leaves them to the task's next owner.
+func (s *sourceTask) commit(ctx context.Context) {
+	if !s.t.rt.deps.Lease() {
+		return
+	}
+	start := time.Now()
+	err := s.offsets.Flush(ctx)
+	if errors.Is(err, offsetstore.ErrFlushInProgress) {
+		return
+	}
+	s.t.rt.hooks.offsetCommit(s.t.id, time.Since(start), err)
+	if err != nil {
+		s.t.log.Warn("offset commit failed; its offsets wait for the next one", "err", err)
+	}
+}
