@@ -28,8 +28,8 @@ func benchRecords() map[string]func() (*plugin.Schema, any) {
 	address := fields(&plugin.Schema{Type: plugin.Struct, Name: "com.example.Address", Optional: true},
 		"street", str, "city", str, "zip", str, "country", str)
 	large := fields(&plugin.Schema{Type: plugin.Struct, Name: "com.example.Order", Doc: "An order"},
-		"id", i64, "customer", str, "email", str, "note", optStr, "created", timestampSchema,
-		"amount", decimalSchema(2), "currency", str, "paid", boolean, "weight", f64,
+		"id", i64, "customer", str, "email", str, "note", optStr, "created", plugin.TimestampSchema(false),
+		"amount", plugin.DecimalSchema(2), "currency", str, "paid", boolean, "weight", f64,
 		"address", address,
 		"items", &plugin.Schema{Type: plugin.Array, Value: str},
 		"attributes", &plugin.Schema{Type: plugin.Map, Key: str, Value: str, Optional: true},

@@ -13,7 +13,7 @@ func (c *ByteArrayConverter) Configure(props map[string]string, isKey bool) erro
 // bytes schema or none.
 func (c *ByteArrayConverter) FromConnectData(topic string, schema *plugin.Schema, value any) ([]byte, error) {
 	if schema != nil && schema.Type != plugin.Bytes {
-		return nil, dataErr("Invalid schema type for ByteArrayConverter: %s", javaType(schema.Type))
+		return nil, dataErr("Invalid schema type for ByteArrayConverter: %s", schema.Type.JavaName())
 	}
 	switch b := value.(type) {
 	case nil:

@@ -63,7 +63,7 @@ func TestConfigAccepted(t *testing.T) {
 	}
 	c := &JsonConverter{}
 	_ = c.Configure(tests[0].props, false)
-	out, err := c.FromConnectData("t", decimalSchema(2), plugin.Decimal{Unscaled: big.NewInt(-150), Scale: 2})
+	out, err := c.FromConnectData("t", plugin.DecimalSchema(2), plugin.Decimal{Unscaled: big.NewInt(-150), Scale: 2})
 	if err != nil || string(out) != "-1.50" {
 		t.Errorf("schemas off, NUMERIC: got %q, %v", out, err)
 	}
@@ -266,7 +266,7 @@ func randomSchema(r *rand.Rand, depth int) *plugin.Schema {
 			s.Fields = append(s.Fields, plugin.Field{Name: string(rune('a' + i)), Index: i, Schema: randomSchema(r, depth-1)})
 		}
 	case k == 4:
-		s = decimalSchema(int32(r.IntN(20) - 5))
+		s = plugin.DecimalSchema(int32(r.IntN(20) - 5))
 	case k == 5:
 		s = &plugin.Schema{Type: plugin.Int32, Name: plugin.DateName}
 	case k == 6:

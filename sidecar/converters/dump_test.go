@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -77,9 +78,9 @@ func dumpValue(v any) string {
 	case int64:
 		return fmt.Sprintf("i64:%d", x)
 	case float32:
-		return "f32:" + string(appendFloat32(nil, x))
+		return "f32:" + javatext.FormatFloat(x)
 	case float64:
-		return "f64:" + string(appendFloat64(nil, x))
+		return "f64:" + javatext.FormatDouble(x)
 	case bool:
 		return strconv.FormatBool(x)
 	case string:

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -302,39 +301,6 @@ func digest(dump string) string {
 	}
 	h := sha256.Sum256([]byte(dump))
 	return "sha256:" + hex.EncodeToString(h[:])
-}
-
-func TestFloat32Golden(t *testing.T) {
-	for _, line := range readLines(t, "testdata/float32-jdk25.txt") {
-		bits, want, _ := strings.Cut(line, " ")
-		u, err := strconv.ParseUint(bits, 16, 32)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := string(appendFloat32(nil, math.Float32frombits(uint32(u)))); got != want {
-			t.Errorf("%s: got %s, want %s", bits, got, want)
-		}
-	}
-}
-
-// TestFloat32JDK17 checks that where JDK 17 prints a float differently, its
-// text is the same float.
-func TestFloat32JDK17(t *testing.T) {
-	differ := 0
-	for _, line := range readLines(t, "testdata/float32-jdk17.txt") {
-		bits, java, _ := strings.Cut(line, " ")
-		u, _ := strconv.ParseUint(bits, 16, 32)
-		f := math.Float32frombits(uint32(u))
-		if string(appendFloat32(nil, f)) == java {
-			continue
-		}
-		differ++
-		back, err := strconv.ParseFloat(java, 32)
-		if err != nil || float32(back) != f {
-			t.Errorf("%s: JDK 17 prints %s, which is not the same float", bits, java)
-		}
-	}
-	t.Logf("%d floats print differently on JDK 17", differ)
 }
 
 func readLines(t *testing.T, path string) []string {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/internal/connectvalues"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -14,8 +16,9 @@ import (
 // from the text (Values.parseString): null, booleans, integers as the
 // narrowest of int8..int64, other numbers as float32, float64 or Decimal,
 // dates and times in ISO 8601 form, and JSON-like arrays and maps whose
-// elements share a type; anything else is a string. See parseString for the
-// cases not covered.
+// elements share a type; anything else is a string. Java reads dates in the
+// JVM's time zone and takes digits of any script in them; this reads dates
+// in UTC, with ASCII digits.
 type SimpleHeaderConverter struct{}
 
 // Configure accepts any settings; there are none.
@@ -37,8 +40,8 @@ func (c *SimpleHeaderConverter) ToConnectHeader(topic, key string, data []byte) 
 	if data == nil {
 		return nil, nil, nil
 	}
-	s, v, err := parseString(javaString(data))
-	if err != nil {
+	s, v, err := connectvalues.Parse(javaString(data), parseISODate)
+	if err != nil { // connectvalues.ErrTooDeep
 		return bytesSchema, data, nil
 	}
 	return s, v, nil
@@ -76,7 +79,7 @@ func appendValueString(dst []byte, v any, embedded bool) ([]byte, error) {
 	case time.Time:
 		return appendISODate(dst, x), nil
 	case plugin.Decimal:
-		return appendBigDecimal(dst, x.Unscaled, x.Scale), nil
+		return javatext.AppendBigDecimal(dst, x.Unscaled, x.Scale), nil
 	case nil:
 		return append(dst, "null"...), nil
 	}

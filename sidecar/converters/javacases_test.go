@@ -50,7 +50,7 @@ func javaCases() map[string]func() (*plugin.Schema, any) {
 		}
 		return v
 	}
-	precision := decimalSchema(2)
+	precision := plugin.DecimalSchema(2)
 	precision.Parameters["connect.decimal.precision"] = "10"
 	structA := structOf("x", int32s)
 	structA.Name = "A"
@@ -101,25 +101,25 @@ func javaCases() map[string]func() (*plugin.Schema, any) {
 		"java-wrong-type":               sv(int32s, int64(5)),
 		"java-wrong-type-in-map":        sv(&plugin.Schema{Type: plugin.Map, Key: str, Value: int32s}, mapOf("a", "x")),
 		"java-struct-mismatch":          sv(structA, withValues(structB, int32(1))),
-		"java-decimal-scale-mismatch":   sv(decimalSchema(2), dec("15", 1)),
-		"java-decimal-negative":         sv(decimalSchema(3), dec("-1", 3)),
-		"java-decimal-big":              sv(decimalSchema(5), dec("-9876543210987654321012345", 5)),
+		"java-decimal-scale-mismatch":   sv(plugin.DecimalSchema(2), dec("15", 1)),
+		"java-decimal-negative":         sv(plugin.DecimalSchema(3), dec("-1", 3)),
+		"java-decimal-big":              sv(plugin.DecimalSchema(5), dec("-9876543210987654321012345", 5)),
 		"java-decimal-precision":        sv(precision, dec("318", 2)),
-		"java-date-with-time":           sv(dateSchema, ms(1000)),
-		"java-date-neg":                 sv(dateSchema, ms(-msPerDay*365)),
-		"java-time-too-big":             sv(timeSchema, ms(86400001)),
-		"java-time-neg":                 sv(timeSchema, ms(-1)),
-		"java-time-zero":                sv(timeSchema, ms(0)),
-		"java-timestamp-day":            sv(timestampSchema, ms(msPerDay*3)),
-		"java-timestamp-neg":            sv(timestampSchema, ms(-1)),
-		"java-timestamp-year-10000":     sv(timestampSchema, ms(253402300800123)),
-		"java-timestamp-year-1000":      sv(timestampSchema, ms(-30610224000000)),
-		"java-timestamp-cutover":        sv(timestampSchema, ms(-12219292800000)),
-		"java-timestamp-before-cutover": sv(timestampSchema, ms(-12219292800001)),
-		"java-timestamp-year-1":         sv(timestampSchema, ms(-62135769600000)),
+		"java-date-with-time":           sv(plugin.DateSchema(false), ms(1000)),
+		"java-date-neg":                 sv(plugin.DateSchema(false), ms(-msPerDay*365)),
+		"java-time-too-big":             sv(plugin.TimeSchema(false), ms(86400001)),
+		"java-time-neg":                 sv(plugin.TimeSchema(false), ms(-1)),
+		"java-time-zero":                sv(plugin.TimeSchema(false), ms(0)),
+		"java-timestamp-day":            sv(plugin.TimestampSchema(false), ms(msPerDay*3)),
+		"java-timestamp-neg":            sv(plugin.TimestampSchema(false), ms(-1)),
+		"java-timestamp-year-10000":     sv(plugin.TimestampSchema(false), ms(253402300800123)),
+		"java-timestamp-year-1000":      sv(plugin.TimestampSchema(false), ms(-30610224000000)),
+		"java-timestamp-cutover":        sv(plugin.TimestampSchema(false), ms(-12219292800000)),
+		"java-timestamp-before-cutover": sv(plugin.TimestampSchema(false), ms(-12219292800001)),
+		"java-timestamp-year-1":         sv(plugin.TimestampSchema(false), ms(-62135769600000)),
 		"java-map-null-key":             sv(&plugin.Schema{Type: plugin.Map, Key: optStr, Value: int32s}, mapOf(nil, int32(1))),
 		"java-map-linked-order":         sv(&plugin.Schema{Type: plugin.Map, Key: str, Value: int32s}, mapOf("z", int32(1), "a", int32(2), "m", int32(3))),
-		"java-map-decimal-keys":         sv(&plugin.Schema{Type: plugin.Map, Key: decimalSchema(2), Value: str}, mapOf(dec("150", 2), "x")),
+		"java-map-decimal-keys":         sv(&plugin.Schema{Type: plugin.Map, Key: plugin.DecimalSchema(2), Value: str}, mapOf(dec("150", 2), "x")),
 		"java-optional-struct-null":     sv(optStruct, nil),
 		"java-tombstone":                sv(nil, nil),
 		"java-required-null":            sv(int32s, nil),

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/internal/connectvalues"
 )
 
 // Java's java.util.Date arithmetic, for the text forms of dates that
@@ -188,15 +190,21 @@ var (
 	months   = [12]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 )
 
+// parseISODate is SimpleHeaderConverter's connectvalues.TemporalParser:
+// the ISO forms of Values.dateFormatFor, read in UTC.
+func parseISODate(text string, kind connectvalues.Kind) (time.Time, bool) {
+	return isoPatterns[kind].parse(text)
+}
+
 // A date pattern as SimpleDateFormat compiles it: numeric fields (y M d H m
 // s S) and literal characters.
 type datePattern string
 
-const (
-	patternDate      datePattern = "y-M-d"
-	patternTime      datePattern = "H:m:s.SZ"
-	patternTimestamp datePattern = "y-M-dTH:m:s.SZ"
-)
+var isoPatterns = [...]datePattern{
+	connectvalues.Date:      "y-M-d",
+	connectvalues.Time:      "H:m:s.SZ",
+	connectvalues.Timestamp: "y-M-dTH:m:s.SZ",
+}
 
 // parse reads text as a lenient SimpleDateFormat with the pattern does:
 // numeric fields take every digit there is (after spaces or tabs, with an

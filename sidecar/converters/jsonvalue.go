@@ -1,11 +1,11 @@
 package converters
 
 import (
-	"math"
 	"strconv"
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+	"github.com/connect-sidecar/connect-sidecar/stores/javajson"
 )
 
 // jsonReader turns a checked JSON document into Connect values the way
@@ -23,23 +23,6 @@ type jsonReader struct {
 	lenientNull bool
 }
 
-// javaType is the name Java gives a schema type in messages.
-func javaType(t plugin.Type) string {
-	switch t {
-	case plugin.Float32:
-		return "FLOAT32"
-	case plugin.Float64:
-		return "FLOAT64"
-	}
-	b := []byte(t)
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
-}
-
 // value reads the node at p (-1: missing) with schema s, or without one when
 // s is nil.
 func (r *jsonReader) value(s *plugin.Schema, p int) (any, error) {
@@ -53,7 +36,7 @@ func (r *jsonReader) value(s *plugin.Schema, p int) (any, error) {
 		case s.Optional:
 			return nil, nil
 		}
-		return nil, dataErr("Invalid null value for required %s field", javaType(s.Type))
+		return nil, dataErr("Invalid null value for required %s field", s.Type.JavaName())
 	}
 	switch s.Name {
 	case plugin.DecimalName:
@@ -87,7 +70,7 @@ func (r *jsonReader) value(s *plugin.Schema, p int) (any, error) {
 			r.lenientNull = true
 			return nil, nil
 		}
-		return readString(r.b, p), nil
+		return javajson.StringAt(r.b, p), nil
 	case plugin.Bytes:
 		return r.bytes(p)
 	case plugin.Array:
@@ -115,7 +98,7 @@ func (r *jsonReader) bytes(p int) (any, error) {
 		r.lenientNull = true
 		return nil, nil
 	}
-	v, err := decodeBase64(readString(r.b, p))
+	v, err := decodeBase64(javajson.StringAt(r.b, p))
 	if err != nil {
 		return nil, &DataError{Msg: "Invalid bytes field", Err: err}
 	}
@@ -132,7 +115,7 @@ func (r *jsonReader) schemaless(p int) (any, error) {
 	case 't', 'f':
 		return r.b[p] == 't', nil
 	case '"':
-		return readString(r.b, p), nil
+		return javajson.StringAt(r.b, p), nil
 	case '[':
 		return r.array(nil, p)
 	case '{':
@@ -188,7 +171,7 @@ func (r *jsonReader) mapValue(s *plugin.Schema, p int) (any, error) {
 		if err != nil {
 			return nil, atIndex(err, i)
 		}
-		putMap(m, k, v)
+		m.Put(k, v)
 	}
 	return m, nil
 }
@@ -231,7 +214,7 @@ func (r *jsonReader) object(vs *plugin.Schema, p int) (any, error) {
 	var index map[string]int
 	for k := firstElem(r.b, p); k >= 0; {
 		v := memberValue(r.b, k)
-		key := readString(r.b, k)
+		key := javajson.StringAt(r.b, k)
 		if index == nil && len(m.Entries) >= 16 {
 			index = make(map[string]int, 2*len(m.Entries))
 			for i, e := range m.Entries {
@@ -332,7 +315,7 @@ func fieldIndex(b []byte, k int, s *plugin.Schema) int {
 // checkPut is the null check of Java's Struct.put.
 func (r *jsonReader) checkPut(f plugin.Field, v any) error {
 	if v == nil && !f.Schema.Optional {
-		return dataErr("Invalid value: null used for required field: %q, schema type: %s", f.Name, javaType(f.Schema.Type))
+		return dataErr("Invalid value: null used for required field: %q, schema type: %s", f.Name, f.Schema.Type.JavaName())
 	}
 	if r.lenientNull {
 		return checkNulls(f.Schema, v, strconv.Quote(f.Name))
@@ -346,7 +329,7 @@ func (r *jsonReader) checkPut(f plugin.Field, v any) error {
 func checkNulls(s *plugin.Schema, v any, where string) error {
 	if v == nil {
 		if !s.Optional {
-			return dataErr("Invalid value: null used for required %s, schema type: %s", where, javaType(s.Type))
+			return dataErr("Invalid value: null used for required %s, schema type: %s", where, s.Type.JavaName())
 		}
 		return nil
 	}
@@ -384,7 +367,7 @@ func (r *jsonReader) decimal(s *plugin.Schema, p int) (any, error) {
 	if r.b[p] != '"' {
 		return nil, dataErr("Invalid type for Decimal, underlying representation should be numeric or bytes but was %s", nodeType(r.b, p))
 	}
-	b, err := decodeBase64(readString(r.b, p))
+	b, err := decodeBase64(javajson.StringAt(r.b, p))
 	if err == nil && len(b) == 0 {
 		err = errZeroLength
 	}
@@ -432,20 +415,20 @@ func (r *jsonReader) schemaOf(m schemaMembers) (*plugin.Schema, error) {
 	if m.typ < 0 || r.b[m.typ] != '"' {
 		return nil, dataErr("Schema must contain 'type' field")
 	}
-	s := &plugin.Schema{Type: plugin.Type(readString(r.b, m.typ))}
+	s := &plugin.Schema{Type: plugin.Type(javajson.StringAt(r.b, m.typ))}
 	if err := r.schemaChildren(s, &m); err != nil {
 		return nil, err
 	}
 	s.Optional = m.optional >= 0 && r.b[m.optional] == 't'
 	if m.name >= 0 && r.b[m.name] == '"' {
-		s.Name = readString(r.b, m.name)
+		s.Name = javajson.StringAt(r.b, m.name)
 	}
 	if isNumber(r.b, m.version) && r.lit(m.version).isInteger() {
 		version := int32(r.lit(m.version).long())
 		s.Version = &version
 	}
 	if m.doc >= 0 && r.b[m.doc] == '"' {
-		s.Doc = readString(r.b, m.doc)
+		s.Doc = javajson.StringAt(r.b, m.doc)
 	}
 	if err := r.parameters(s, m.parameters); err != nil {
 		return nil, err
@@ -485,7 +468,7 @@ func (r *jsonReader) name(k int) []byte {
 	raw := r.b[k+1 : end]
 	for _, c := range raw {
 		if c == '\\' || c >= 0x80 {
-			return []byte(readString(r.b, k))
+			return []byte(javajson.StringAt(r.b, k))
 		}
 	}
 	return raw
@@ -577,7 +560,7 @@ func (r *jsonReader) structSchema(s *plugin.Schema, p int) error {
 		if err != nil {
 			return err
 		}
-		f := plugin.Field{Name: readString(r.b, m.field), Index: len(s.Fields), Schema: fs}
+		f := plugin.Field{Name: javajson.StringAt(r.b, m.field), Index: len(s.Fields), Schema: fs}
 		switch {
 		case f.Name == "":
 			return dataErr("fieldName cannot be null.")
@@ -601,7 +584,7 @@ func (r *jsonReader) parameters(s *plugin.Schema, p int) error {
 		if s.Parameters == nil {
 			s.Parameters = map[string]string{}
 		}
-		s.Parameters[readString(r.b, k)] = readString(r.b, v)
+		s.Parameters[javajson.StringAt(r.b, k)] = javajson.StringAt(r.b, v)
 		k = nextElem(r.b, v)
 	}
 	return nil
@@ -673,77 +656,4 @@ func envelope(b []byte, root int) (schema, payload int, err error) {
 		return 0, 0, errNotAnObject
 	}
 	return schema, payload, nil
-}
-
-// putMap adds an entry as java.util.Map.put does: an equal key (by Java's
-// equals) keeps its place and takes the new value.
-func putMap(m *plugin.MapValue, k, v any) {
-	for i := range m.Entries {
-		if javaEquals(m.Entries[i].Key, k) {
-			m.Entries[i].Value = v
-			return
-		}
-	}
-	m.Entries = append(m.Entries, plugin.MapEntry{Key: k, Value: v})
-}
-
-// javaEquals compares map keys as their Java counterparts' equals would:
-// floats by bits, decimals by value and scale, dates by instant, byte arrays
-// by identity (so never), lists, maps and structs by content.
-func javaEquals(a, b any) bool {
-	switch x := a.(type) {
-	case float32:
-		y, ok := b.(float32)
-		return ok && math.Float32bits(x) == math.Float32bits(y)
-	case float64:
-		y, ok := b.(float64)
-		return ok && math.Float64bits(x) == math.Float64bits(y)
-	case plugin.Decimal:
-		y, ok := b.(plugin.Decimal)
-		return ok && x.Scale == y.Scale && x.Unscaled.Cmp(y.Unscaled) == 0
-	case time.Time:
-		y, ok := b.(time.Time)
-		return ok && x.UnixMilli() == y.UnixMilli()
-	case []byte:
-		return false
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !javaEquals(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case *plugin.MapValue:
-		y, ok := b.(*plugin.MapValue)
-		return ok && mapsEqual(x, y)
-	case *plugin.StructValue:
-		y, ok := b.(*plugin.StructValue)
-		return ok && sameSchema(x.Schema, y.Schema) && javaEquals(anySlice(x.Values), anySlice(y.Values))
-	}
-	return a == b
-}
-
-func anySlice(v []any) any { return v }
-
-func mapsEqual(x, y *plugin.MapValue) bool {
-	if len(x.Entries) != len(y.Entries) {
-		return false
-	}
-	for _, e := range x.Entries {
-		found := false
-		for _, f := range y.Entries {
-			if javaEquals(e.Key, f.Key) {
-				found = javaEquals(e.Value, f.Value)
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
 }

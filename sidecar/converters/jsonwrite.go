@@ -1,14 +1,12 @@
 package converters
 
 import (
-	"bytes"
 	"encoding/base64"
-	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/javajson"
 )
@@ -190,7 +188,7 @@ func (w *jsonWriter) value(s *plugin.Schema, v any) error {
 	case plugin.Struct:
 		return w.structValue(s, v)
 	}
-	if scalarType(v) != s.Type {
+	if plugin.TypeOf(v) != s.Type {
 		return invalidType(s, v)
 	}
 	w.scalar(v)
@@ -212,35 +210,10 @@ func (w *jsonWriter) null(s *plugin.Schema) error {
 }
 
 func invalidType(s *plugin.Schema, v any) error {
-	return dataErr("Invalid type for %s: %T", javaType(s.Type), v)
+	return dataErr("Invalid type for %s: %T", s.Type.JavaName(), v)
 }
 
-// scalarType is the schema type whose values Go holds as v's type, or "".
-func scalarType(v any) plugin.Type {
-	switch v.(type) {
-	case int8:
-		return plugin.Int8
-	case int16:
-		return plugin.Int16
-	case int32:
-		return plugin.Int32
-	case int64:
-		return plugin.Int64
-	case float32:
-		return plugin.Float32
-	case float64:
-		return plugin.Float64
-	case bool:
-		return plugin.Boolean
-	case string:
-		return plugin.String
-	case []byte:
-		return plugin.Bytes
-	}
-	return ""
-}
-
-// scalar writes a value of one of the types scalarType knows.
+// scalar writes a value of a primitive schema type.
 func (w *jsonWriter) scalar(v any) {
 	switch x := v.(type) {
 	case int8:
@@ -252,9 +225,9 @@ func (w *jsonWriter) scalar(v any) {
 	case int64:
 		w.buf = strconv.AppendInt(w.buf, x, 10)
 	case float32:
-		w.buf = appendJSONFloat32(w.buf, x)
+		w.buf = javajson.AppendFloat32(w.buf, x)
 	case float64:
-		w.buf = appendJSONFloat64(w.buf, x)
+		w.buf = javajson.AppendFloat64(w.buf, x)
 	case bool:
 		w.buf = strconv.AppendBool(w.buf, x)
 	case string:
@@ -264,24 +237,6 @@ func (w *jsonWriter) scalar(v any) {
 		w.buf = base64.StdEncoding.AppendEncode(w.buf, x)
 		w.buf = append(w.buf, '"')
 	}
-}
-
-// appendJSONFloat32 and appendJSONFloat64 write floats as Jackson does:
-// NaN and the infinities as strings.
-func appendJSONFloat32(dst []byte, f float32) []byte {
-	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-		dst = append(dst, '"')
-		return append(appendFloat32(dst, f), '"')
-	}
-	return appendFloat32(dst, f)
-}
-
-func appendJSONFloat64(dst []byte, f float64) []byte {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		dst = append(dst, '"')
-		return append(appendFloat64(dst, f), '"')
-	}
-	return appendFloat64(dst, f)
 }
 
 // schemaless writes a value by its Go type, as Java does for a null schema.
@@ -296,7 +251,7 @@ func (w *jsonWriter) schemaless(v any) error {
 	case plugin.Decimal, time.Time:
 		return dataErr("%T has no schema type; it needs a schema naming its logical type", v)
 	}
-	if scalarType(v) == "" {
+	if plugin.TypeOf(v) == "" {
 		return dataErr("%T is not a Connect value", v)
 	}
 	w.scalar(v)
@@ -407,7 +362,7 @@ func (w *jsonWriter) structValue(s *plugin.Schema, v any) error {
 	if !ok {
 		return invalidType(s, v)
 	}
-	if !sameSchema(sv.Schema, s) {
+	if !sv.Schema.Equal(s) {
 		return dataErr("Mismatching schema: the struct's own schema differs from the schema it is written with")
 	}
 	if len(sv.Values) != len(s.Fields) {
@@ -430,46 +385,13 @@ func (w *jsonWriter) structValue(s *plugin.Schema, v any) error {
 	return nil
 }
 
-// sameSchema is ConnectSchema.equals, which Java checks before writing a
-// struct: the same pointer, or equal in every part.
-func sameSchema(a, b *plugin.Schema) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil || a.Type != b.Type || a.Optional != b.Optional || a.Name != b.Name ||
-		a.Doc != b.Doc || !reflect.DeepEqual(a.Version, b.Version) ||
-		!reflect.DeepEqual(a.Parameters, b.Parameters) || len(a.Fields) != len(b.Fields) ||
-		!sameSchema(a.Key, b.Key) || !sameSchema(a.Value, b.Value) {
-		return false
-	}
-	if (a.HasDefault && a.Default != nil) != (b.HasDefault && b.Default != nil) ||
-		a.HasDefault && !defaultsEqual(a.Default, b.Default) {
-		return false
-	}
-	for i := range a.Fields {
-		if a.Fields[i].Name != b.Fields[i].Name || !sameSchema(a.Fields[i].Schema, b.Fields[i].Schema) {
-			return false
-		}
-	}
-	return true
-}
-
-// defaultsEqual is Objects.deepEquals, which compares byte arrays by content.
-func defaultsEqual(a, b any) bool {
-	if x, ok := a.([]byte); ok {
-		y, ok := b.([]byte)
-		return ok && bytes.Equal(x, y)
-	}
-	return javaEquals(a, b)
-}
-
 func (w *jsonWriter) decimal(s *plugin.Schema, v any) error {
 	d, ok := v.(plugin.Decimal)
 	if !ok || d.Unscaled == nil {
 		return dataErr("Invalid type for Decimal, expected plugin.Decimal but was %T", v)
 	}
 	if w.numeric {
-		w.buf = appendBigDecimal(w.buf, d.Unscaled, d.Scale)
+		w.buf = javatext.AppendBigDecimal(w.buf, d.Unscaled, d.Scale)
 		return nil
 	}
 	scale, err := decimalScale(s)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -75,7 +76,7 @@ func appendToString(dst []byte, v any) ([]byte, error) {
 	case string:
 		return append(dst, x...), nil
 	case plugin.Decimal:
-		return appendBigDecimal(dst, x.Unscaled, x.Scale), nil
+		return javatext.AppendBigDecimal(dst, x.Unscaled, x.Scale), nil
 	case time.Time:
 		return appendDateString(dst, x), nil
 	case []byte:
@@ -146,9 +147,9 @@ func appendNumber(dst []byte, v any) ([]byte, bool) {
 		w.scalar(x)
 		return w.buf, true
 	case float32:
-		return appendFloat32(dst, x), true
+		return javatext.AppendFloat(dst, x), true
 	case float64:
-		return appendFloat64(dst, x), true
+		return javatext.AppendDouble(dst, x), true
 	}
 	return dst, false
 }

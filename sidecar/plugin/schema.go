@@ -6,7 +6,7 @@ package plugin
 import (
 	"fmt"
 	"math/big"
-	"slices"
+	"strconv"
 )
 
 // Type is a Connect schema type, named as Connect's JSON schema names them.
@@ -37,6 +37,27 @@ const (
 	// DecimalScale is the parameter holding a Decimal's scale.
 	DecimalScale = "scale"
 )
+
+// DateSchema, TimeSchema and TimestampSchema return new schemas of the
+// logical types, as Java's Date.builder(), Time.builder() and
+// Timestamp.builder() build them (version 1), optional or not.
+func DateSchema(optional bool) *Schema { return logicalSchema(Int32, DateName, optional) }
+
+func TimeSchema(optional bool) *Schema { return logicalSchema(Int32, TimeName, optional) }
+
+func TimestampSchema(optional bool) *Schema { return logicalSchema(Int64, TimestampName, optional) }
+
+// DecimalSchema returns a new schema of Java's Decimal.schema(scale).
+func DecimalSchema(scale int32) *Schema {
+	s := logicalSchema(Bytes, DecimalName, false)
+	s.Parameters = map[string]string{DecimalScale: strconv.Itoa(int(scale))}
+	return s
+}
+
+func logicalSchema(t Type, name string, optional bool) *Schema {
+	version := int32(1)
+	return &Schema{Type: t, Name: name, Version: &version, Optional: optional}
+}
 
 // Schema describes a value, as Connect's Schema does. Schemas are treated as
 // immutable once built: transforms make new ones rather than edit.
@@ -127,22 +148,30 @@ type MapEntry struct {
 	Key, Value any
 }
 
-// Get returns the value for a key that compares equal with ==.
+// Get returns the value for key, found as Java's Map.get finds it: by
+// Equal, so that numbers, decimals, times, lists, maps and structs match
+// keys the way a Java map would, and no key type makes it panic.
 func (m *MapValue) Get(key any) (any, bool) {
-	i := slices.IndexFunc(m.Entries, func(e MapEntry) bool { return e.Key == key })
-	if i < 0 {
-		return nil, false
+	if i := m.index(key); i >= 0 {
+		return m.Entries[i].Value, true
 	}
-	return m.Entries[i].Value, true
+	return nil, false
 }
 
-// Put sets key to value, keeping the key's position if present.
+// Put sets key to value as Java's Map.put does: an Equal key keeps its
+// position and takes the new value; a new key goes last.
 func (m *MapValue) Put(key, value any) {
-	for i := range m.Entries {
-		if m.Entries[i].Key == key {
-			m.Entries[i].Value = value
-			return
-		}
+	if i := m.index(key); i >= 0 {
+		m.Entries[i].Value = value
+		return
 	}
 	m.Entries = append(m.Entries, MapEntry{key, value})
+}
+
+// Delete removes the entry whose key is Equal to key, as Map.remove does,
+// keeping the order of the others.
+func (m *MapValue) Delete(key any) {
+	if i := m.index(key); i >= 0 {
+		m.Entries = append(m.Entries[:i], m.Entries[i+1:]...)
+	}
 }

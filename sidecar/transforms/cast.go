@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -35,7 +36,7 @@ var (
 func typeList(ts []plugin.Type) string {
 	names := make([]string, len(ts))
 	for i, t := range ts {
-		names[i] = javaType(t)
+		names[i] = t.JavaName()
 	}
 	return "[" + strings.Join(names, ", ") + "]"
 }
@@ -43,9 +44,9 @@ func typeList(ts []plugin.Type) string {
 // castType is Schema.Type.valueOf of a spec's type, checked as a target.
 func castType(name string) (plugin.Type, error) {
 	for _, t := range javaTypes {
-		if javaType(t) == strings.ToUpper(name) {
+		if t.JavaName() == strings.ToUpper(name) {
 			if t == plugin.Bytes || t == plugin.Array || t == plugin.Map || t == plugin.Struct {
-				return "", configErr("spec", fmt.Sprintf("Cast transformation does not support casting to %s; supported types are %s", javaType(t), typeList(castOutputs)))
+				return "", configErr("spec", fmt.Sprintf("Cast transformation does not support casting to %s; supported types are %s", t.JavaName(), typeList(castOutputs)))
 			}
 			return t, nil
 		}
@@ -70,15 +71,15 @@ func parseCastSpec(spec []string) (fields map[string]plugin.Type, whole plugin.T
 			// Java indexes parts[1] of an empty split.
 			return nil, "", configErr("spec", "Index 1 out of bounds for length 0")
 		case 1:
-			if whole, err = castType(trimJava(parts[0])); err != nil {
+			if whole, err = castType(javatext.Trim(parts[0])); err != nil {
 				return nil, "", err
 			}
 		case 2:
-			t, err := castType(trimJava(parts[1]))
+			t, err := castType(javatext.Trim(parts[1]))
 			if err != nil {
 				return nil, "", err
 			}
-			fields[trimJava(parts[0])] = t
+			fields[javatext.Trim(parts[0])] = t
 		default:
 			// Java's message names the wrong setting.
 			return nil, "", invalid("renames", javaList(spec), "Invalid rename mapping: "+m)
@@ -112,7 +113,7 @@ func (t *Cast) Configure(props map[string]string) error {
 	t.order = t.order[:0]
 	for _, m := range v.list("spec") {
 		if parts := javaSplit(m, ":"); len(parts) == 2 {
-			t.order = append(t.order, trimJava(parts[0]))
+			t.order = append(t.order, javatext.Trim(parts[0]))
 		}
 	}
 	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
@@ -227,7 +228,7 @@ func (t *Cast) updatedSchema(s *plugin.Schema) (*plugin.Schema, error) {
 		}
 	}
 	out.Optional = s.Optional
-	if d := defaultOf(s); d != nil {
+	if d := s.DefaultValue(); d != nil {
 		cast, err := castValue(s, d, out.Type)
 		if err != nil {
 			return nil, err
@@ -247,7 +248,7 @@ func (t *Cast) fieldSchema(f plugin.Field) (*plugin.Schema, error) {
 		return f.Schema, nil
 	}
 	fs := primitive(target, f.Schema.Optional)
-	if d := defaultOf(f.Schema); d != nil {
+	if d := f.Schema.DefaultValue(); d != nil {
 		cast, err := castValue(f.Schema, d, target)
 		if err != nil {
 			return nil, err
@@ -264,7 +265,7 @@ func castValue(schema *plugin.Schema, v any, target plugin.Type) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	from := typeOfValue(v)
+	from := plugin.TypeOf(v)
 	if schema != nil {
 		from = schema.Type
 	}
@@ -272,7 +273,7 @@ func castValue(schema *plugin.Schema, v any, target plugin.Type) (any, error) {
 		return nil, dataErr("Cast transformation was passed a value of type %s which is not supported by Connect's data API", javaClass(v))
 	}
 	if !slicesContains(castInputs, from) {
-		return nil, dataErr("Cast transformation does not support casting from %s; supported types are %s", javaType(from), typeList(castInputs))
+		return nil, dataErr("Cast transformation does not support casting from %s; supported types are %s", from.JavaName(), typeList(castInputs))
 	}
 	if schema != nil && schema.Name != "" && target != plugin.String {
 		var err error
@@ -374,21 +375,21 @@ func boolTo(b bool, target plugin.Type) any {
 func parseAs(s string, target plugin.Type) (any, bool) {
 	switch target {
 	case plugin.Int8:
-		i, ok := parseJavaInt(s, 8)
+		i, ok := javatext.ParseInt(s, 8)
 		return int8(i), ok
 	case plugin.Int16:
-		i, ok := parseJavaInt(s, 16)
+		i, ok := javatext.ParseInt(s, 16)
 		return int16(i), ok
 	case plugin.Int32:
-		i, ok := parseJavaInt(s, 32)
+		i, ok := javatext.ParseInt(s, 32)
 		return int32(i), ok
 	case plugin.Int64:
-		return parseJavaInt(s, 64)
+		return javatext.ParseInt(s, 64)
 	case plugin.Float32:
-		f, ok := parseJavaFloat(s, 32)
+		f, ok := javatext.ParseDouble(s, 32)
 		return float32(f), ok
 	case plugin.Float64:
-		return parseJavaFloat(s, 64)
+		return javatext.ParseDouble(s, 64)
 	}
 	return strings.EqualFold(s, "true"), true
 }
@@ -425,11 +426,11 @@ func javaToString(v any) string {
 	case string:
 		return v
 	case float32:
-		return javaFloat(v)
+		return javatext.FormatFloat(v)
 	case float64:
-		return javaDouble(v)
+		return javatext.FormatDouble(v)
 	case plugin.Decimal:
-		return decimalString(v)
+		return string(javatext.AppendBigDecimal(nil, v.Unscaled, v.Scale))
 	case int8, int16, int32, int64:
 		return fmt.Sprint(v)
 	case bool:
@@ -451,6 +452,14 @@ func isJavaNumber(v any) bool {
 
 func javaLongValue(v any) int64 {
 	switch v := v.(type) {
+	case int8:
+		return int64(v)
+	case int16:
+		return int64(v)
+	case int32:
+		return int64(v)
+	case int64:
+		return v
 	case float32:
 		return doubleToLong(float64(v))
 	case float64:
@@ -458,8 +467,7 @@ func javaLongValue(v any) int64 {
 	case plugin.Decimal:
 		return decimalToLong(v)
 	}
-	i, _ := asLong(v)
-	return i
+	return 0
 }
 
 func javaIntValue(v any) int32 {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -101,7 +102,7 @@ func newPlugin(config map[string]string, prefix string, kind plugin.Kind, lookup
 	if !ok {
 		return nil, "", missing(typeKey)
 	}
-	name = trimJava(name)
+	name = javatext.Trim(name)
 	p, ok := lookup(name)
 	if !ok {
 		return nil, "", classNotFound(typeKey, name, kind, lookup)
@@ -190,7 +191,7 @@ func (s *stage) gate(config map[string]string, prefix string) (string, bool, err
 		}
 		s.negate = v.(bool)
 	}
-	return trimJava(alias), hasPredicate, nil
+	return javatext.Trim(alias), hasPredicate, nil
 }
 
 // prefixed puts a plugin's configuration error in terms of the connector

@@ -84,7 +84,7 @@ func TestChainPredicatesAndNegate(t *testing.T) {
 			if keep != tc.keep || out.Topic != tc.topic {
 				t.Fatalf("got keep=%v topic=%s, want keep=%v topic=%s", keep, out.Topic, tc.keep, tc.topic)
 			}
-			if keep && !valueEqual(out.Value, tc.wantValue) {
+			if keep && !plugin.Equal(out.Value, tc.wantValue) {
 				t.Errorf("value %v, want %v", out.Value, tc.wantValue)
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -139,7 +140,7 @@ var commaWithSpace = regexp.MustCompile(`[ \t\n\v\f\r]*,[ \t\n\v\f\r]*`)
 
 // parseType is ConfigDef.parseType for the types transforms use.
 func parseType(name, raw string, t plugin.ConfigType) (any, error) {
-	trimmed := trimJava(raw)
+	trimmed := javatext.Trim(raw)
 	switch t {
 	case plugin.TypeBoolean:
 		switch {
@@ -165,16 +166,11 @@ func parseType(name, raw string, t plugin.ConfigType) (any, error) {
 // splitList reads a LIST setting: trimmed, split at commas and the
 // blanks around them, with empty items kept ("a,,b" has three).
 func splitList(raw string) []string {
-	trimmed := trimJava(raw)
+	trimmed := javatext.Trim(raw)
 	if trimmed == "" {
 		return []string{}
 	}
 	return commaWithSpace.Split(trimmed, -1)
-}
-
-// trimJava is String.trim: it strips every char up to and including ' '.
-func trimJava(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
 }
 
 func distinct(l []string) []string {

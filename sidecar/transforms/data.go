@@ -1,11 +1,8 @@
 package transforms
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
@@ -58,64 +55,12 @@ func javaClassName(v any) string {
 // javaClass is value.getClass().toString().
 func javaClass(v any) string { return "class " + javaClassName(v) }
 
-// typeOfValue is ConnectSchema.schemaType(value.getClass()): the schema
-// type a schemaless value has, or "" for values outside Connect's types
-// (Decimal and time.Time need a schema to mean anything).
-func typeOfValue(v any) plugin.Type {
-	switch v.(type) {
-	case int8:
-		return plugin.Int8
-	case int16:
-		return plugin.Int16
-	case int32:
-		return plugin.Int32
-	case int64:
-		return plugin.Int64
-	case float32:
-		return plugin.Float32
-	case float64:
-		return plugin.Float64
-	case bool:
-		return plugin.Boolean
-	case string:
-		return plugin.String
-	case []byte:
-		return plugin.Bytes
-	case []any:
-		return plugin.Array
-	case *plugin.MapValue:
-		return plugin.Map
-	case *plugin.StructValue:
-		return plugin.Struct
-	}
-	return ""
-}
-
-// javaType is the Schema.Type enum name Java prints (FLOAT32, not float).
-func javaType(t plugin.Type) string {
-	switch t {
-	case plugin.Float32:
-		return "FLOAT32"
-	case plugin.Float64:
-		return "FLOAT64"
-	}
-	return strings.ToUpper(string(t))
-}
-
 // schemaString is ConnectSchema.toString.
 func schemaString(s *plugin.Schema) string {
 	if s.Name != "" {
-		return "Schema{" + s.Name + ":" + javaType(s.Type) + "}"
+		return "Schema{" + s.Name + ":" + s.Type.JavaName() + "}"
 	}
-	return "Schema{" + javaType(s.Type) + "}"
-}
-
-// defaultOf is schema.defaultValue(): nil when there is none.
-func defaultOf(s *plugin.Schema) any {
-	if s.HasDefault {
-		return s.Default
-	}
-	return nil
+	return "Schema{" + s.Type.JavaName() + "}"
 }
 
 // fieldValue is Struct.get(field): a null falls back to the field's
@@ -123,7 +68,7 @@ func defaultOf(s *plugin.Schema) any {
 func fieldValue(st *plugin.StructValue, f *plugin.Field, withDefault bool) any {
 	v := st.Values[f.Index]
 	if v == nil && withDefault {
-		return defaultOf(f.Schema)
+		return f.Schema.DefaultValue()
 	}
 	return v
 }
@@ -168,7 +113,7 @@ func validateStruct(st *plugin.StructValue) error {
 	for i := range st.Schema.Fields {
 		f := &st.Schema.Fields[i]
 		v := st.Values[f.Index]
-		if v == nil && (f.Schema.Optional || defaultOf(f.Schema) != nil) {
+		if v == nil && (f.Schema.Optional || f.Schema.DefaultValue() != nil) {
 			continue
 		}
 		if err := validateValue(f.Schema, v, &location{field: f.Name}); err != nil {
@@ -201,7 +146,7 @@ func (l *location) String() string {
 func validateValue(s *plugin.Schema, v any, loc *location) error {
 	if v == nil {
 		if !s.Optional {
-			return dataErr("Invalid value: null used for required %s, schema type: %s", loc.String(), javaType(s.Type))
+			return dataErr("Invalid value: null used for required %s, schema type: %s", loc.String(), s.Type.JavaName())
 		}
 		return nil
 	}
@@ -210,12 +155,12 @@ func validateValue(s *plugin.Schema, v any, loc *location) error {
 		if s.Name != "" {
 			msg += ` "` + s.Name + `"`
 		}
-		return dataErr("%s with type %s: %s for %s", msg, javaType(s.Type), javaClass(v), loc.String())
+		return dataErr("%s with type %s: %s for %s", msg, s.Type.JavaName(), javaClass(v), loc.String())
 	}
 	switch s.Type {
 	case plugin.Struct:
 		st := v.(*plugin.StructValue)
-		if !schemaEqual(st.Schema, s) {
+		if !st.Schema.Equal(s) {
 			return dataErr("Struct schemas do not match.")
 		}
 		return validateStruct(st)
@@ -260,106 +205,7 @@ func valueFitsSchema(s *plugin.Schema, v any) bool {
 		_, ok := v.(time.Time)
 		return ok
 	}
-	return typeOfValue(v) == s.Type
-}
-
-// schemaEqual is ConnectSchema.equals.
-func schemaEqual(a, b *plugin.Schema) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil {
-		return false
-	}
-	if a.Type != b.Type || a.Optional != b.Optional || a.Name != b.Name || a.Doc != b.Doc ||
-		!int32PtrEqual(a.Version, b.Version) || !maps.Equal(a.Parameters, b.Parameters) ||
-		!valueEqual(defaultOf(a), defaultOf(b)) || len(a.Fields) != len(b.Fields) ||
-		!schemaEqual(a.Key, b.Key) || !schemaEqual(a.Value, b.Value) {
-		return false
-	}
-	for i := range a.Fields {
-		fa, fb := &a.Fields[i], &b.Fields[i]
-		if fa.Name != fb.Name || fa.Index != fb.Index || !schemaEqual(fa.Schema, fb.Schema) {
-			return false
-		}
-	}
-	return true
-}
-
-func int32PtrEqual(a, b *int32) bool {
-	return a == b || (a != nil && b != nil && *a == *b)
-}
-
-// valueEqual is Java's equals on Connect values (Objects.deepEquals).
-func valueEqual(a, b any) bool {
-	switch a := a.(type) {
-	case nil:
-		return b == nil
-	case []byte:
-		b, ok := b.([]byte)
-		return ok && bytes.Equal(a, b)
-	case float32:
-		// Float.equals compares bits: NaN equals NaN, 0.0 differs from -0.0.
-		b, ok := b.(float32)
-		return ok && math.Float32bits(a) == math.Float32bits(b)
-	case float64:
-		b, ok := b.(float64)
-		return ok && math.Float64bits(a) == math.Float64bits(b)
-	case plugin.Decimal:
-		// BigDecimal.equals: same value and same scale.
-		b, ok := b.(plugin.Decimal)
-		return ok && a.Scale == b.Scale && a.Unscaled.Cmp(b.Unscaled) == 0
-	case time.Time:
-		b, ok := b.(time.Time)
-		return ok && a.Equal(b)
-	case []any:
-		b, ok := b.([]any)
-		if !ok || len(a) != len(b) {
-			return false
-		}
-		for i := range a {
-			if !valueEqual(a[i], b[i]) {
-				return false
-			}
-		}
-		return true
-	case *plugin.MapValue:
-		b, ok := b.(*plugin.MapValue)
-		return ok && mapEqual(a, b)
-	case *plugin.StructValue:
-		b, ok := b.(*plugin.StructValue)
-		if !ok || !schemaEqual(a.Schema, b.Schema) || len(a.Values) != len(b.Values) {
-			return false
-		}
-		for i := range a.Values {
-			if !valueEqual(a.Values[i], b.Values[i]) {
-				return false
-			}
-		}
-		return true
-	default:
-		return a == b
-	}
-}
-
-// mapEqual is Map.equals: the same keys with equal values, in any order.
-func mapEqual(a, b *plugin.MapValue) bool {
-	if len(a.Entries) != len(b.Entries) {
-		return false
-	}
-	for _, ea := range a.Entries {
-		found := false
-		for _, eb := range b.Entries {
-			if valueEqual(ea.Key, eb.Key) {
-				found = valueEqual(ea.Value, eb.Value)
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
+	return plugin.TypeOf(v) == s.Type
 }
 
 // Building schemas, as SchemaBuilder does.
@@ -401,43 +247,9 @@ func primitive(t plugin.Type, optional bool) *plugin.Schema {
 	return &plugin.Schema{Type: t, Optional: optional}
 }
 
-var logicalVersion = int32(1)
-
-// timestampSchema, dateSchema and timeSchema are the logical types'
-// schemas (Timestamp.SCHEMA, Date.builder().optional(), ...): version 1.
-func timestampSchema(optional bool) *plugin.Schema {
-	return &plugin.Schema{Type: plugin.Int64, Name: plugin.TimestampName, Version: &logicalVersion, Optional: optional}
-}
-
-func dateSchema(optional bool) *plugin.Schema {
-	return &plugin.Schema{Type: plugin.Int32, Name: plugin.DateName, Version: &logicalVersion, Optional: optional}
-}
-
-func timeSchema(optional bool) *plugin.Schema {
-	return &plugin.Schema{Type: plugin.Int32, Name: plugin.TimeName, Version: &logicalVersion, Optional: optional}
-}
-
-// decimalSchema is Decimal.schema(scale).
-func decimalSchema(scale int32) *plugin.Schema {
-	return &plugin.Schema{
-		Type: plugin.Bytes, Name: plugin.DecimalName, Version: &logicalVersion,
-		Parameters: map[string]string{plugin.DecimalScale: fmt.Sprint(scale)},
-	}
-}
-
 // copyMap returns a new map with m's entries, as new HashMap<>(m) does.
 func copyMap(m *plugin.MapValue) *plugin.MapValue {
 	return &plugin.MapValue{Entries: append(make([]plugin.MapEntry, 0, len(m.Entries)+1), m.Entries...)}
-}
-
-// removeKey deletes key from m, which must be a map the caller owns.
-func removeKey(m *plugin.MapValue, key any) {
-	for i, e := range m.Entries {
-		if e.Key == key {
-			m.Entries = append(m.Entries[:i], m.Entries[i+1:]...)
-			return
-		}
-	}
 }
 
 // mapGet is Map.get: nil when the key is absent.

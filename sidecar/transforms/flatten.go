@@ -63,7 +63,7 @@ func (t *Flatten) flattenMap(m *plugin.MapValue, prefix string, out *plugin.MapV
 			return err
 		}
 		name := t.name(prefix, key)
-		switch typeOfValue(e.Value) {
+		switch plugin.TypeOf(e.Value) {
 		case plugin.Map:
 			if err := t.flattenMap(e.Value.(*plugin.MapValue), name, out); err != nil {
 				return err
@@ -94,7 +94,7 @@ func (t *Flatten) applyWithSchema(r plugin.Record) (plugin.Record, bool, error) 
 	// The flat schema copies the name, version, doc and parameters, but
 	// not optionality or the default, as in Java.
 	flat := structLike(schema, len(schema.Fields))
-	parentDefault, _ := defaultOf(schema).(*plugin.StructValue)
+	parentDefault, _ := schema.DefaultValue().(*plugin.StructValue)
 	if err := t.flattenSchema(schema, "", flat, schema.Optional, parentDefault); err != nil {
 		return r, false, err
 	}
@@ -112,7 +112,7 @@ func (t *Flatten) flattenSchema(s *plugin.Schema, prefix string, flat *plugin.Sc
 		f := &s.Fields[i]
 		name := t.name(prefix, f.Name)
 		fieldOptional := optional || f.Schema.Optional
-		def := defaultOf(f.Schema)
+		def := f.Schema.DefaultValue()
 		if def == nil && parentDefault != nil {
 			def = fieldValue(parentDefault, f, true)
 		}

@@ -331,14 +331,14 @@ func decodeSchema(n any) *plugin.Schema {
 		var s *plugin.Schema
 		switch {
 		case n == "timestamp":
-			s = timestampSchema(opt)
+			s = plugin.TimestampSchema(opt)
 		case n == "date":
-			s = dateSchema(opt)
+			s = plugin.DateSchema(opt)
 		case n == "time":
-			s = timeSchema(opt)
+			s = plugin.TimeSchema(opt)
 		case strings.HasPrefix(n, "decimal:"):
 			scale, _ := strconv.Atoi(n[len("decimal:"):])
-			s = decimalSchema(int32(scale))
+			s = plugin.DecimalSchema(int32(scale))
 			s.Optional = opt
 		default:
 			s = primitive(typeFromJava(n), opt)
@@ -556,7 +556,7 @@ func encodeSchema(s *plugin.Schema) any {
 	if s == nil {
 		return nil
 	}
-	o := map[string]any{"type": strings.ToLower(javaType(s.Type))}
+	o := map[string]any{"type": strings.ToLower(s.Type.JavaName())}
 	if s.Optional {
 		o["optional"] = true
 	}
@@ -572,7 +572,7 @@ func encodeSchema(s *plugin.Schema) any {
 	if len(s.Parameters) > 0 {
 		o["params"] = s.Parameters
 	}
-	if d := defaultOf(s); d != nil {
+	if d := s.DefaultValue(); d != nil {
 		o["default"] = encodeValue(d, s)
 	}
 	switch s.Type {
@@ -649,7 +649,7 @@ func encodeValue(v any, expected *plugin.Schema) any {
 			fields[f.Name] = encodeValue(v.Values[i], f.Schema)
 		}
 		o := map[string]any{"struct": fields}
-		if expected == nil || !schemaEqual(v.Schema, expected) {
+		if expected == nil || !v.Schema.Equal(expected) {
 			o["schema"] = encodeSchema(v.Schema)
 		}
 		return o

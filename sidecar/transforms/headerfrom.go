@@ -58,7 +58,7 @@ func (t *HeaderFrom) applySchemaless(r plugin.Record) (plugin.Record, bool, erro
 	headers := slices.Clone(r.Headers)
 	for i, name := range t.fields {
 		if t.move {
-			removeKey(out, name)
+			out.Delete(name)
 		}
 		headers = append(headers, plugin.Header{Key: t.headers[i], Value: mapGet(m, name)})
 	}
@@ -142,5 +142,5 @@ func valueFitsHeader(s *plugin.Schema, v any) bool {
 	if _, ok := v.(plugin.Decimal); ok {
 		return s.Type == plugin.Bytes && s.Name == plugin.DecimalName
 	}
-	return typeOfValue(v) == s.Type
+	return plugin.TypeOf(v) == s.Type
 }

@@ -174,7 +174,7 @@ func (t *InsertField) updatedSchema(s *plugin.Schema) (*plugin.Schema, error) {
 		{t.topic, func(o bool) *plugin.Schema { return primitive(plugin.String, o) }},
 		{t.partition, func(o bool) *plugin.Schema { return primitive(plugin.Int32, o) }},
 		{t.offset, func(o bool) *plugin.Schema { return primitive(plugin.Int64, o) }},
-		{t.timestamp, timestampSchema},
+		{t.timestamp, plugin.TimestampSchema},
 		{t.static, func(o bool) *plugin.Schema { return primitive(plugin.String, o) }},
 	}
 	for _, a := range added {

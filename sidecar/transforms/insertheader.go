@@ -17,7 +17,8 @@ var insertHeaderSettings = settings{
 // (org.apache.kafka.connect.transforms.InsertHeader).
 type InsertHeader struct {
 	header string
-	value  *typedValue // nil is a null header
+	schema *plugin.Schema // nil with value nil: a null header
+	value  any
 }
 
 func (t *InsertHeader) Config() plugin.ConfigDef { return insertHeaderSettings.def() }
@@ -28,17 +29,18 @@ func (t *InsertHeader) Configure(props map[string]string) error {
 		return err
 	}
 	t.header = v.str("header")
-	t.value = parseLiteral(v.str("value.literal"))
+	if t.schema, t.value, err = parseLiteral(v.str("value.literal")); err != nil {
+		// connectvalues.ErrTooDeep: Java's parser runs out of stack (a
+		// StackOverflowError) and the transform cannot start.
+		return configErr("value.literal", "value.literal: "+err.Error())
+	}
 	return nil
 }
 
 func (t *InsertHeader) Apply(r plugin.Record) (plugin.Record, bool, error) {
-	h := plugin.Header{Key: t.header}
-	if t.value != nil {
-		// Each record gets its own copy: a header value can be a list or
-		// a map, which a later transform may not change in other records.
-		h.Schema, h.Value = t.value.schema, copyValue(t.value.value)
-	}
+	// Each record gets its own copy: a header value can be a list or a map,
+	// which a later transform may not change in other records.
+	h := plugin.Header{Key: t.header, Schema: t.schema, Value: copyValue(t.value)}
 	return r.WithHeaders(append(slices.Clone(r.Headers), h)), true, nil
 }
 

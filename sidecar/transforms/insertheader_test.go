@@ -1,5 +1,18 @@
 package transforms
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func TestInsertHeaderMatchesJava(t *testing.T) { runGolden(t, "insertheader") }
+
+func TestInsertHeaderTooDeep(t *testing.T) {
+	deep := strings.Repeat("[", 1001) + strings.Repeat("]", 1001)
+	err := (&InsertHeader{}).Configure(map[string]string{"header": "h", "value.literal": deep})
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Key != "value.literal" {
+		t.Errorf("Configure with a literal 1001 levels deep: %v, want a ConfigError for value.literal", err)
+	}
+}

@@ -2,6 +2,7 @@ package transforms
 
 import (
 	"fmt"
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"math"
 	"math/big"
 	"strconv"
@@ -543,7 +544,7 @@ func readDigits(text string, i int) (*big.Int, int, bool) {
 	start := i
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		d, ok := digitValue(r)
+		d, ok := javatext.Digit(r)
 		if !ok {
 			break
 		}
@@ -551,22 +552,6 @@ func readDigits(text string, i int) (*big.Int, int, bool) {
 		i += size
 	}
 	return n, i, i > start
-}
-
-// digitValue is Character.digit(r, 10): decimal digits come in runs of
-// ten from zero in every script.
-func digitValue(r rune) (int, bool) {
-	if r >= '0' && r <= '9' {
-		return int(r - '0'), true
-	}
-	if !unicode.IsDigit(r) {
-		return 0, false
-	}
-	start := r
-	for unicode.IsDigit(start - 1) {
-		start--
-	}
-	return int(r-start) % 10, true
 }
 
 // scaleTruncating is n × 10^e without the fraction.

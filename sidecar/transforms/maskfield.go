@@ -159,5 +159,5 @@ func replacementFor(v any, repl string) (any, error) {
 	case float64:
 		return decimalToFloat(d, 64), nil
 	}
-	return narrow(typeOfValue(v), decimalToLong(d)), nil
+	return narrow(plugin.TypeOf(v), decimalToLong(d)), nil
 }

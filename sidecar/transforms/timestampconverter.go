@@ -142,7 +142,7 @@ func (t *TimestampConverter) updatedSchema(s *plugin.Schema) (*plugin.Schema, er
 		}
 	}
 	out.Optional = s.Optional
-	if d, ok := defaultOf(s).(*plugin.StructValue); ok {
+	if d, ok := s.DefaultValue().(*plugin.StructValue); ok {
 		def, err := t.convertStruct(d, out)
 		if err != nil {
 			return nil, err
@@ -187,11 +187,11 @@ func (t *TimestampConverter) targetSchema(optional bool) *plugin.Schema {
 	case tsUnix:
 		return primitive(plugin.Int64, optional)
 	case tsDate:
-		return dateSchema(optional)
+		return plugin.DateSchema(optional)
 	case tsTime:
-		return timeSchema(optional)
+		return plugin.TimeSchema(optional)
 	}
-	return timestampSchema(optional)
+	return plugin.TimestampSchema(optional)
 }
 
 // timestampKind is timestampTypeFromSchema: which representation a schema

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // SyntaxError reports bytes that Java's JsonConverter refuses to read.
@@ -40,18 +41,56 @@ const (
 // document order. Bytes after the first complete value are ignored, as Jackson
 // ignores them; a root-level number must still be followed by white space.
 func Decode(data []byte) (any, error) {
-	if readAsUTF16or32(data) {
-		return nil, ErrNotUTF8
-	}
-	d := decoder{data: data}
-	if len(data) >= 4 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
-		d.pos = 3 // Jackson skips a UTF-8 byte-order mark once it has 4 bytes
-	}
-	c, err := d.skipSpace()
-	if err != nil || c < 0 {
+	d := decoder{data: data, build: true}
+	if err := d.start(); err != nil || d.pos == len(data) {
 		return nil, err
 	}
 	return d.value(true)
+}
+
+// Check accepts exactly the records Decode accepts, without building their
+// values, and returns the offset of the root value, or -1 when the input is
+// blank. It is for readers that take what they need straight from the
+// checked bytes (sidecar/converters reads numbers from their text, which
+// Decode's int64 and float64 would lose); StringAt decodes the strings they
+// find.
+func Check(data []byte) (root int, err error) {
+	d := decoder{data: data}
+	if err := d.start(); err != nil || d.pos == len(data) {
+		return -1, err
+	}
+	root = d.pos
+	_, err = d.value(true)
+	return root, err
+}
+
+// StringAt returns the string whose opening quote is data[p], in data that
+// Check accepted, as Java holds it (see Decode).
+func StringAt(data []byte, p int) string {
+	end := p + 1
+	for data[end] != '"' && data[end] != '\\' {
+		end++
+	}
+	raw := data[p+1 : end]
+	if data[end] == '"' && utf8.Valid(raw) {
+		return string(raw) // the common case, without UTF-16 decoding
+	}
+	d := decoder{data: data, pos: p, build: true}
+	s, _ := d.string(false)
+	return s
+}
+
+// start refuses the encodings Decode does not read and skips a byte-order
+// mark and white space, up to the root value or the end of the input.
+func (d *decoder) start() error {
+	if readAsUTF16or32(d.data) {
+		return ErrNotUTF8
+	}
+	if len(d.data) >= 4 && d.data[0] == 0xEF && d.data[1] == 0xBB && d.data[2] == 0xBF {
+		d.pos = 3 // Jackson skips a UTF-8 byte-order mark once it has 4 bytes
+	}
+	_, err := d.skipSpace()
+	return err
 }
 
 // readAsUTF16or32 mirrors the encoding detection of Jackson's
@@ -63,10 +102,14 @@ func readAsUTF16or32(b []byte) bool {
 	return len(b) >= 4 && ((b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE))
 }
 
+// decoder is one parser for Decode and Check, so that both accept the same
+// records: with build unset it checks only, and returns nil for every
+// string, number and container without allocating.
 type decoder struct {
 	data  []byte
 	pos   int
 	depth int
+	build bool
 	units []uint16 // scratch for strings that need decoding
 }
 
@@ -102,9 +145,17 @@ func (d *decoder) value(root bool) (any, error) {
 	case c == '"':
 		return d.string(false)
 	case c == '{':
-		return d.object()
+		m, err := d.object()
+		if m == nil {
+			return nil, err // checking, or failed: not a non-nil any holding a nil map
+		}
+		return m, nil
 	case c == '[':
-		return d.array()
+		l, err := d.array()
+		if l == nil {
+			return nil, err
+		}
+		return l, nil
 	case c == 't':
 		return true, d.literal("true")
 	case c == 'f':
@@ -117,31 +168,54 @@ func (d *decoder) value(root bool) (any, error) {
 	return nil, d.fail("expected a value")
 }
 
-func (d *decoder) enter() error {
+// enter reads the opening bracket of an object or array and the white space
+// after it, and returns the next byte; done reports an empty one, whose end
+// byte it has read.
+func (d *decoder) enter(end byte) (c int, done bool, err error) {
 	d.depth++
 	d.pos++
 	if d.depth > maxDepth {
-		return d.fail("nesting deeper than 1000")
+		return 0, false, d.fail("nesting deeper than 1000")
 	}
-	return nil
+	if c, err = d.skipSpace(); err != nil || c != int(end) {
+		return c, false, err
+	}
+	d.pos++
+	d.depth--
+	return c, true, nil
 }
 
-func (d *decoder) object() (any, error) {
-	if err := d.enter(); err != nil {
-		return nil, err
+// next reads what follows a member or element: a comma and the white space
+// after it, returning the next byte, or the end byte, reporting done.
+func (d *decoder) next(end byte) (c int, done bool, err error) {
+	if c, err = d.skipSpace(); err != nil {
+		return 0, false, err
 	}
-	m := HashMap{}
-	var index map[string]int // built once the object is large enough to need it
-	c, err := d.skipSpace()
-	if err != nil {
-		return nil, err
-	}
-	if c == '}' {
+	switch c {
+	case ',':
+		d.pos++
+		c, err = d.skipSpace()
+		return c, false, err
+	case int(end):
 		d.pos++
 		d.depth--
-		return m, nil
+		return c, true, nil
 	}
-	for {
+	return 0, false, d.failAt(c, "expected ',' or '"+string(end)+"'")
+}
+
+// object reads an object; the map is nil when only checking.
+func (d *decoder) object() (HashMap, error) {
+	var m HashMap
+	if d.build {
+		m = HashMap{}
+	}
+	var index map[string]int // built once the object is large enough to need it
+	c, done, err := d.enter('}')
+	for ; !done; c, done, err = d.next('}') {
+		if err != nil {
+			return nil, err
+		}
 		if c != '"' {
 			return nil, d.failAt(c, "expected a field name")
 		}
@@ -160,24 +234,11 @@ func (d *decoder) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, index = put(m, index, key, v)
-		if c, err = d.skipSpace(); err != nil {
-			return nil, err
-		}
-		switch c {
-		case ',':
-			d.pos++
-			if c, err = d.skipSpace(); err != nil {
-				return nil, err
-			}
-		case '}':
-			d.pos++
-			d.depth--
-			return m, nil
-		default:
-			return nil, d.failAt(c, "expected ',' or '}'")
+		if d.build {
+			m, index = put(m, index, key, v)
 		}
 	}
+	return m, err
 }
 
 // put adds a member the way Jackson's ObjectNode does: a repeated name keeps
@@ -210,21 +271,17 @@ func put(m HashMap, index map[string]int, key string, v any) (HashMap, map[strin
 	return append(m, Field{key, v}), index
 }
 
-func (d *decoder) array() (any, error) {
-	if err := d.enter(); err != nil {
-		return nil, err
+// array reads an array; the list is nil when only checking.
+func (d *decoder) array() ([]any, error) {
+	var l []any
+	if d.build {
+		l = []any{}
 	}
-	l := []any{}
-	c, err := d.skipSpace()
-	if err != nil {
-		return nil, err
-	}
-	if c == ']' {
-		d.pos++
-		d.depth--
-		return l, nil
-	}
-	for {
+	c, done, err := d.enter(']')
+	for ; !done; c, done, err = d.next(']') {
+		if err != nil {
+			return nil, err
+		}
 		if c < 0 {
 			return nil, d.failAt(c, "")
 		}
@@ -232,24 +289,11 @@ func (d *decoder) array() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		l = append(l, v)
-		if c, err = d.skipSpace(); err != nil {
-			return nil, err
-		}
-		switch c {
-		case ',':
-			d.pos++
-			if c, err = d.skipSpace(); err != nil {
-				return nil, err
-			}
-		case ']':
-			d.pos++
-			d.depth--
-			return l, nil
-		default:
-			return nil, d.failAt(c, "expected ',' or ']'")
+		if d.build {
+			l = append(l, v)
 		}
 	}
+	return l, err
 }
 
 func errOr(err, other error) error {
@@ -333,13 +377,18 @@ func (d *decoder) number(root bool) (any, error) {
 	if intLen+fracLen+expLen > maxNumberDigits {
 		return nil, d.fail("number longer than 1000 digits")
 	}
-	if !isFloat {
+	if isFloat {
+		if msg := bigDecimalFits(d.data[expStart:expStart+expLen], expNeg, fracLen, d.pos-start); msg != "" {
+			return nil, d.fail(msg)
+		}
+	}
+	switch {
+	case !d.build:
+		return nil, nil
+	case !isFloat:
 		return wrapInt64(d.data[start] == '-', d.data[intStart:intEnd]), nil
 	}
-	if err := bigDecimalScaleFits(d.data[expStart:expStart+expLen], expNeg, fracLen); err != "" {
-		return nil, d.fail(err)
-	}
-	return d.float(start, intStart, mantissaEnd)
+	return d.float(start, intStart, mantissaEnd), nil
 }
 
 func (d *decoder) peek() int {
@@ -370,24 +419,30 @@ func wrapInt64(neg bool, digits []byte) int64 {
 	return int64(u)
 }
 
-// bigDecimalScaleFits applies java.math.BigDecimal(String)'s limits, which
-// Jackson hits because Connect reads decimals as BigDecimal: at most 10
-// significant exponent digits, and exponent and scale within int32.
-func bigDecimalScaleFits(exp []byte, neg bool, fracLen int) string {
+// bigDecimalFits applies the limits of the BigDecimal parsing that Connect's
+// Jackson does for decimals of length characters. Below 500 characters it
+// is java.math.BigDecimal(String): at most 10 significant exponent digits,
+// and a scale (digits after the point minus the exponent) within an int.
+// JDK 17 also wants the exponent itself within an int, so it refuses
+// 1e2147483648, which JDK 19 and later read; this follows the newer JDKs.
+// From 500 characters on, Jackson's FastDoubleParser wants the negated
+// scale in (MinInt32, MaxInt32].
+func bigDecimalFits(exp []byte, neg bool, fracLen, length int) string {
 	for len(exp) > 0 && exp[0] == '0' {
 		exp = exp[1:]
 	}
 	if len(exp) > 10 {
-		return "too many exponent digits for a BigDecimal"
+		return "BigDecimal exponent out of range"
 	}
-	e, _ := strconv.ParseInt(string(exp), 10, 64)
+	var e int64
+	for _, c := range exp {
+		e = e*10 + int64(c-'0')
+	}
 	if neg {
 		e = -e
 	}
-	if e < math.MinInt32 || e > math.MaxInt32 {
-		return "BigDecimal exponent overflow"
-	}
-	if scale := int64(fracLen) - e; scale < math.MinInt32 || scale > math.MaxInt32 {
+	scale := int64(fracLen) - e
+	if length >= 500 && scale == math.MinInt32 || scale < math.MinInt32 || scale > math.MaxInt32 {
 		return "BigDecimal scale out of range"
 	}
 	return ""
@@ -395,36 +450,34 @@ func bigDecimalScaleFits(exp []byte, neg bool, fracLen int) string {
 
 // float converts like BigDecimal.doubleValue: correctly rounded, ±Infinity on
 // overflow, and no negative zero unless a negative value underflows.
-func (d *decoder) float(start, intStart, mantissaEnd int) (float64, error) {
-	zero := true
+func (d *decoder) float(start, intStart, mantissaEnd int) float64 {
 	for _, c := range d.data[intStart:mantissaEnd] {
 		if c != '0' && c != '.' {
-			zero = false
-			break
+			// The literal is a checked JSON number, so ParseFloat's only
+			// error is ErrRange, which comes with Java's ±Infinity.
+			f, _ := strconv.ParseFloat(string(d.data[start:d.pos]), 64)
+			return f
 		}
 	}
-	if zero {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(string(d.data[start:d.pos]), 64)
-	var numErr *strconv.NumError
-	if err != nil && !(errors.As(err, &numErr) && numErr.Err == strconv.ErrRange) {
-		return 0, d.fail("malformed number")
-	}
-	return f, nil
+	return 0
 }
 
-// string reads a quoted string. Names and values differ only in their limit:
-// Jackson counts a name in UTF-8 bytes and a value in UTF-16 units.
+// string reads a quoted string. Names and values differ in their limit
+// (Jackson counts a name in UTF-8 bytes and a value in UTF-16 units) and in
+// what escaped surrogates they allow.
 func (d *decoder) string(name bool) (string, error) {
 	d.pos++
 	start := d.pos
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		if c == '"' {
-			s := string(d.data[start:d.pos])
+			n := d.pos - start
+			var s string
+			if d.build {
+				s = string(d.data[start:d.pos])
+			}
 			d.pos++
-			return s, d.checkLength(name, len(s), len(s))
+			return s, d.checkLength(name, n, n)
 		}
 		if c < 0x20 || c == '\\' || c >= 0x80 {
 			return d.slowString(name, start)
@@ -444,22 +497,30 @@ func (d *decoder) checkLength(name bool, bytes, units int) error {
 	return nil
 }
 
-// slowString decodes a string with escapes or non-ASCII bytes into UTF-16
-// units, as Java holds it, then into Go's UTF-8 (unpaired surrogates, which
-// a Go string cannot carry, become U+FFFD).
+// slowString reads a string with escapes or non-ASCII bytes, from start on,
+// counting it in UTF-16 units and, for a name, in the UTF-8 bytes Jackson
+// counts. When building it decodes the units, as Java holds the string, into
+// Go's UTF-8 (unpaired surrogates, which a Go string cannot carry, become
+// U+FFFD).
 func (d *decoder) slowString(name bool, start int) (string, error) {
-	d.units = d.units[:0]
-	for _, c := range d.data[start:d.pos] {
-		d.units = append(d.units, uint16(c))
+	units := d.pos - start // the ASCII bytes so far
+	nameBytes := units
+	if d.build {
+		d.units = d.units[:0]
+		for _, c := range d.data[start:d.pos] {
+			d.units = append(d.units, uint16(c))
+		}
 	}
-	nameBytes := d.pos - start
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
 			d.pos++
-			if err := d.checkLength(name, nameBytes, len(d.units)); err != nil {
+			if err := d.checkLength(name, nameBytes, units); err != nil {
 				return "", err
+			}
+			if !d.build {
+				return "", nil
 			}
 			return string(utf16.Decode(d.units)), nil
 		case c < 0x20:
@@ -469,21 +530,42 @@ func (d *decoder) slowString(name bool, start int) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			d.units = append(d.units, u)
+			if name && utf16.IsSurrogate(rune(u)) {
+				lo, err := d.nameLowSurrogate(u)
+				if err != nil {
+					return "", err
+				}
+				d.unit(u)
+				d.unit(lo)
+				units += 2
+				nameBytes += 4 // Jackson counts the pair as one 4-byte character
+				continue
+			}
+			d.unit(u)
+			units++
 			nameBytes += utf8Len(u)
 		case c < 0x80:
-			d.units = append(d.units, uint16(c))
+			d.unit(uint16(c))
 			d.pos++
+			units++
 			nameBytes++
 		default:
-			from := d.pos
-			if err := d.looseUTF8(); err != nil {
+			n, err := d.looseUTF8()
+			if err != nil {
 				return "", err
 			}
-			nameBytes += d.pos - from
+			units += 1 + n/4 // a 4-byte sequence is a surrogate pair
+			nameBytes += n
 		}
 	}
 	return "", d.fail("unexpected end of input in a string")
+}
+
+// unit adds one UTF-16 unit of the string being decoded.
+func (d *decoder) unit(u uint16) {
+	if d.build {
+		d.units = append(d.units, u)
+	}
 }
 
 // utf8Len is how many bytes Jackson uses for an escaped character in a name.
@@ -495,6 +577,24 @@ func utf8Len(u uint16) int {
 		return 2
 	}
 	return 3
+}
+
+// nameLowSurrogate applies the rule of Jackson 2.21 (Kafka 4.3.1; 2.19 of
+// Kafka 4.1.1 had none) for an escaped surrogate u in a name: a high
+// surrogate must be followed by an escaped low one, which it returns, and a
+// low one cannot stand alone. Values may hold unpaired surrogates.
+func (d *decoder) nameLowSurrogate(u uint16) (uint16, error) {
+	if u >= 0xDC00 {
+		return 0, d.fail("unexpected low surrogate in a field name")
+	}
+	if d.peek() != '\\' {
+		return 0, d.fail("broken surrogate pair in a field name")
+	}
+	lo, err := d.escape()
+	if err == nil && (lo < 0xDC00 || lo > 0xDFFF) {
+		err = d.fail("broken surrogate pair in a field name")
+	}
+	return lo, err
 }
 
 func (d *decoder) escape() (uint16, error) {
@@ -550,10 +650,12 @@ func hexValue(c byte) (uint16, bool) {
 	return 0, false
 }
 
-// looseUTF8 decodes one multi-byte sequence as Jackson does: the lead byte
-// fixes the length and each following byte must be 10xxxxxx, but overlong
-// forms, surrogates and values above U+10FFFF pass.
-func (d *decoder) looseUTF8() error {
+// looseUTF8 reads one multi-byte sequence as Jackson does and returns its
+// length: the lead byte fixes the length and each following byte must be
+// 10xxxxxx; overlong forms and values above U+10FFFF pass, but a 3-byte
+// encoded surrogate is refused (by Jackson 2.21 of Kafka 4.3.1; 2.19 of
+// Kafka 4.1.1 let it pass).
+func (d *decoder) looseUTF8() (int, error) {
 	c := d.data[d.pos]
 	var need int
 	var cp int32
@@ -565,24 +667,30 @@ func (d *decoder) looseUTF8() error {
 	case c&0xF8 == 0xF0:
 		need, cp = 3, int32(c&0x07)
 	default:
-		return d.fail("invalid UTF-8 start byte")
+		return 0, d.fail("invalid UTF-8 start byte")
 	}
 	for i := 1; i <= need; i++ {
 		if d.pos+i == len(d.data) {
-			return d.fail("unexpected end of input in a string")
+			return 0, d.fail("unexpected end of input in a string")
 		}
 		b := d.data[d.pos+i]
 		if b&0xC0 != 0x80 {
-			return d.fail("invalid UTF-8 middle byte")
+			return 0, d.fail("invalid UTF-8 middle byte")
 		}
 		cp = cp<<6 | int32(b&0x3F)
 	}
+	if need == 2 && utf16.IsSurrogate(rune(cp)) {
+		return 0, d.fail("UTF-8 encoded surrogate")
+	}
 	d.pos += need + 1
 	if need < 3 {
-		d.units = append(d.units, uint16(cp))
-		return nil
+		d.unit(uint16(cp))
+		return need + 1, nil
 	}
+	// Like Jackson, truncate to 16 bits: code points above U+10FFFF come
+	// out as stray surrogates.
 	cp -= 0x10000
-	d.units = append(d.units, uint16(0xD800|cp>>10), uint16(0xDC00|cp&0x3FF))
-	return nil
+	d.unit(uint16(0xD800 | cp>>10))
+	d.unit(uint16(0xDC00 | cp&0x3FF))
+	return 4, nil
 }

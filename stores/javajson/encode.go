@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 )
 
 // Field is one member of an Object or a HashMap.
@@ -74,7 +76,7 @@ func Append(dst []byte, v any) ([]byte, error) {
 	case int64:
 		return strconv.AppendInt(dst, x, 10), nil
 	case float64:
-		return appendDoubleValue(dst, x), nil
+		return AppendFloat64(dst, x), nil
 	case json.Number:
 		return appendNumber(dst, x)
 	case []any:
@@ -90,15 +92,26 @@ func Append(dst []byte, v any) ([]byte, error) {
 	}
 }
 
-// appendDoubleValue writes a double the way Jackson does by default: finite
-// values as numbers, the others quoted (QUOTE_NON_NUMERIC_NUMBERS).
-func appendDoubleValue(dst []byte, f float64) []byte {
+// AppendFloat64 writes a double the way Jackson does by default: finite
+// values as numbers in Double.toString's form, the others as the strings
+// "NaN", "Infinity" and "-Infinity" (QUOTE_NON_NUMERIC_NUMBERS).
+func AppendFloat64(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		dst = append(dst, '"')
-		dst = AppendDouble(dst, f)
+		dst = javatext.AppendDouble(dst, f)
 		return append(dst, '"')
 	}
-	return AppendDouble(dst, f)
+	return javatext.AppendDouble(dst, f)
+}
+
+// AppendFloat32 is AppendFloat64 for a float, in Float.toString's form.
+func AppendFloat32(dst []byte, f float32) []byte {
+	if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+		dst = append(dst, '"')
+		dst = javatext.AppendFloat(dst, f)
+		return append(dst, '"')
+	}
+	return javatext.AppendFloat(dst, f)
 }
 
 // appendNumber writes a json.Number as the Java value it stands for: an
@@ -116,7 +129,7 @@ func appendNumber(dst []byte, n json.Number) ([]byte, error) {
 		return strconv.AppendInt(dst, i, 10), nil
 	}
 	f, _ := strconv.ParseFloat(s, 64) // overflow gives ±Inf, as Double.parseDouble does
-	return appendDoubleValue(dst, f), nil
+	return AppendFloat64(dst, f), nil
 }
 
 func isJSONNumber(s string) bool {

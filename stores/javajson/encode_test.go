@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -118,61 +117,6 @@ func readLines[T any](t *testing.T, path string) []T {
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
-	}
-	return out
-}
-
-// TestDoublesJDK25 checks every sampled double against Double.toString as
-// Jackson wrote it on JDK 25, which implements the shortest-digits rule.
-func TestDoublesJDK25(t *testing.T) {
-	for _, d := range readDoubles(t, "testdata/doubles-jdk25.txt") {
-		if got := string(appendDoubleValue(nil, d.value)); got != d.java {
-			t.Errorf("%v (%016x): got %s, want %s", d.value, math.Float64bits(d.value), got, d.java)
-		}
-	}
-}
-
-// TestDoublesJDK17 documents where JDK 17 writes other bytes: its
-// Double.toString sometimes picks a longer decimal (mostly integral values
-// above 2^53, e.g. 1.5180000000000001E22 for 1.518E22) or, for the smallest
-// subnormals, a farther one. Each such decimal must still be the same double;
-// the count is logged so a change shows up.
-func TestDoublesJDK17(t *testing.T) {
-	doubles := readDoubles(t, "testdata/doubles-jdk17.txt")
-	differ := 0
-	for _, d := range doubles {
-		got := string(appendDoubleValue(nil, d.value))
-		if got == d.java {
-			continue
-		}
-		differ++
-		back, err := strconv.ParseFloat(d.java, 64)
-		if err != nil || back != d.value {
-			t.Errorf("%016x: got %s, JDK 17 wrote %s, which is another double", math.Float64bits(d.value), got, d.java)
-		}
-	}
-	t.Logf("JDK 17 differs on %d of %d sampled doubles", differ, len(doubles))
-}
-
-type sampledDouble struct {
-	value float64
-	java  string
-}
-
-func readDoubles(t *testing.T, path string) []sampledDouble {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []sampledDouble
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		bits, java, _ := strings.Cut(line, " ")
-		u, err := strconv.ParseUint(bits, 16, 64)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, sampledDouble{math.Float64frombits(u), java})
 	}
 	return out
 }

@@ -7,20 +7,29 @@ import (
 	"testing"
 )
 
-// FuzzDecode checks that Decode never panics and that whatever it accepts
-// can be written and read back to the same content.
+// FuzzDecode checks that Decode never panics, that Check accepts the same
+// inputs (and StringAt reads a root string as Decode does), and that
+// whatever Decode accepts can be written and read back to the same content.
 func FuzzDecode(f *testing.F) {
 	for _, seed := range []string{
 		`{"properties":{"a":"b","c":null}}`, `["c",{"filename":"/tmp/x"}]`, `{"tasks":3}`,
 		`-0.0`, `1e400`, `007`, `"\uD83D\uDE00\u00e9"`, "\"\xc0\x80\"", `[[[]]]`, `{"a":1,"a":2}`,
 		`{"AaAa":1,"BBBB":2,"AaBB":3,"BBAa":4}`, "\xef\xbb\xbf{}", `true}`, `1 x`,
+		`{"\ud83d\ude00":1}`, `{"\ud800":1}`, "\"\xed\xa0\x80\"", `1e2147483648`,
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := Decode(data)
+		root, checkErr := Check(data)
+		if (err == nil) != (checkErr == nil) {
+			t.Fatalf("Decode(%q): %v, but Check: %v", data, err, checkErr)
+		}
 		if err != nil {
 			return
+		}
+		if s, ok := v.(string); ok && StringAt(data, root) != s {
+			t.Fatalf("StringAt(%q, %d) = %q, Decode read %q", data, root, StringAt(data, root), s)
 		}
 		once, err := Marshal(v)
 		if err != nil {

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -40,9 +40,9 @@ func appendJavaText(dst []byte, v any) []byte {
 	case int:
 		return strconv.AppendInt(dst, int64(v), 10)
 	case float32:
-		return settings.AppendJavaFloat(dst, float64(v), 32)
+		return javatext.AppendFloat(dst, v)
 	case float64:
-		return settings.AppendJavaFloat(dst, v, 64)
+		return javatext.AppendDouble(dst, v)
 	case plugin.Decimal:
 		return appendBigDecimal(dst, v)
 	case *plugin.Decimal:
@@ -93,45 +93,11 @@ func appendJavaText(dst []byte, v any) []byte {
 	return fmt.Append(dst, v)
 }
 
-// appendBigDecimal is BigDecimal.toString: plain unless the scale is
-// negative or the number is below 10^-6, then scientific with "E".
+// appendBigDecimal is BigDecimal.toString, with a missing unscaled value
+// read as zero.
 func appendBigDecimal(dst []byte, d plugin.Decimal) []byte {
-	unscaled := d.Unscaled
-	if unscaled == nil {
-		unscaled = new(big.Int)
+	if d.Unscaled == nil {
+		return javatext.AppendBigDecimal(dst, new(big.Int), d.Scale)
 	}
-	digits := unscaled.String()
-	neg := digits[0] == '-'
-	if neg {
-		digits = digits[1:]
-		dst = append(dst, '-')
-	}
-	scale := int64(d.Scale)
-	adjusted := int64(len(digits)-1) - scale
-	if scale >= 0 && adjusted >= -6 {
-		if scale == 0 {
-			return append(dst, digits...)
-		}
-		point := int64(len(digits)) - scale
-		if point <= 0 {
-			dst = append(dst, "0."...)
-			for ; point < 0; point++ {
-				dst = append(dst, '0')
-			}
-			return append(dst, digits...)
-		}
-		dst = append(dst, digits[:point]...)
-		dst = append(dst, '.')
-		return append(dst, digits[point:]...)
-	}
-	dst = append(dst, digits[0])
-	if len(digits) > 1 {
-		dst = append(dst, '.')
-		dst = append(dst, digits[1:]...)
-	}
-	dst = append(dst, 'E')
-	if adjusted >= 0 {
-		dst = append(dst, '+')
-	}
-	return strconv.AppendInt(dst, adjusted, 10)
+	return javatext.AppendBigDecimal(dst, d.Unscaled, d.Scale)
 }

@@ -1,11 +1,12 @@
 // Package javastr reproduces the two java.lang.String/Integer behaviours the
-// config and status topics' key parsers depend on.
+// config and status topics' key parsers depend on; Integer.parseInt itself
+// is internal/javatext's, shared with every other package.
 package javastr
 
 import (
-	"math"
 	"strings"
-	"unicode"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 )
 
 // Split is Java's s.split("-") for a one-character separator: like
@@ -27,47 +28,6 @@ func Split(s string, sep string) []string {
 // Plane counts (Character.digit on each UTF-16 unit), and the result must fit
 // in 32 bits.
 func ParseInt(s string) (int32, bool) {
-	neg := false
-	if s != "" && (s[0] == '+' || s[0] == '-') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if s == "" {
-		return 0, false
-	}
-	var n int64
-	for _, r := range s {
-		d, ok := digit(r)
-		if !ok {
-			return 0, false
-		}
-		n = n*10 + int64(d)
-		if n > math.MaxInt32+1 {
-			return 0, false
-		}
-	}
-	if neg {
-		n = -n
-	}
-	if n > math.MaxInt32 {
-		return 0, false
-	}
-	return int32(n), true
-}
-
-// digit returns the value of a Unicode decimal digit. Unicode encodes each
-// set of decimal digits as ten consecutive code points starting at zero, so
-// the value is the distance from the start of the run, modulo ten.
-func digit(r rune) (int, bool) {
-	if r >= '0' && r <= '9' {
-		return int(r - '0'), true
-	}
-	if r > 0xFFFF || !unicode.IsDigit(r) {
-		return 0, false
-	}
-	start := r
-	for unicode.IsDigit(start - 1) {
-		start--
-	}
-	return int(r-start) % 10, true
+	n, ok := javatext.ParseInt(s, 32)
+	return int32(n), ok
 }

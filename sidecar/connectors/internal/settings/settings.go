@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -147,7 +148,7 @@ func (k Key) parse(raw string) (any, error) {
 
 // parseType is ConfigDef.parseType for the types connectors here use.
 func parseType(name, raw string, t plugin.ConfigType) (any, error) {
-	s := Trim(raw)
+	s := javatext.Trim(raw)
 	notNumber := func() error { return Invalid(name, raw, "Not a number of type "+string(t)) }
 	switch t {
 	case plugin.TypeBoolean:
@@ -171,25 +172,14 @@ func parseType(name, raw string, t plugin.ConfigType) (any, error) {
 		}
 		return i, nil
 	case plugin.TypeDouble:
-		f, err := strconv.ParseFloat(strings.TrimRight(s, "dDfF"), 64)
-		if err != nil && !isRange(err) {
+		f, ok := javatext.ParseDouble(s, 64)
+		if !ok {
 			return nil, notNumber()
 		}
 		return f, nil
 	default:
 		return s, nil
 	}
-}
-
-func isRange(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
-}
-
-// Trim is Java's String.trim: it strips every char up to and including ' '
-// from both ends.
-func Trim(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
 }
 
 // Validators, named after Java's.
@@ -240,10 +230,10 @@ func FiniteAtLeast(min float64) func(string, any) error {
 			return Invalid(key, "null", "Value must be non-null")
 		}
 		if math.IsNaN(f) || math.IsInf(f, 0) {
-			return Invalid(key, JavaDouble(f), "Value must be a finite number")
+			return Invalid(key, javatext.FormatDouble(f), "Value must be a finite number")
 		}
 		if f < min {
-			return Invalid(key, JavaDouble(f), "Value must be at least "+JavaDouble(min))
+			return Invalid(key, javatext.FormatDouble(f), "Value must be at least "+javatext.FormatDouble(min))
 		}
 		return nil
 	}
@@ -257,78 +247,4 @@ func asInt64(v any) (int64, bool) {
 		return n, true
 	}
 	return 0, false
-}
-
-// JavaDouble prints f as Java's Double.toString does (JDK 19 and later).
-func JavaDouble(f float64) string { return string(AppendJavaFloat(nil, f, 64)) }
-
-// AppendJavaFloat appends f as Double.toString (bits 64) or Float.toString
-// (bits 32) prints it: the shortest digits that read back, plain between
-// 10^-3 and 10^7 and in computerized scientific notation ("1.0E7") outside.
-func AppendJavaFloat(dst []byte, f float64, bits int) []byte {
-	switch {
-	case math.IsNaN(f):
-		return append(dst, "NaN"...)
-	case math.IsInf(f, 1):
-		return append(dst, "Infinity"...)
-	case math.IsInf(f, -1):
-		return append(dst, "-Infinity"...)
-	case f == 0:
-		if math.Signbit(f) {
-			return append(dst, "-0.0"...)
-		}
-		return append(dst, "0.0"...)
-	}
-	if f < 0 {
-		dst = append(dst, '-')
-		f = -f
-	}
-	// 'e' with the shortest precision gives d[.ddd]e±XX.
-	var buf [32]byte
-	e := strconv.AppendFloat(buf[:0], f, 'e', -1, bits)
-	ei := strings.IndexByte(string(e), 'e')
-	mant, exp := e[:ei], e[ei+1:]
-	x, _ := strconv.Atoi(string(exp))
-	digits := make([]byte, 0, len(mant))
-	for _, c := range mant {
-		if c != '.' {
-			digits = append(digits, c)
-		}
-	}
-	if f >= 1e-3 && f < 1e7 {
-		return appendPlain(dst, digits, x)
-	}
-	dst = append(dst, digits[0], '.')
-	if len(digits) > 1 {
-		dst = append(dst, digits[1:]...)
-	} else {
-		dst = append(dst, '0')
-	}
-	dst = append(dst, 'E')
-	return strconv.AppendInt(dst, int64(x), 10)
-}
-
-// appendPlain writes digits × 10^(x-len+1) with at least one digit on each
-// side of the point.
-func appendPlain(dst, digits []byte, x int) []byte {
-	if x < 0 {
-		dst = append(dst, "0."...)
-		for i := -1; i > x; i-- {
-			dst = append(dst, '0')
-		}
-		return append(dst, digits...)
-	}
-	intLen := x + 1
-	for i := 0; i < intLen; i++ {
-		if i < len(digits) {
-			dst = append(dst, digits[i])
-		} else {
-			dst = append(dst, '0')
-		}
-	}
-	dst = append(dst, '.')
-	if intLen >= len(digits) {
-		return append(dst, '0')
-	}
-	return append(dst, digits[intLen:]...)
 }

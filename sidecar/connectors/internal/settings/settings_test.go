@@ -1,32 +1,10 @@
 package settings
 
 import (
-	"math"
 	"testing"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
-
-func TestJavaDouble(t *testing.T) {
-	for _, c := range []struct {
-		f    float64
-		want string
-	}{
-		{0, "0.0"}, {math.Copysign(0, -1), "-0.0"}, {1, "1.0"}, {-2.5, "-2.5"}, {100, "100.0"},
-		{1234567, "1234567.0"}, {9999999.5, "9999999.5"}, {1e7, "1.0E7"}, {1.5e7, "1.5E7"},
-		{0.001, "0.001"}, {0.00123, "0.00123"}, {0.0001, "1.0E-4"}, {1e-10, "1.0E-10"},
-		{123456789012, "1.23456789012E11"}, {math.MaxFloat64, "1.7976931348623157E308"},
-		{math.NaN(), "NaN"}, {math.Inf(1), "Infinity"}, {math.Inf(-1), "-Infinity"},
-	} {
-		if got := JavaDouble(c.f); got != c.want {
-			t.Errorf("%v: got %s, want %s", c.f, got, c.want)
-		}
-	}
-	// Float.toString uses float32's shortest digits.
-	if got := string(AppendJavaFloat(nil, float64(float32(0.1)), 32)); got != "0.1" {
-		t.Errorf("float32 0.1: %s", got)
-	}
-}
 
 func TestParse(t *testing.T) {
 	def := Def{

@@ -1,4 +1,19 @@
-package converters
+// Package connectvalues is Connect's Values.parseString, which reads a
+// typed value from text: SimpleHeaderConverter reads every header with it
+// and InsertHeader its value.literal, so converters and transforms share
+// this one port.
+//
+// It is ported step by step because its answers depend on how it splits
+// text into tokens. Some of them are surprising and kept on purpose: "1,2"
+// and "12:30" read as the int8 1 and 12 (the rest is ignored), "[1,null]" is
+// a string because null cannot take the array's int8 type, "[1,2.5]" is an
+// array of float32, "2024-13-45" rolls over into 2025-02-14.
+//
+// Reading dates and times is left to the caller (see TemporalParser): Java
+// does it with SimpleDateFormat in the JVM's time zone, and the callers
+// assume different zones. Text nested more than 1000 deep gives ErrTooDeep,
+// where Java's stack decides when it gives up.
+package connectvalues
 
 import (
 	"errors"
@@ -8,26 +23,39 @@ import (
 	"strings"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
-// parseString is Connect's Values.parseString, ported step by step because
-// its answers depend on how it splits text into tokens. Some of them are
-// surprising and kept on purpose: "1,2" and "12:30" read as the int8 1 and
-// 12 (the rest is ignored), "[1,null]" is a string because null cannot take
-// the array's int8 type, "[1,2.5]" is an array of float32, "2024-13-45"
-// rolls over into 2025-02-14.
-//
-// Not covered, where Java differs: digits other than ASCII ones (Java reads
-// any Unicode digit as a number), a JVM time zone other than UTC, and text
-// nested more than maxParseDepth deep (Java's stack decides where it gives
-// up; both then return the raw bytes).
-func parseString(s string) (*plugin.Schema, any, error) {
+// Kind is the logical type of a date or time text, which Java tells from the
+// text's length.
+type Kind int
+
+// The temporal kinds, with their SimpleDateFormat patterns.
+const (
+	Date      Kind = iota // yyyy-MM-dd
+	Time                  // HH:mm:ss.SSS'Z'
+	Timestamp             // yyyy-MM-dd'T'HH:mm:ss.SSS'Z'
+)
+
+// TemporalParser reads text as new SimpleDateFormat(the kind's pattern)
+// parses it from the start: leniently, and ok when it read anything at all.
+type TemporalParser func(text string, kind Kind) (t time.Time, ok bool)
+
+// ErrTooDeep is Java's StackOverflowError: the text is nested too deeply to
+// read.
+var ErrTooDeep = errors.New("text nested too deeply")
+
+// Parse is Values.parseString(s). It returns a nil schema and value where
+// Java returns a null SchemaAndValue (for "null"), and ErrTooDeep as
+// described above.
+func Parse(s string, temporal TemporalParser) (*plugin.Schema, any, error) {
 	if s == "" {
 		return stringSchema, "", nil
 	}
-	p := valueParser{t: tokenizer{s: s}}
+	p := valueParser{t: tokenizer{s: s}, temporal: temporal}
 	r, ok, err := p.parse(false)
 	if err != nil || !ok {
 		return nil, nil, err
@@ -35,19 +63,18 @@ func parseString(s string) (*plugin.Schema, any, error) {
 	return r.schema, r.value, nil
 }
 
-const maxParseDepth = 1000
-
-var (
-	// errEmbedded is Java's DataException inside the parser: the text is
-	// not a value of the expected shape, and an enclosing array or map
-	// reading gives up and is read as a string instead.
-	errEmbedded = errors.New("not a value")
-	// errParseDepth is Java's StackOverflowError, which nothing catches
-	// until SimpleHeaderConverter falls back to bytes.
-	errParseDepth = errors.New("text nested too deeply")
+const (
+	maxParseDepth = 1000
+	msPerDay      = 86_400_000
 )
 
-// Java's shared primitive and logical schemas that parseString returns.
+// errEmbedded is Java's DataException inside the parser: the text is not a
+// value of the expected shape, and an enclosing array or map reading gives
+// up and is read as a string instead.
+var errEmbedded = errors.New("not a value")
+
+// Java's shared primitive and logical schemas that Parse returns. Schemas
+// are not changed once built, so every caller can share them.
 var (
 	stringSchema    = &plugin.Schema{Type: plugin.String}
 	booleanSchema   = &plugin.Schema{Type: plugin.Boolean}
@@ -57,21 +84,10 @@ var (
 	int64Schema     = &plugin.Schema{Type: plugin.Int64}
 	float32Schema   = &plugin.Schema{Type: plugin.Float32}
 	float64Schema   = &plugin.Schema{Type: plugin.Float64}
-	dateSchema      = logicalSchema(plugin.Int32, plugin.DateName)
-	timeSchema      = logicalSchema(plugin.Int32, plugin.TimeName)
-	timestampSchema = logicalSchema(plugin.Int64, plugin.TimestampName)
+	dateSchema      = plugin.DateSchema(false)
+	timeSchema      = plugin.TimeSchema(false)
+	timestampSchema = plugin.TimestampSchema(false)
 )
-
-func logicalSchema(t plugin.Type, name string) *plugin.Schema {
-	version := int32(1)
-	return &plugin.Schema{Type: t, Name: name, Version: &version}
-}
-
-func decimalSchema(scale int32) *plugin.Schema {
-	s := logicalSchema(plugin.Bytes, plugin.DecimalName)
-	s.Parameters = map[string]string{plugin.DecimalScale: strconv.Itoa(int(scale))}
-	return s
-}
 
 // tokenizer is Values.Parser: it splits text at unescaped : , { } [ ] and ".
 type tokenizer struct {
@@ -150,19 +166,14 @@ func (t *tokenizer) canConsume(want string) bool {
 	for isBlank(t.next) && t.pos < len(t.s) {
 		t.next = t.consume()
 	}
-	if javaTrim(t.next) == want {
+	if javatext.Trim(t.next) == want {
 		t.peeked = false
 		return true
 	}
 	return false
 }
 
-// javaTrim is String.trim: it strips characters up to U+0020.
-func javaTrim(s string) string {
-	return strings.TrimFunc(s, func(r rune) bool { return r <= ' ' })
-}
-
-func isBlank(s string) bool { return javaTrim(s) == "" }
+func isBlank(s string) bool { return javatext.Trim(s) == "" }
 
 // parsed is Java's SchemaAndValue.
 type parsed struct {
@@ -173,8 +184,9 @@ type parsed struct {
 // valueParser is Values.ValueParser. parse returns ok=false where Java
 // returns a null SchemaAndValue.
 type valueParser struct {
-	t     tokenizer
-	depth int
+	t        tokenizer
+	depth    int
+	temporal TemporalParser
 }
 
 func (p *valueParser) parse(embedded bool) (parsed, bool, error) {
@@ -197,7 +209,7 @@ func (p *valueParser) parse(embedded bool) (parsed, bool, error) {
 		switch {
 		case err == nil:
 			return r, true, nil
-		case err == errParseDepth:
+		case err == ErrTooDeep:
 			return parsed{}, false, err
 		}
 		t.rewind(start)
@@ -206,7 +218,7 @@ func (p *valueParser) parse(embedded bool) (parsed, bool, error) {
 	if isBlank(token) {
 		return parsed{stringSchema, token}, true, nil
 	}
-	return p.token(embedded, javaTrim(token))
+	return p.token(embedded, javatext.Trim(token))
 }
 
 // nestedReader takes [ or { and returns what reads the rest, or nil.
@@ -222,7 +234,7 @@ func (p *valueParser) nestedReader() func() (parsed, error) {
 
 func (p *valueParser) nested(read func() (parsed, error)) (parsed, error) {
 	if p.depth++; p.depth > maxParseDepth {
-		return parsed{}, errParseDepth
+		return parsed{}, ErrTooDeep
 	}
 	defer func() { p.depth-- }()
 	return read()
@@ -240,13 +252,14 @@ func (p *valueParser) literal(embedded bool, word string) bool {
 }
 
 func (p *valueParser) token(embedded bool, token string) (parsed, bool, error) {
-	digit := token[0] >= '0' && token[0] <= '9'
+	first, _ := utf8.DecodeRuneInString(token)
+	_, digit := javatext.Digit(first) // Character.isDigit(token.charAt(0))
 	if digit {
 		if r, ok := p.temporalTokens(token); ok {
 			return r, true, nil
 		}
 	}
-	if digit || token[0] == '+' || token[0] == '-' {
+	if digit || first == '+' || first == '-' {
 		if r, ok := parseNumber(token); ok {
 			return r, true, nil
 		}
@@ -262,12 +275,12 @@ func (p *valueParser) token(embedded bool, token string) (parsed, bool, error) {
 func (p *valueParser) temporalTokens(token string) (parsed, bool) {
 	start := p.t.mark()
 	if rest, ok := p.t.takeN(4); ok {
-		if r, ok := parseTemporal(token + rest); ok {
+		if r, ok := p.parseTemporal(token + rest); ok {
 			return r, true
 		}
 	}
 	p.t.rewind(start)
-	return parseTemporal(token)
+	return p.parseTemporal(token)
 }
 
 func (p *valueParser) quoted() parsed {
@@ -276,7 +289,7 @@ func (p *valueParser) quoted() parsed {
 		b.WriteString(p.t.take())
 	}
 	content := b.String()
-	if r, ok := parseTemporal(content); ok {
+	if r, ok := p.parseTemporal(content); ok {
 		return r
 	}
 	return parsed{stringSchema, content}
@@ -341,7 +354,7 @@ func (p *valueParser) mapValue() (parsed, error) {
 		if err != nil {
 			return parsed{}, err
 		}
-		putMap(out, k.value, v.value)
+		out.Put(k.value, v.value)
 		t.canConsume(",")
 		keys.merge(k.schema)
 		if vok {
@@ -373,7 +386,7 @@ func alignMap(m *plugin.MapValue, ks, vs *plugin.Schema) (parsed, error) {
 				return parsed{}, err
 			}
 		}
-		putMap(out, k, v)
+		out.Put(k, v)
 	}
 	return parsed{s, out}, nil
 }
@@ -410,7 +423,7 @@ func (m *merger) merge(s *plugin.Schema) {
 	}
 }
 
-// convertTo is Values.convertTo for the values parseString produces: nulls
+// convertTo is Values.convertTo for the values Parse produces: nulls
 // only where optional, numbers widened or narrowed as Java casts them, and
 // numbers turned into dates and times for those logical types.
 func convertTo(to *plugin.Schema, v any) (any, error) {
@@ -429,7 +442,7 @@ func convertTo(to *plugin.Schema, v any) (any, error) {
 		}
 		return v, nil
 	}
-	rank := numericRank[scalarType(v)]
+	rank := numericRank[plugin.TypeOf(v)]
 	switch {
 	case rank == 0:
 		return v, nil // merging only widens numbers; other types already agree
@@ -490,21 +503,21 @@ func javaDouble(v any) float64 {
 // parseTemporal reads a date, time or timestamp in the ISO forms of
 // Values.dateFormatFor, telling them apart by length in UTF-16 units as
 // Java does; escaped colons are allowed.
-func parseTemporal(token string) (parsed, bool) {
+func (p *valueParser) parseTemporal(token string) (parsed, bool) {
 	token = strings.ReplaceAll(token, `\:`, ":")
-	var pattern datePattern
+	var kind Kind
 	var schema *plugin.Schema
 	switch utf16Len(token) {
 	case 13:
-		pattern, schema = patternTime, timeSchema
+		kind, schema = Time, timeSchema
 	case 24:
-		pattern, schema = patternTimestamp, timestampSchema
+		kind, schema = Timestamp, timestampSchema
 	case 10:
-		pattern, schema = patternDate, dateSchema
+		kind, schema = Date, dateSchema
 	default:
 		return parsed{}, false
 	}
-	t, ok := pattern.parse(token)
+	t, ok := p.temporal(token, kind)
 	return parsed{schema, t}, ok
 }
 
@@ -521,7 +534,7 @@ func utf16Len(s string) int {
 // long as int8..int64, else float32 or float64 when it fits and has a
 // non-zero scale, else a Decimal.
 func parseNumber(token string) (parsed, bool) {
-	u, scale, ok := parseBigDecimal(token)
+	u, scale, ok := javatext.ParseBigDecimal(token)
 	if !ok {
 		return parsed{}, false
 	}
@@ -535,78 +548,7 @@ func parseNumber(token string) (parsed, bool) {
 	if f, _ := strconv.ParseFloat(text, 64); !math.IsInf(f, 0) && scale != 0 {
 		return parsed{float64Schema, f}, true
 	}
-	return parsed{decimalSchema(scale), plugin.Decimal{Unscaled: u, Scale: scale}}, true
-}
-
-// parseBigDecimal follows new BigDecimal(String) for ASCII digits: a sign,
-// digits with an optional point, an optional exponent; the scale must fit an
-// int.
-func parseBigDecimal(s string) (*big.Int, int32, bool) {
-	i := 0
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		i++
-	}
-	digits := make([]byte, 0, len(s))
-	if s[0] == '-' {
-		digits = append(digits, '-')
-	}
-	n, frac, point := 0, int64(0), false
-	for ; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits = append(digits, c)
-			n++
-			if point {
-				frac++
-			}
-			continue
-		case c == '.' && !point:
-			point = true
-			continue
-		}
-		break
-	}
-	if n == 0 {
-		return nil, 0, false
-	}
-	var exp int64
-	if i < len(s) {
-		e, ok := parseExponent(s[i:])
-		if !ok {
-			return nil, 0, false
-		}
-		exp = e
-	}
-	scale := frac - exp
-	if scale < math.MinInt32 || scale > math.MaxInt32 {
-		return nil, 0, false
-	}
-	u, _ := new(big.Int).SetString(string(digits), 10)
-	return u, int32(scale), true
-}
-
-// parseExponent reads "e" or "E", an optional sign and at most 10 digits
-// after leading zeros, as BigDecimal does.
-func parseExponent(s string) (int64, bool) {
-	if s[0] != 'e' && s[0] != 'E' {
-		return 0, false
-	}
-	s = s[1:]
-	neg := strings.HasPrefix(s, "-")
-	if neg || strings.HasPrefix(s, "+") {
-		s = s[1:]
-	}
-	for len(s) > 10 && s[0] == '0' {
-		s = s[1:]
-	}
-	if s == "" || len(s) > 10 || strings.Trim(s, "0123456789") != "" {
-		return 0, false
-	}
-	e, _ := strconv.ParseInt(s, 10, 64)
-	if neg {
-		e = -e
-	}
-	return e, true
+	return parsed{plugin.DecimalSchema(scale), plugin.Decimal{Unscaled: u, Scale: scale}}, true
 }
 
 // exactInteger is Values.parseAsExactDecimal.
