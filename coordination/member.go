@@ -367,7 +367,7 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 	}
 	tick := time.NewTicker(m.cfg.HeartbeatInterval)
 	defer tick.Stop()
-	lastOK := m.now()
+	var failingSince time.Time // first failure of the current streak
 	for {
 		select {
 		case <-ctx.Done():
@@ -384,7 +384,7 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 		now := m.now()
 		switch {
 		case err == nil:
-			lastOK = now
+			failingSince = time.Time{}
 			m.lease.renew(now, m.cfg.SessionTimeout)
 		case errors.Is(err, kafka.RebalanceInProgress):
 			return "the coordinator started a rebalance", nil
@@ -394,11 +394,16 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 			m.handleGroupError(err)
 			m.revokeAll(ctx, "membership lost ("+err.Error()+")")
 			return "membership lost", nil
-		case now.Sub(lastOK) > m.cfg.HeartbeatInterval && !m.lease.valid(now):
-			m.revokeAll(ctx, "coordinator unreachable past the session timeout")
+		case failingSince.IsZero():
+			failingSince = now
+			m.log.Warn("heartbeat failed", "err", err)
+		case now.Sub(failingSince) >= m.cfg.HeartbeatInterval:
+			// As Java: a coordinator unreachable for longer than the
+			// heartbeat interval means this worker may be gone from the
+			// group, so it stops everything rather than risk running work
+			// that the others take over.
+			m.revokeAll(ctx, "coordinator unreachable for "+now.Sub(failingSince).String())
 			return "coordinator unreachable: " + err.Error(), nil
-		case now.Sub(lastOK) > m.cfg.HeartbeatInterval:
-			m.log.Warn("heartbeats failing", "err", err, "since", now.Sub(lastOK))
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination/assign"
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
@@ -101,7 +101,7 @@ type running struct {
 func startMember(t *testing.T, b *kafkatest.Broker, cfg Config, tasks map[string]int) *running {
 	t.Helper()
 	host := newHost(tasks)
-	m := New(cfg, &kafka.Transport{}, []string{b.Addr}, host, slog.New(slog.NewTextHandler(io.Discard, nil)), Hooks{})
+	m := New(cfg, &kafka.Transport{}, []string{b.Addr}, host, slog.New(slog.DiscardHandler), Hooks{})
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{member: m, host: host, cancel: cancel, done: make(chan struct{})}
 	go func() {
@@ -231,4 +231,38 @@ func TestLeaseExpiresWithoutHeartbeats(t *testing.T) {
 	if l.valid(now) {
 		t.Error("expired lease is valid")
 	}
+}
+
+// When the coordinator cannot be reached for longer than the heartbeat
+// interval, the worker stops everything it runs and reports no allocation,
+// as Java does; once it can reach the coordinator again it rejoins.
+func TestUnreachableCoordinatorStopsAllWork(t *testing.T) {
+	b := kafkatest.Start(t)
+	if b.Fake() == nil {
+		t.Skip("needs the in-process broker to cut heartbeats")
+	}
+	m := startMember(t, b, testConfig(kafkatest.Name(t, "g"), 0), map[string]int{"c": 2})
+	kafkatest.Eventually(t, 20*time.Second, func() error { return checkSpread([]*running{m}, 3) })
+	cut := make(chan struct{})
+	// Every request fails, so the worker can neither heartbeat nor rejoin.
+	b.Fake().Cluster().ControlKey(-1, func(kmsg.Request) (kmsg.Response, error, bool) {
+		select {
+		case <-cut:
+			return nil, nil, false // healed: let heartbeats through again
+		default:
+			b.Fake().Cluster().KeepControl()
+			return nil, errors.New("coordinator cut off"), true
+		}
+	})
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if got := m.host.Running(); len(got) != 0 {
+			return fmt.Errorf("still running %v", got)
+		}
+		if m.member.Lease() {
+			return fmt.Errorf("lease still valid")
+		}
+		return nil
+	})
+	close(cut)
+	kafkatest.Eventually(t, 20*time.Second, func() error { return checkSpread([]*running{m}, 3) })
 }
