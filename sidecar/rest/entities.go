@@ -144,7 +144,8 @@ type ConfigInfo struct {
 // /connector-plugins/{p}/config lists them. DefaultValue is null for a
 // setting without a default. Documentation and Group are written as null
 // when empty, as Java writes a ConfigDef key defined without them. Java
-// reads the order as "order_in_group" but writes it as "order", last.
+// writes the order as "order_in_group", right after the group (Kafka 4.3;
+// 4.0 wrote "order", last).
 type ConfigKeyInfo struct {
 	Name          string   `json:"name"`
 	Type          string   `json:"type"`
@@ -153,10 +154,10 @@ type ConfigKeyInfo struct {
 	Importance    string   `json:"importance"`
 	Documentation string   `json:"documentation" nullable:"true"`
 	Group         string   `json:"group" nullable:"true"`
+	Order         int      `json:"order_in_group"`
 	Width         string   `json:"width"`
 	DisplayName   string   `json:"display_name"`
 	Dependents    []string `json:"dependents"`
-	Order         int      `json:"order"`
 }
 
 // MarshalJSON writes empty documentation and group as null and nil
@@ -170,12 +171,12 @@ func (k ConfigKeyInfo) MarshalJSON() ([]byte, error) {
 		Importance    string   `json:"importance"`
 		Documentation *string  `json:"documentation"`
 		Group         *string  `json:"group"`
+		Order         int      `json:"order_in_group"`
 		Width         string   `json:"width"`
 		DisplayName   string   `json:"display_name"`
 		Dependents    []string `json:"dependents"`
-		Order         int      `json:"order"`
 	}{k.Name, k.Type, k.Required, k.DefaultValue, k.Importance, nullIfEmpty(k.Documentation),
-		nullIfEmpty(k.Group), k.Width, k.DisplayName, orEmpty(k.Dependents), k.Order})
+		nullIfEmpty(k.Group), k.Order, k.Width, k.DisplayName, orEmpty(k.Dependents)})
 }
 
 // ConfigValueInfo is a setting's value after validation, with the values a
