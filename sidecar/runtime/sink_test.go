@@ -221,8 +221,10 @@ func TestSinkPoisonRecord(t *testing.T) {
 			t.Errorf("trace lacks %q:\n%s", want, st.Trace)
 		}
 	}
-	if _, recs := p.snapshot(); len(recs) != 0 {
-		t.Errorf("%d records put from the batch holding the poison record", len(recs))
+	// Records fetched in an earlier batch may have been put; nothing after
+	// the poison record may be, or it would have been skipped silently.
+	if _, recs := p.snapshot(); len(recs) > 1 || (len(recs) == 1 && !strings.Contains(fmt.Sprint(recs[0].value), "1")) {
+		t.Errorf("put %v: only the record before the poison one may be put", recs)
 	}
 	var tol *sidecarruntime.ToleranceError
 	if info := e.rt.Tasks()[ids[0]]; !errors.As(info.Err, &tol) || tol.Stage != sidecarruntime.StageValueConverter {
