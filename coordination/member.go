@@ -309,7 +309,7 @@ func (m *Member) apply(ctx context.Context, a wire.Assignment, version int16, ow
 	}
 	work := a.Assigned
 	if version != wire.V0 {
-		work = merge(m.snapshot.Assigned, a.Assigned)
+		work = m.snapshot.Assigned.Plus(a.Assigned)
 	}
 	m.snapshot = &wire.Assignment{Version: version, Leader: a.Leader, LeaderURL: a.LeaderURL, ConfigOffset: a.ConfigOffset, Assigned: work}
 
@@ -426,7 +426,7 @@ func (m *Member) revoke(ctx context.Context, w wire.Work, why string) {
 	m.log.Info("stopping work", "why", why, "connectors", len(w.Connectors), "tasks", len(w.Tasks))
 	m.host.Revoke(ctx, w)
 	if m.snapshot != nil {
-		m.snapshot.Assigned = subtract(m.snapshot.Assigned, w)
+		m.snapshot.Assigned = m.snapshot.Assigned.Minus(w)
 	}
 }
 

@@ -201,7 +201,7 @@ func (h *Herder) revoke(w wire.Work) {
 	// Revoked work leaves the assignment too, or the next reconcile would
 	// start it again before the group hands out the new assignment.
 	h.mu.Lock()
-	h.assignment.Work = without(h.assignment.Work, w)
+	h.assignment.Work = h.assignment.Work.Minus(w)
 	h.mu.Unlock()
 	var ids []runtime.TaskID
 	for _, t := range w.Tasks {
@@ -459,20 +459,4 @@ func (h *Herder) writeSessionKey(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return h.d.Configs.PutSessionKey(ctx, configstore.SessionKey{Key: key, Algorithm: "HmacSHA256", CreationTimestamp: time.Now().UnixMilli()})
-}
-
-// without returns a's work minus b's.
-func without(a, b wire.Work) wire.Work {
-	var out wire.Work
-	for _, c := range a.Connectors {
-		if !slices.Contains(b.Connectors, c) {
-			out.Connectors = append(out.Connectors, c)
-		}
-	}
-	for _, t := range a.Tasks {
-		if !slices.Contains(b.Tasks, t) {
-			out.Tasks = append(out.Tasks, t)
-		}
-	}
-	return out
 }
