@@ -15,4 +15,11 @@ type Sidecar struct {
 	SASLUsername     string `env:"SIDECAR_SASL_USERNAME" doc:"SASL user name, e.g. connect"`
 	SASLPassword     string `env:"SIDECAR_SASL_PASSWORD" doc:"SASL password"`
 	SASLPasswordFile string `env:"SIDECAR_SASL_PASSWORD_FILE,file" doc:"file holding the SASL password, e.g. /var/run/secrets/kafka/password"`
+
+	// The local app the HTTP connectors talk to by default.
+	AppURL       string `env:"SIDECAR_APP_URL" envDefault:"http://127.0.0.1:8080/" doc:"where the HTTP sink delivers records unless a connector sets http.url, e.g. http://127.0.0.1:8080/events"`
+	AppHealthURL string `env:"SIDECAR_APP_HEALTH_URL" doc:"the app's health URL; while it fails, HTTP sinks pause instead of spending retries, e.g. http://127.0.0.1:8080/healthz"`
+
+	// The scaling signal.
+	LagPerWorker int64 `env:"SIDECAR_LAG_PER_WORKER" envDefault:"10000" doc:"sink records of lag one worker should carry; desired workers = total lag / this, capped by the task count, e.g. 10000"`
 }

@@ -87,7 +87,30 @@ func validate(l *Loaded, o origin) []error {
 	if f := l.Sidecar.LogFormat; f != "json" && f != "text" {
 		v.errs = append(v.errs, &SettingError{Setting: "SIDECAR_LOG_FORMAT", Problem: fmt.Sprintf("is %q, not json or text", f), Doc: docOf(sidecarFields, "SIDECAR_LOG_FORMAT")})
 	}
+	v.sidecarURL("SIDECAR_APP_URL", l.Sidecar.AppURL, true)
+	v.sidecarURL("SIDECAR_APP_HEALTH_URL", l.Sidecar.AppHealthURL, false)
+	if l.Sidecar.LagPerWorker < 1 {
+		v.sidecarBad("SIDECAR_LAG_PER_WORKER", fmt.Sprintf("is %d; use a positive number", l.Sidecar.LagPerWorker))
+	}
 	return v.errs
+}
+
+func (v *validator) sidecarBad(variable, problem string) {
+	v.errs = append(v.errs, &SettingError{Setting: variable, Problem: problem, Doc: docOf(sidecarFields, variable)})
+}
+
+// sidecarURL checks an http or https URL with a host.
+func (v *validator) sidecarURL(variable, value string, required bool) {
+	if value == "" {
+		if required {
+			v.sidecarBad(variable, "is empty")
+		}
+		return
+	}
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		v.sidecarBad(variable, fmt.Sprintf("is %q, not an http:// or https:// URL with a host", value))
+	}
 }
 
 type validator struct {

@@ -92,3 +92,34 @@ type SinkTask interface {
 	Flush(ctx context.Context, offsets map[TopicPartition]int64) (map[TopicPartition]int64, error)
 	Stop() error
 }
+
+// SinkTaskContext is what the runtime offers a running sink task, as
+// Java's SinkTaskContext does.
+type SinkTaskContext interface {
+	// Report hands over a record the task could not write, as Java's
+	// ErrantRecordReporter (KIP-610) does. It returns once the record is
+	// handled as the connector's errors.* settings say: logged, counted,
+	// written to the dead letter queue if one is configured (with the key,
+	// value and headers it was read with), and then nil under
+	// errors.tolerance=all, or an error under none, which the task should
+	// return so that it fails. The record must be one the runtime put.
+	// Report is safe for concurrent use.
+	Report(ctx context.Context, r Record, err error) error
+}
+
+// ContextSinkTask is a sink task that wants its SinkTaskContext: the
+// runtime calls Initialize once, before Start.
+type ContextSinkTask interface {
+	SinkTask
+	Initialize(SinkTaskContext)
+}
+
+// DeadLetterError is an error that brings headers of its own for the
+// record's dead letter queue copy, such as the HTTP status an app
+// answered. They are written whatever
+// errors.deadletterqueue.context.headers.enable says; each Value must be
+// a string.
+type DeadLetterError interface {
+	error
+	DeadLetterHeaders() []Header
+}

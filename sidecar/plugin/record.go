@@ -31,8 +31,11 @@ type Record struct {
 	SourcePartition map[string]any
 	SourceOffset    map[string]any
 
-	// Sink records: the Kafka offset the record was read at.
-	Offset int64
+	// Sink records: the Kafka offset the record was read at, and the
+	// record as it was read, which the runtime keeps for the dead letter
+	// queue. Transforms and tasks leave Consumed as it is.
+	Offset   int64
+	Consumed any
 }
 
 // WithHeaders returns a copy of r whose header slice can be changed
