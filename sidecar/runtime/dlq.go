@@ -2,6 +2,8 @@ package runtime
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
 )
 
@@ -86,6 +89,12 @@ func (q *deadLetterQueue) send(ctx context.Context, m kafka.Message, f *StageErr
 	out := kafka.Message{Key: m.Key, Value: m.Value, Time: m.Time, Headers: slices.Clone(m.Headers)}
 	if q.headers {
 		out.Headers = append(out.Headers, contextHeaders(q.id, m, f)...)
+	}
+	var own plugin.DeadLetterError
+	if errors.As(f.Err, &own) {
+		for _, h := range own.DeadLetterHeaders() {
+			out.Headers = append(out.Headers, kafka.Header{Key: h.Key, Value: []byte(fmt.Sprint(h.Value))})
+		}
 	}
 	return q.writer.WriteMessages(ctx, out)
 }

@@ -211,8 +211,8 @@ func (p *pipeline) fromHeaders(r plugin.Record) ([]kafka.Header, error) {
 // sinkRecord turns a consumed Kafka record into the record to put: the
 // key, value and header converters first, then the transforms, in Java's
 // order. keep is false when a transform dropped the record.
-func (p *pipeline) sinkRecord(ctx context.Context, m kafka.Message) (plugin.Record, bool, error) {
-	r := plugin.Record{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset}
+func (p *pipeline) sinkRecord(ctx context.Context, m *kafka.Message) (plugin.Record, bool, error) {
+	r := plugin.Record{Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, Consumed: m}
 	if m.Time.UnixMilli() > 0 {
 		r.Timestamp = m.Time
 	}
@@ -229,7 +229,7 @@ func (p *pipeline) sinkRecord(ctx context.Context, m kafka.Message) (plugin.Reco
 		return r, false, err
 	}
 	if err := p.errs.execute(ctx, StageHeaderConverter, p.headerClass, func() (err error) {
-		r.Headers, err = p.toHeaders(m)
+		r.Headers, err = p.toHeaders(*m)
 		return err
 	}); err != nil {
 		return r, false, err

@@ -231,6 +231,21 @@ type collectTask struct {
 	probe     *probe
 	id        string
 	retriable bool
+	ctx       plugin.SinkTaskContext
+}
+
+// Initialize makes collectTask a plugin.ContextSinkTask: with put.reject
+// set, records with that value are reported instead of collected.
+func (t *collectTask) Initialize(c plugin.SinkTaskContext) { t.ctx = c }
+
+// rejected is the error a collecting task reports a record with; it
+// brings its own dead letter headers.
+type rejected struct{ value any }
+
+func (r rejected) Error() string { return fmt.Sprintf("the app rejected %v", r.value) }
+
+func (rejected) DeadLetterHeaders() []plugin.Header {
+	return []plugin.Header{{Key: "why", Value: "rejected by the app"}}
 }
 
 func (t *collectTask) Start(_ context.Context, props map[string]string) error {
@@ -281,6 +296,19 @@ func (t *collectTask) Put(ctx context.Context, recs []plugin.Record) error {
 		return temporary{errors.New("the database is busy")}
 	case t.props["put.discard"] == "true":
 		return nil
+	}
+	if reject := t.props["put.reject"]; reject != "" {
+		var keep []plugin.Record
+		for _, r := range recs {
+			if fmt.Sprint(r.Value) != reject {
+				keep = append(keep, r)
+				continue
+			}
+			if err := t.ctx.Report(ctx, r, rejected{r.Value}); err != nil {
+				return err
+			}
+		}
+		recs = keep
 	}
 	t.probe.mu.Lock()
 	defer t.probe.mu.Unlock()

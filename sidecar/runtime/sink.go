@@ -67,6 +67,9 @@ func (s *sinkTask) run() error {
 	if !s.t.holdWhilePaused() {
 		return nil
 	}
+	if c, ok := s.task.(plugin.ContextSinkTask); ok {
+		c.Initialize(s)
+	}
 	if err := protect(func() error { return s.task.Start(s.t.ctx, maps.Clone(s.t.spec.TaskConfig)) }); err != nil {
 		return fmt.Errorf("start task: %w", err)
 	}
@@ -280,7 +283,7 @@ func (s *sinkTask) deliver(batch []kafka.Message) error {
 	ctx := s.t.stopping
 	recs := make([]plugin.Record, 0, len(batch))
 	for i := range batch {
-		r, keep, err := s.pipe.sinkRecord(ctx, batch[i])
+		r, keep, err := s.pipe.sinkRecord(ctx, &batch[i])
 		if err != nil {
 			var f *StageError
 			if !errors.As(err, &f) {
@@ -319,6 +322,9 @@ func (s *sinkTask) put(recs []plugin.Record) (ok bool, err error) {
 		if err == nil {
 			s.t.rt.hooks.sinkPut(s.t.id, len(recs), time.Since(start))
 			return true, nil
+		}
+		if s.t.stopping.Err() != nil {
+			return false, nil // a Put cut short by the stop; the batch is not committed
 		}
 		var p *PanicError
 		if errors.As(err, &p) || !retriable(err) {
@@ -384,6 +390,16 @@ func (s *sinkTask) commit(ctx context.Context, gen *kafka.Generation) error {
 		}
 	}
 	return nil
+}
+
+// Report implements plugin.SinkTaskContext: a record the task could not
+// write fails the task-put stage, as Java's ErrantRecordReporter does.
+func (s *sinkTask) Report(ctx context.Context, r plugin.Record, err error) error {
+	m, ok := r.Consumed.(*kafka.Message)
+	if !ok {
+		return fmt.Errorf("report: record %s-%d@%d was not put by this task", r.Topic, r.Partition, r.Offset)
+	}
+	return s.errs.failed(ctx, &StageError{Stage: StageTaskPut, Class: s.class, Err: err}, m, nil)
 }
 
 // assignedPartitions lists a generation's partitions in a stable order.

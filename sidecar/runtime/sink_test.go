@@ -297,6 +297,48 @@ func TestSinkDeadLetterQueue(t *testing.T) {
 	})
 }
 
+func TestSinkTaskReportsARecord(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	dlq := topic + "-dlq"
+	e.b.CreateTopic(t, topic, 1)
+	e.b.Produce(t, topic, "a", "ok1", "b", "bad", "c", "ok2")
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic, "put.reject", "bad",
+		"errors.tolerance", "all",
+		"errors.deadletterqueue.topic.name", dlq,
+		"errors.deadletterqueue.topic.replication.factor", "1"))
+
+	recs := waitReceived(t, p, 2)
+	if got := values(t, recs); !got["ok1"] || !got["ok2"] || got["bad"] {
+		t.Errorf("put %v, want ok1 and ok2 only", got)
+	}
+	dead := b2s(e.b.Consume(t, dlq, 0, 1, 30*time.Second)[0])
+	if dead.key != "b" || dead.value != "bad" || dead.headers["why"] != "rejected by the app" {
+		t.Errorf("dead letter %+v, want b=bad with the task's own header", dead)
+	}
+	if _, ok := dead.headers["__connect.errors.topic"]; ok {
+		t.Errorf("context headers written although not enabled: %v", dead.order)
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if off := e.committed("connect-collect", topic, 1); off[0] != 3 {
+			return fmt.Errorf("committed %v, want 3: the reported record counts as done", off)
+		}
+		return nil
+	})
+	e.stop("collect", ids)
+
+	// With errors.tolerance=none, reporting fails the task with the reason.
+	p = newProbe(topic + "-none")
+	ids = e.start("strict", 1, sinkConf(topic+"-none", "topics", topic, "put.reject", "bad"))
+	st := e.waitTaskState(ids[0], statusstore.Failed)
+	for _, want := range []string{"Tolerance exceeded in error handler", "the app rejected bad"} {
+		if !strings.Contains(st.Trace, want) {
+			t.Errorf("trace lacks %q:\n%s", want, st.Trace)
+		}
+	}
+}
+
 type textMessage struct {
 	key, value string
 	headers    map[string]string
