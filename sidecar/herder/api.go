@@ -345,18 +345,6 @@ func errNotYet(what string) error {
 	return &rest.StatusError{Status: 501, Message: what + " is not supported by connect-sidecar yet"}
 }
 
-func (a *API) ConnectorOffsets(context.Context, string) (rest.ConnectorOffsets, error) {
-	return rest.ConnectorOffsets{}, errNotYet("Reading connector offsets")
-}
-
-func (a *API) AlterConnectorOffsets(context.Context, string, []rest.ConnectorOffset) (rest.Message, error) {
-	return rest.Message{}, errNotYet("Altering connector offsets")
-}
-
-func (a *API) ResetConnectorOffsets(context.Context, string) (rest.Message, error) {
-	return rest.Message{}, errNotYet("Resetting connector offsets")
-}
-
 // pluginOrder is Connect's order of kinds in GET /connector-plugins.
 var pluginOrder = []plugin.Kind{plugin.KindSink, plugin.KindSource, plugin.KindTransformation, plugin.KindPredicate, plugin.KindConverter, plugin.KindHeaderConverter}
 
@@ -394,22 +382,6 @@ func (a *API) ValidateConnectorConfig(_ context.Context, conf map[string]string)
 		return rest.ConfigInfos{}, badRequest(err)
 	}
 	return toInfos(res), nil
-}
-
-func (a *API) LoggerLevels(context.Context) (map[string]rest.LoggerLevel, error) {
-	return nil, errNotYet("Logger levels")
-}
-
-func (a *API) LoggerLevel(context.Context, string) (*rest.LoggerLevel, error) {
-	return nil, errNotYet("Logger levels")
-}
-
-func (a *API) SetWorkerLoggerLevel(context.Context, string, string) ([]string, error) {
-	return nil, errNotYet("Setting logger levels")
-}
-
-func (a *API) SetClusterLoggerLevel(context.Context, string, string) error {
-	return errNotYet("Setting logger levels")
 }
 
 // PutTaskConfigs writes task configs a follower's connector generated.
