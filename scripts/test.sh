@@ -50,6 +50,9 @@ grep -rl --include='*_test.go' '^func Fuzz' . | xargs -n1 dirname | sort -u | wh
   done
 done
 
+step "schemathesis against /openapi.json (${SCHEMATHESIS_TIME:=60}s)"
+SCHEMATHESIS_TIME=$SCHEMATHESIS_TIME scripts/schemathesis.sh 2>&1 | tail -25
+
 if command -v java >/dev/null && command -v mvn >/dev/null; then
   step "starting Apache Kafka with scripts/kafka.sh"
   scripts/kafka.sh start

@@ -18,21 +18,30 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 )
 
+// put writes a connector config, retrying while the group rebalances
+// (409), as Connect's clients must.
 func put(t *testing.T, url, body string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+	kafkatest.Eventually(t, time.Minute, func() error {
+		req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		switch resp.StatusCode {
+		case http.StatusCreated, http.StatusOK:
+			return nil
+		case http.StatusConflict:
+			return fmt.Errorf("PUT %s: 409", url)
+		}
 		t.Fatalf("PUT %s: %d", url, resp.StatusCode)
-	}
+		return nil
+	})
 }
 
 func appendLines(t *testing.T, file string, from, to int) {

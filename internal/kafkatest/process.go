@@ -158,6 +158,11 @@ func (p *Process) Get(path string) (int, string, error) {
 	return get(p.URL + path)
 }
 
+// Do sends a request with a JSON body (may be empty) to the worker.
+func (p *Process) Do(method, path, body string) (int, string, error) {
+	return do(method, p.URL+path, body)
+}
+
 // WaitHealthy waits until GET /health answers 200.
 func (p *Process) WaitHealthy(t testing.TB, timeout time.Duration) {
 	t.Helper()

@@ -25,13 +25,14 @@ type API struct {
 	plugins   *plugin.Registry
 	validator connectorconfig.Worker
 	workerURL string
+	offsets   OffsetBackends
 }
 
 var _ rest.Herder = (*API)(nil)
 
 // NewAPI returns the REST view of h.
-func NewAPI(h *Herder, plugins *plugin.Registry, validator connectorconfig.Worker, workerURL string) *API {
-	return &API{h: h, plugins: plugins, validator: validator, workerURL: workerURL}
+func NewAPI(h *Herder, plugins *plugin.Registry, validator connectorconfig.Worker, workerURL string, offsets OffsetBackends) *API {
+	return &API{h: h, plugins: plugins, validator: validator, workerURL: workerURL, offsets: offsets}
 }
 
 func notFound(name string) error {
@@ -42,7 +43,7 @@ func notFound(name string) error {
 // the request to the leader (or asks to retry while nobody is known).
 func (a *API) leader() error {
 	asg, ok := a.h.Assignment()
-	if !ok {
+	if !ok || a.h.Rebalancing() {
 		return rest.ErrRebalanceInProgress
 	}
 	if asg.Leader() {

@@ -62,16 +62,18 @@ type Herder struct {
 	wake    chan struct{}
 	revokes chan revokeRequest
 
-	mu         sync.Mutex
-	assignment coordination.Assignment
-	assigned   bool
-	restarts   Restarts
+	mu          sync.Mutex
+	assignment  coordination.Assignment
+	assigned    bool
+	rebalancing bool // between a rebalance's start and its assignment
+	restarts    Restarts
 
 	// Owned by Run's goroutine.
 	shape          *string           // connectors and task counts last seen; nil before the first look
 	published      map[string]string // connector -> config fingerprint its task configs match
 	leaderDutiesAt int32             // generation whose leader duties were done
 	started        bool
+	loggersFrom    int64 // config offset from which cluster logger levels are new
 }
 
 type revokeRequest struct {
@@ -128,10 +130,26 @@ func (h *Herder) Revoke(ctx context.Context, w wire.Work) {
 	}
 }
 
+// RebalanceStarted marks the assignment as about to change. Until the
+// next Assigned, writes that need the leader answer 409, so that clients
+// retry instead of acting on a leadership that may be gone.
+func (h *Herder) RebalanceStarted(string) {
+	h.mu.Lock()
+	h.rebalancing = true
+	h.mu.Unlock()
+}
+
+// Rebalancing reports whether a rebalance is under way.
+func (h *Herder) Rebalancing() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.rebalancing
+}
+
 // Assigned takes the complete set of work to run from now on.
 func (h *Herder) Assigned(a coordination.Assignment) {
 	h.mu.Lock()
-	h.assignment, h.assigned = a, true
+	h.assignment, h.assigned, h.rebalancing = a, true, false
 	h.mu.Unlock()
 	h.poke()
 }
@@ -225,6 +243,7 @@ func (h *Herder) stopAll() {
 // owner's and the leader's duties.
 func (h *Herder) reconcile(ctx context.Context) {
 	snap := h.d.Configs.Snapshot()
+	h.applyClusterLoggerLevels(snap)
 	h.rejoinOnNewShape(snap)
 	h.mu.Lock()
 	a, assigned := h.assignment, h.assigned

@@ -31,6 +31,14 @@ type Plugin struct {
 	New func() any
 }
 
+// TaskClass is the task class name a connector's task configs carry as
+// task.class, as Java's do: the connector's class with its Connector
+// suffix replaced by Task (FileStreamSourceConnector runs
+// FileStreamSourceTask). Java workers read it when they run the task.
+func (p Plugin) TaskClass() string {
+	return strings.TrimSuffix(p.Class, "Connector") + "Task"
+}
+
 // Registry resolves class names, as Java's plugin loader does: by full
 // name, by simple name, and by the simple name without its kind's suffix
 // ("FileStreamSource" for FileStreamSourceConnector), the short forms only

@@ -38,3 +38,10 @@ func TestRegistryResolvesJavaNamesAndAliases(t *testing.T) {
 		t.Error("a class registered twice for one kind was accepted")
 	}
 }
+
+func TestTaskClassIsJavas(t *testing.T) {
+	p := Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector"}
+	if got := p.TaskClass(); got != "org.apache.kafka.connect.file.FileStreamSourceTask" {
+		t.Errorf("TaskClass() = %s", got)
+	}
+}

@@ -4,17 +4,25 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxForwardedResponse bounds what is read back from another worker.
 const maxForwardedResponse = 64 << 20
+
+// forwardWait is how long a forwarded request waits for the leader: a
+// session timeout, but at least 10 s. A leader silent for that long has
+// also lost its group membership, so the client is better told to retry
+// (409) against the next leader than kept waiting Connect's 90 s.
+func forwardWait(session time.Duration) time.Duration {
+	return min(max(session, 10*time.Second), RequestTimeout)
+}
 
 // forwardRequest sends the request on to target, the worker the herder
 // named, by Connect's rules (HerderRequestHandler, spec §7.4):
@@ -59,7 +67,9 @@ func (s *Server) forwardRequest(c *call, target string, body any) (int, []byte, 
 	if a := c.r.Header.Get("Authorization"); a != "" {
 		h.Set("Authorization", a)
 	}
-	return s.send(c.ctx, c.r.Method, u, h, payload)
+	ctx, cancel := context.WithTimeout(c.ctx, s.forwardTimeout)
+	defer cancel()
+	return s.send(ctx, c.r.Method, u, h, payload)
 }
 
 // send does one request to another worker and reads the answer as
@@ -89,10 +99,10 @@ func sendRequest(ctx context.Context, client *http.Client, method, u string, h h
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return 0, nil, &StatusError{Status: http.StatusInternalServerError, Message: msgTimedOut + " while forwarding to " + u}
-		}
-		return 0, nil, &StatusError{Status: http.StatusInternalServerError, Message: "IO Error trying to forward REST request: " + err.Error()}
+		// Java answers 500 here. The usual cause is a leader that died or
+		// stalled, which the next rebalance fixes, so the answer is the
+		// 409 that tells clients to retry.
+		return 0, nil, &ConflictError{Message: fmt.Sprintf("%s: the worker at %s did not answer (%v); retry once the group has rebalanced", msgConflict, u, err)}
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardedResponse))

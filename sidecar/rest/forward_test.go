@@ -191,7 +191,7 @@ func TestForwardingRefusals(t *testing.T) {
 			c.leader.notLeader, c.leader.leader = true, c.follower.url+"/"
 		}, path: "/connectors/local-file-sink", status: 409, code: 409, msg: msgConflict, leaderHit: true},
 		{name: "leader down", setup: func(c *cluster) { c.follower.herder.leader = "http://127.0.0.1:1/" },
-			path: "/connectors/local-file-sink", status: 500, code: 500, msg: "IO Error trying to forward REST request"},
+			path: "/connectors/local-file-sink", status: 409, code: 409, msg: msgConflict + ": the worker at http://127.0.0.1:1/"},
 		{name: "bad leader URL", setup: func(c *cluster) { c.follower.herder.leader = "leader:8083" },
 			path: "/connectors/local-file-sink", status: 500, code: 500, msg: "Error trying to forward REST request"},
 	}
@@ -234,7 +234,7 @@ func TestForwardingDoesNotFollowRedirects(t *testing.T) {
 }
 
 // TestForwardingTimesOut: a leader that does not answer within the request
-// timeout gives 500 "Request timed out".
+// timeout (stopped, say) gives a 409, which tells clients to retry.
 func TestForwardingTimesOut(t *testing.T) {
 	release := make(chan struct{})
 	slow := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-release }))
@@ -246,7 +246,7 @@ func TestForwardingTimesOut(t *testing.T) {
 	e.server.timeout = 100 * time.Millisecond
 	r := e.do("DELETE", "/connectors/local-file-sink", "")
 	em := errorBody(t, r)
-	if r.status != 500 || !strings.HasPrefix(em.Message, "Request timed out") {
+	if r.status != 409 || !strings.Contains(em.Message, "did not answer") {
 		t.Errorf("= %d %+v", r.status, em)
 	}
 }

@@ -291,6 +291,7 @@ func (l *connectorLoop) taskConfigs(maxTasks int) ([]map[string]string, error) {
 		if out[i] == nil {
 			out[i] = map[string]string{}
 		}
+		out[i]["task.class"] = l.plugin.TaskClass()
 		if l.plugin.Kind == plugin.KindSink {
 			for _, k := range []string{"topics", "topics.regex"} {
 				if v, ok := l.config[k]; ok {

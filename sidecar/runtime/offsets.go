@@ -4,7 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/connect-sidecar/connect-sidecar/stores/javajson"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
 )
 
@@ -94,28 +93,5 @@ func (r offsetReader) Offset(ctx context.Context, partition map[string]any) (map
 	if err != nil || !ok || offset == nil {
 		return nil, err
 	}
-	return plainMap(offset), nil
-}
-
-// plainMap turns what the offsets topic holds into Go maps.
-func plainMap(m javajson.HashMap) map[string]any {
-	out := make(map[string]any, len(m))
-	for _, f := range m {
-		out[f.Key] = plainValue(f.Value)
-	}
-	return out
-}
-
-func plainValue(v any) any {
-	switch x := v.(type) {
-	case javajson.HashMap:
-		return plainMap(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = plainValue(e)
-		}
-		return out
-	}
-	return v
+	return offset.Plain(), nil
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"testing"
-
-	"github.com/connect-sidecar/connect-sidecar/stores/javajson"
 )
 
 // The tracker's contract, step by step: acknowledgements in any order,
@@ -41,21 +39,5 @@ func TestTrackerCommitsContiguousPrefix(t *testing.T) {
 	}
 	if len(tr.queues) != 0 {
 		t.Errorf("%d source partitions still have records pending", len(tr.queues))
-	}
-}
-
-func TestOffsetsFromTheTopicBecomeGoMaps(t *testing.T) {
-	stored := javajson.HashMap{
-		{Key: "position", Value: int64(12)},
-		{Key: "nested", Value: javajson.HashMap{{Key: "ok", Value: true}}},
-		{Key: "list", Value: []any{javajson.HashMap{{Key: "x", Value: 1.5}}}},
-	}
-	want := map[string]any{
-		"position": int64(12),
-		"nested":   map[string]any{"ok": true},
-		"list":     []any{map[string]any{"x": 1.5}},
-	}
-	if got := plainMap(stored); !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v, want %#v", got, want)
 	}
 }

@@ -41,6 +41,33 @@ func (m HashMap) Get(key string) (any, bool) {
 	return nil, false
 }
 
+// Plain returns m as Go maps, nested HashMaps and lists included, for
+// code that wants map[string]any; nil stays nil. Key order is lost.
+func (m HashMap) Plain() map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]any, len(m))
+	for _, f := range m {
+		out[f.Key] = plainValue(f.Value)
+	}
+	return out
+}
+
+func plainValue(v any) any {
+	switch x := v.(type) {
+	case HashMap:
+		return x.Plain()
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainValue(e)
+		}
+		return out
+	}
+	return v
+}
+
 // UnsupportedValueError reports a value Marshal cannot write.
 type UnsupportedValueError struct {
 	Value  any

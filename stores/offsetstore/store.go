@@ -221,3 +221,7 @@ func (w *Writer) FlushEvery(ctx context.Context, interval time.Duration, onError
 		}
 	}
 }
+
+// ReadToEnd catches up with the offsets topic, so that Snapshot holds
+// every offset written before the call.
+func (s *Store) ReadToEnd(ctx context.Context) error { return s.log.ReadToEnd(ctx) }

@@ -125,6 +125,17 @@ func (s Snapshot) Topics(connector string) []TopicStatus {
 	return out
 }
 
+// HasTopic reports whether a task of the connector was recorded as using
+// the topic.
+func (s Snapshot) HasTopic(connector, topic string) bool {
+	c, ok := s.connectors.Get(connector)
+	if !ok {
+		return false
+	}
+	_, ok = c.topics[topic]
+	return ok
+}
+
 // Connectors returns, sorted, the connectors that have a cached status.
 func (s Snapshot) Connectors() []string {
 	var names []string
