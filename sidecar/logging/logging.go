@@ -1,5 +1,7 @@
 // Package logging builds the process logger: JSON for machines by default,
-// text for people, and fx's own events routed into it.
+// text for people, and fx's own events routed into it. Its levels are set
+// per logger namespace at run time, as Connect's /admin/loggers API does
+// with log4j (see Levels).
 package logging
 
 import (
@@ -12,13 +14,17 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 )
 
-// New returns a logger writing to w in the configured format and level.
+// New returns a logger writing to w in the configured format. The
+// configured level is the root logger's; LevelsOf reaches the tree that
+// levels every logger made from it.
 func New(w io.Writer, s config.Sidecar) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: s.LogLevel}
+	// The tree decides what is logged, so the writing handler takes all.
+	opts := &slog.HandlerOptions{Level: levelAll}
+	var inner slog.Handler = slog.NewJSONHandler(w, opts)
 	if s.LogFormat == "text" {
-		return slog.New(slog.NewTextHandler(w, opts))
+		inner = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(newLevels(s.LogLevel).handler(inner))
 }
 
 // Module provides the logger and makes fx log through it; fx's own

@@ -133,7 +133,8 @@ type Herder interface {
 	// unknown connector.class is *BadRequestError).
 	ValidateConnectorConfig(ctx context.Context, config map[string]string) (ConfigInfos, error)
 
-	// LoggerLevels returns the loggers whose level was set, by name.
+	// LoggerLevels returns every logger the worker knows, root included,
+	// by name.
 	LoggerLevels(ctx context.Context) (map[string]LoggerLevel, error)
 	// LoggerLevel returns one logger's level, nil if there is no such
 	// logger.
