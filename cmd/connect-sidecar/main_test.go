@@ -58,6 +58,10 @@ func TestBadSettingsExitTwoBeforeAnyNetworkIO(t *testing.T) {
 		{"bad session timeout", []string{"run"}, []string{kafka, "CONNECT_GROUP_ID=g", "CONNECT_SESSION_TIMEOUT_MS=abc"},
 			`CONNECT_SESSION_TIMEOUT_MS is "abc", not a whole number of milliseconds`},
 		{"two arguments", []string{"run", "a.properties", "b.properties"}, []string{kafka, "CONNECT_GROUP_ID=g"}, "takes at most one argument"},
+		{"bad declared connectors", []string{"run"}, []string{kafka, "CONNECT_GROUP_ID=g", `SIDECAR_CONNECTORS={"orders":{"connector.class":"X","tasks.max":1}}`},
+			`SIDECAR_CONNECTORS cannot be used: connector "orders": "tasks.max" is a number, not a string`},
+		{"https without a certificate", []string{"run"}, []string{kafka, "CONNECT_GROUP_ID=g", "CONNECT_LISTENERS=https://:8443"},
+			`CONNECT_LISTENERS has "https://:8443", which needs SIDECAR_REST_TLS_CERT_FILE and SIDECAR_REST_TLS_KEY_FILE`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,6 +118,17 @@ func TestProbe(t *testing.T) {
 		if code := run(tt.args, tt.environ, &out, &out); code != tt.want {
 			t.Errorf("%v: exit %d, want %d; output %q", tt.args, code, tt.want, out.String())
 		}
+	}
+}
+
+// A probe reaches an https listener whose certificate names another host.
+func TestProbeOverHTTPS(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	var out bytes.Buffer
+	if code := run([]string{"probe", "ready"}, []string{"CONNECT_LISTENERS=https://:" + port}, &out, &out); code != exitOK {
+		t.Errorf("exit %d: %s", code, out.String())
 	}
 }
 

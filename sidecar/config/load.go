@@ -149,7 +149,7 @@ func fieldsOf(t reflect.Type, tag string) map[string]field {
 			continue
 		}
 		key, _, _ := strings.Cut(f.Tag.Get(tag), ",")
-		if key != "" {
+		if key != "" && key != "-" {
 			out[f.Name] = field{key: key, doc: f.Tag.Get("doc"), kind: f.Type}
 		}
 	}

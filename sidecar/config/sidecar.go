@@ -22,4 +22,24 @@ type Sidecar struct {
 
 	// The scaling signal.
 	LagPerWorker int64 `env:"SIDECAR_LAG_PER_WORKER" envDefault:"10000" doc:"sink records of lag one worker should carry; desired workers = total lag / this, capped by the task count, e.g. 10000"`
+
+	// Declared connectors: a pod spec carries its own connectors, written at
+	// start through the same path as PUT /connectors/{name}/config.
+	ConnectorsJSON string `env:"SIDECAR_CONNECTORS" doc:"connectors to create or update at start, as JSON: {\"name\":..,\"config\":{..}}, a list of those, or an object of name to config"`
+	ConnectorsFile string `env:"SIDECAR_CONNECTORS_FILE" doc:"a JSON file of connectors (same forms as SIDECAR_CONNECTORS), or a directory of one-connector files NAME.json or NAME.properties, e.g. /etc/connect-sidecar/connectors"`
+	// Connectors is what the two settings above declare, read and checked
+	// by Load.
+	Connectors []Connector `env:"-"`
+
+	// REST API protection. The _FILE forms read a mounted secret; a
+	// trailing newline is dropped.
+	RESTAuthToken          string `env:"SIDECAR_REST_AUTH_TOKEN" doc:"bearer token REST clients must send (Authorization: Bearer <token>); probes and internal endpoints never need it"`
+	RESTAuthTokenFile      string `env:"SIDECAR_REST_AUTH_TOKEN_FILE" doc:"file holding the REST bearer token, e.g. /var/run/secrets/connect/token"`
+	RESTBasicUser          string `env:"SIDECAR_REST_BASIC_USER" doc:"user name REST clients must send with HTTP Basic authentication, e.g. admin"`
+	RESTBasicPassword      string `env:"SIDECAR_REST_BASIC_PASSWORD" doc:"password for SIDECAR_REST_BASIC_USER"`
+	RESTBasicPasswordFile  string `env:"SIDECAR_REST_BASIC_PASSWORD_FILE" doc:"file holding the password for SIDECAR_REST_BASIC_USER, e.g. /var/run/secrets/connect/password"`
+	RESTAdminLocalhostOnly Bool   `env:"SIDECAR_REST_ADMIN_LOCALHOST_ONLY" envDefault:"false" doc:"true to answer /admin/* only to clients on the loopback interface, true or false"`
+	RESTTLSCertFile        string `env:"SIDECAR_REST_TLS_CERT_FILE" doc:"PEM certificate chain served on https:// listeners; it must name the advertised host, e.g. /etc/connect-sidecar/tls/tls.crt"`
+	RESTTLSKeyFile         string `env:"SIDECAR_REST_TLS_KEY_FILE" doc:"PEM private key of SIDECAR_REST_TLS_CERT_FILE, e.g. /etc/connect-sidecar/tls/tls.key"`
+	RESTTLSCAFile          string `env:"SIDECAR_REST_TLS_CA_FILE" doc:"PEM CA certificates to trust, instead of the system's, when calling other workers over https, e.g. /etc/connect-sidecar/tls/ca.crt"`
 }

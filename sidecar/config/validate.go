@@ -50,11 +50,6 @@ func validate(l *Loaded, o origin) []error {
 			v.bad("listeners", "has %q, %v", l, err)
 		}
 	}
-	switch strings.ToLower(w.RestAdvertisedListener) {
-	case "", "http":
-	default:
-		v.bad("rest.advertised.listener", "is %q; only http is served", w.RestAdvertisedListener)
-	}
 	if w.RestAdvertisedPort < 0 || w.RestAdvertisedPort > 65535 {
 		v.bad("rest.advertised.port", "is %d, not a port number", w.RestAdvertisedPort)
 	}
@@ -87,6 +82,8 @@ func validate(l *Loaded, o origin) []error {
 	if f := l.Sidecar.LogFormat; f != "json" && f != "text" {
 		v.errs = append(v.errs, &SettingError{Setting: "SIDECAR_LOG_FORMAT", Problem: fmt.Sprintf("is %q, not json or text", f), Doc: docOf(sidecarFields, "SIDECAR_LOG_FORMAT")})
 	}
+	v.rest(w, &l.Sidecar)
+	v.declared(&l.Sidecar)
 	v.sidecarURL("SIDECAR_APP_URL", l.Sidecar.AppURL, true)
 	v.sidecarURL("SIDECAR_APP_HEALTH_URL", l.Sidecar.AppHealthURL, false)
 	if l.Sidecar.LagPerWorker < 1 {
@@ -179,8 +176,8 @@ func ParseListener(s string) (Listener, error) {
 		return Listener{}, fmt.Errorf("not PROTOCOL://host:port")
 	}
 	scheme := strings.ToLower(u.Scheme)
-	if scheme != "http" {
-		return Listener{}, fmt.Errorf("only http listeners are served")
+	if scheme != "http" && scheme != "https" {
+		return Listener{}, fmt.Errorf("only http and https listeners are served")
 	}
 	port, err := strconv.Atoi(u.Port())
 	if err != nil || port < 0 || port > 65535 {
@@ -203,10 +200,17 @@ func orDefault(s, def string) string {
 
 // AdvertisedURL is how other workers reach this one: scheme://host:port/
 // with the trailing slash Java writes, from rest.advertised.* or else the
-// first listener (an empty host becomes the machine's host name).
+// first listener of the advertised scheme, or the first listener (an empty
+// host becomes the machine's host name).
 func (w Worker) AdvertisedURL() string {
 	l, _ := ParseListener(w.Listeners[0])
 	scheme := strings.ToLower(orDefault(w.RestAdvertisedListener, l.Scheme))
+	for _, s := range w.Listeners {
+		if c, err := ParseListener(s); err == nil && c.Scheme == scheme {
+			l = c
+			break
+		}
+	}
 	host := w.RestAdvertisedHostName
 	if host == "" {
 		host = l.Host

@@ -5,12 +5,27 @@ package health
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/heptiolabs/healthcheck"
 	"go.uber.org/fx"
+)
+
+// Paths of the probes on the REST listener. Deploy examples and probe
+// commands use these; sidecar/rest serves them.
+const (
+	// HealthPath is Connect's GET /health: 200 healthy, 503 starting, 500
+	// unhealthy.
+	HealthPath = "/health"
+	// LivePath fails only when the worker itself is wedged.
+	LivePath = "/live"
+	// ReadyPath answers 200 once startup has completed.
+	ReadyPath = "/ready"
 )
 
 // Module provides the worker's *State.
@@ -37,10 +52,17 @@ type State struct {
 	stage   string
 	since   time.Time
 	failure string
+
+	running  chan struct{} // closed by Started
+	holds    map[int]string
+	lastHold int
+	notices  map[string]string
 }
 
 // NewState returns a State in the Starting phase.
-func NewState() *State { return &State{stage: "starting", since: time.Now()} }
+func NewState() *State {
+	return &State{stage: "starting", since: time.Now(), running: make(chan struct{}), holds: map[int]string{}, notices: map[string]string{}}
+}
 
 // Stage records the startup step under way, shown while starting.
 func (s *State) Stage(what string) {
@@ -55,7 +77,39 @@ func (s *State) Started() {
 	defer s.mu.Unlock()
 	if s.phase == Starting {
 		s.phase = Running
+		close(s.running)
 	}
+}
+
+// Running is closed once startup has completed; it stays open if the
+// worker fails first.
+func (s *State) Running() <-chan struct{} { return s.running }
+
+// Hold keeps /ready failing, even after startup, until release is called:
+// for work the worker must finish before it takes traffic. what is shown
+// in /ready?full=1. Call it before startup can complete, so that readiness
+// never flaps. /health does not wait for holds.
+func (s *State) Hold(what string) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastHold++
+	id := s.lastHold
+	s.holds[id] = what
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.holds, id)
+	}
+}
+
+// Notice adds a sentence to /health's message while the worker is healthy:
+// a problem a person should see that does not stop the worker, such as a
+// declared connector the plugin refused. A later notice with the same
+// key replaces it.
+func (s *State) Notice(key, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.notices[key] = text
 }
 
 // Fail marks the worker unhealthy with a reason a person can act on.
@@ -77,7 +131,11 @@ func (s *State) Report() (int, Status) {
 	defer s.mu.Unlock()
 	switch s.phase {
 	case Running:
-		return http.StatusOK, Status{"healthy", "Worker has completed startup and is ready to handle requests."}
+		msg := "Worker has completed startup and is ready to handle requests."
+		for _, k := range slices.Sorted(maps.Keys(s.notices)) {
+			msg += " " + s.notices[k]
+		}
+		return http.StatusOK, Status{"healthy", msg}
 	case Failed:
 		return http.StatusInternalServerError, Status{"unhealthy", "Worker was unable to handle this request and may be unable to handle other requests. " + s.failure}
 	}
@@ -96,7 +154,7 @@ func (s *State) Handler() http.Handler {
 
 // Probes returns the /live and /ready handler. Liveness fails only when the
 // worker itself is wedged, never because Kafka or the app is down; readiness
-// holds once startup has completed.
+// holds once startup has completed and nothing holds it back (Hold).
 func (s *State) Probes() healthcheck.Handler {
 	h := healthcheck.NewHandler()
 	h.AddReadinessCheck("startup", func() error {
@@ -104,7 +162,20 @@ func (s *State) Probes() healthcheck.Handler {
 		if code != http.StatusOK {
 			return errors.New(body.Message)
 		}
-		return nil
+		return s.held()
 	})
 	return h
+}
+
+func (s *State) held() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.holds) == 0 {
+		return nil
+	}
+	var what []string
+	for _, id := range slices.Sorted(maps.Keys(s.holds)) {
+		what = append(what, s.holds[id])
+	}
+	return errors.New("waiting for " + strings.Join(what, ", "))
 }

@@ -48,3 +48,33 @@ func TestStartingSaysWhatTheWorkerWaitsFor(t *testing.T) {
 		t.Errorf("message %q", body.Message)
 	}
 }
+
+// A hold keeps /ready failing after startup, and /ready?full=1 says why;
+// /health does not wait for it but carries notices.
+func TestHoldsAndNotices(t *testing.T) {
+	s := NewState()
+	release := s.Hold("2 declared connector(s) to be written")
+	select {
+	case <-s.Running():
+		t.Fatal("running before Started")
+	default:
+	}
+	s.Started()
+	<-s.Running()
+	probe := func(path string) (int, string) {
+		rec := httptest.NewRecorder()
+		s.Probes().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := probe("/ready?full=1"); code != http.StatusServiceUnavailable || !strings.Contains(body, "waiting for 2 declared connector(s) to be written") {
+		t.Errorf("/ready while held = %d %s", code, body)
+	}
+	s.Notice("declared/a", "Declared connector a (from SIDECAR_CONNECTORS) was refused: bad.")
+	if code, body := s.Report(); code != http.StatusOK || body.Message != "Worker has completed startup and is ready to handle requests. Declared connector a (from SIDECAR_CONNECTORS) was refused: bad." {
+		t.Errorf("/health = %d %+v", code, body)
+	}
+	release()
+	if code, body := probe("/ready"); code != http.StatusOK {
+		t.Errorf("/ready after release = %d %s", code, body)
+	}
+}

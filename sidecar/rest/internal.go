@@ -162,6 +162,9 @@ func (s *Server) fenceZombies(c *call) {
 type Client struct {
 	http      *http.Client
 	algorithm string
+	// authorization goes with requests to public endpoints; see
+	// PutConnectorConfig.
+	authorization string
 }
 
 // NewClient returns a client using hc (nil for a default one with a 90 s

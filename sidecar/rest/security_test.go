@@ -178,16 +178,14 @@ func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
 }
 
-// TestHTTPSListener: an https listener serves with Params.TLS. (config
-// does not parse https listeners yet, so the listener is set directly.)
+// TestHTTPSListener: an https listener serves with Params.TLS.
 func TestHTTPSListener(t *testing.T) {
 	cert, pool := selfSigned(t)
-	s, err := New(Params{Worker: config.Worker{}, Log: discard(), Health: health.NewState(), Cluster: fakeCluster{id: "x"},
+	s, err := New(Params{Worker: config.Worker{Listeners: config.List{"https://127.0.0.1:0"}}, Log: discard(), Health: health.NewState(), Cluster: fakeCluster{id: "x"},
 		Herder: newFakeHerder(), TLS: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.listeners = []config.Listener{{Scheme: "https", Host: "127.0.0.1", Port: 0}}
 	if err := s.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
