@@ -22,6 +22,7 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/logging"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/metrics"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
 )
 
@@ -102,6 +103,7 @@ func workerOptions(loaded config.Loaded, log *slog.Logger) []fx.Option {
 		health.Module,
 		kafkaclient.Module,
 		rest.Module,
+		metrics.Module,
 		sidecar.Module,
 		fx.StartTimeout(30 * time.Second),
 		// Tasks get task.shutdown.graceful.timeout.ms to stop; the rest of

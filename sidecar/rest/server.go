@@ -42,9 +42,10 @@ const (
 	MaxInternalBodyBytes = 16 << 20
 )
 
-// Module provides the REST server and runs it for the app's lifetime.
+// Module provides the REST server and runs it for the app's lifetime, with
+// its security, TLS and clients from the SIDECAR_REST_* settings.
 var Module = fx.Module("rest",
-	fx.Provide(New),
+	fx.Provide(New, SettingsFrom),
 	fx.Invoke(func(lc fx.Lifecycle, s *Server) {
 		lc.Append(fx.Hook{OnStart: s.Start, OnStop: s.Stop})
 	}),
@@ -76,6 +77,12 @@ type Params struct {
 	// with a 90 s timeout. Redirects are never followed, whatever its
 	// CheckRedirect says. Set it with fx.ResultTags(`name:"rest"`).
 	HTTPClient *http.Client `name:"rest" optional:"true"`
+	// Metrics serves GET /metrics and GET /metrics/scaling. Like the
+	// probes they need no credentials, so Prometheus and autoscalers can
+	// read them; they are not part of Connect's API, so the OpenAPI
+	// document leaves them out. Nil answers 404 there. Set it with
+	// fx.ResultTags(`name:"metrics"`).
+	Metrics http.Handler `name:"metrics" optional:"true"`
 }
 
 // Server is the worker's HTTP server: Connect's API plus the probes.
@@ -92,8 +99,10 @@ type Server struct {
 	security Security
 	client   *http.Client
 	timeout  time.Duration
-	routes   []*route
-	openapi  []byte
+	// forwardTimeout bounds the wait for another worker; see forwardWait.
+	forwardTimeout time.Duration
+	routes         []*route
+	openapi        []byte
 
 	mu    sync.Mutex
 	srv   *http.Server
@@ -128,6 +137,8 @@ func New(p Params) (*Server, error) {
 		security:  p.Security,
 		client:    noRedirects(p.HTTPClient),
 		timeout:   RequestTimeout,
+
+		forwardTimeout: forwardWait(p.Worker.SessionTimeout.D()),
 	}
 	s.routes = routes()
 	doc, err := openAPIDocument(s.routes, s.security)
@@ -136,7 +147,22 @@ func New(p Params) (*Server, error) {
 	}
 	s.openapi = doc
 	s.handler = http.HandlerFunc(s.serve)
+	if p.Metrics != nil {
+		s.handler = withMetrics(p.Metrics, s.handler)
+	}
 	return s, nil
+}
+
+// withMetrics hands the metrics paths to m and the rest to api.
+func withMetrics(m, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/metrics", "/metrics/scaling":
+			m.ServeHTTP(w, r)
+		default:
+			api.ServeHTTP(w, r)
+		}
+	})
 }
 
 // Handler serves the API; tests use it with httptest.

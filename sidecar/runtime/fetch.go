@@ -11,6 +11,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 )
 
@@ -118,13 +119,48 @@ func (c consumerSettings) matchTopics(ctx context.Context, clients *kafkaclient.
 		if topic.Error != nil || topic.Internal {
 			continue
 		}
-		if c.pattern != nil && c.pattern.MatchString(topic.Name) || c.pattern == nil && slices.Contains(c.topics, topic.Name) {
+		if subscribed(c.topics, c.pattern, topic.Name) {
 			out = append(out, topic.Name)
 		}
 	}
 	slices.Sort(out)
 	return out, nil
 }
+
+// subscribed reports whether topics or pattern (topics.regex) name topic.
+func subscribed(topics []string, pattern *regexp.Regexp, topic string) bool {
+	if pattern != nil {
+		return pattern.MatchString(topic)
+	}
+	return slices.Contains(topics, topic)
+}
+
+// SinkSubscription is what a sink connector's tasks consume, read from the
+// connector's config the way the tasks read it, so that the lag signal
+// looks at the same group and topics.
+type SinkSubscription struct {
+	Group   string
+	Topics  []string       // topics, as listed
+	Pattern *regexp.Regexp // topics.regex; nil when topics is used
+	// Earliest is auto.offset.reset=earliest (Connect's default): a
+	// partition without a committed offset is read from its start, not
+	// from its end.
+	Earliest bool
+}
+
+// ParseSinkSubscription reads a sink connector's subscription; the error
+// is the one its tasks fail with.
+func ParseSinkSubscription(w config.Worker, connector string, conf map[string]string) (SinkSubscription, error) {
+	c, err := parseConsumerSettings(connector, settings(conf), clientSettings(w, conf, "consumer"))
+	if err != nil {
+		return SinkSubscription{}, err
+	}
+	return SinkSubscription{Group: c.groupID, Topics: c.topics, Pattern: c.pattern, Earliest: c.startOffset == kafka.FirstOffset}, nil
+}
+
+// Matches reports whether the tasks consume topic, given that it exists
+// and is not internal.
+func (s SinkSubscription) Matches(topic string) bool { return subscribed(s.Topics, s.Pattern, topic) }
 
 // recheck is how often the topics are matched again while consuming
 // these: every metadata.max.age.ms for topics.regex, as Java's consumer
