@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -19,10 +18,12 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/httpsink"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/converters"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/herder"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/metrics"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
@@ -38,6 +39,9 @@ var Module = fx.Module("worker",
 	fx.Provide(
 		func(c *kafkaclient.Clients) rest.Cluster { return c },
 		func(w *Worker) rest.Herder { return w.api },
+		func(w *Worker) metrics.Sources {
+			return metrics.Sources{Configs: w.configs.Snapshot, Statuses: w.statuses.Snapshot}
+		},
 		Registry,
 		NewWorker,
 	),
@@ -62,6 +66,7 @@ type Worker struct {
 	member   *coordination.Member
 	herder   *herder.Herder
 	api      *herder.API
+	declared *declared
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -69,12 +74,16 @@ type Worker struct {
 
 // Registry holds every plugin built into the worker, under Java's class
 // names.
-func Registry() (*plugin.Registry, error) {
-	return plugin.NewRegistry(slices.Concat(connectors.Plugins(), converters.Plugins(), transforms.Plugins())...)
+func Registry(sc config.Sidecar, m *metrics.Metrics) (*plugin.Registry, error) {
+	app := httpsink.Defaults{URL: sc.AppURL, HealthURL: sc.AppHealthURL}
+	if m != nil {
+		app.Observer = m
+	}
+	return plugin.NewRegistry(slices.Concat(connectors.Plugins(app), converters.Plugins(), transforms.Plugins())...)
 }
 
 // NewWorker builds the worker; it does nothing until Start.
-func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, reg *plugin.Registry, shutdown fx.Shutdowner) (*Worker, error) {
+func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, reg *plugin.Registry, m *metrics.Metrics, shutdown fx.Shutdowner, sc config.Sidecar, peers *rest.Client) (*Worker, error) {
 	w := &Worker{
 		cfg:      cfg,
 		log:      log.With("component", "worker"),
@@ -84,16 +93,13 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		configs:  configstore.NewStore(k, cfg, log),
 		statuses: statusstore.NewStore(k, cfg, log),
 		offsets:  offsetstore.NewStore(k, cfg, log),
-	}
-	internal, err := rest.NewClient(&http.Client{Timeout: 30 * time.Second}, "")
-	if err != nil {
-		return nil, err
+		declared: newDeclared(sc.Connectors, peers, h, log),
 	}
 	w.herder = herder.New(herder.Deps{
 		WorkerID:  cfg.WorkerID(),
 		Configs:   w.configs,
 		Statuses:  w.statuses,
-		Publisher: internal,
+		Publisher: peers,
 		Log:       log,
 		Started:   h.Started,
 	})
@@ -101,7 +107,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		GroupID:        cfg.GroupID,
 		KeyConverter:   cfg.KeyConverter,
 		ValueConverter: cfg.ValueConverter,
-	}, cfg.AdvertisedURL())
+	}, cfg.AdvertisedURL(), herder.OffsetBackends{Sources: w.offsets, Groups: k.Client, Worker: cfg})
 	w.member = coordination.New(coordination.Config{
 		GroupID:           cfg.GroupID,
 		URL:               cfg.AdvertisedURL(),
@@ -111,7 +117,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		HeartbeatInterval: cfg.HeartbeatInterval.D(),
 		MaxDelay:          cfg.ScheduledRebalanceMaxDelay.D(),
 		SyncTimeout:       cfg.WorkerSyncTimeout.D(),
-	}, k.Transport, k.Bootstrap, w.herder, log, coordination.Hooks{})
+	}, k.Transport, k.Bootstrap, w.herder, log, m.RebalanceHooks(coordination.Hooks{RebalanceStarted: w.herder.RebalanceStarted}))
 	w.herder.SetGroup(w.member)
 	w.herder.SetRunner(runtime.New(runtime.Deps{
 		Worker:     cfg,
@@ -123,6 +129,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		Lease:      w.member.Lease,
 		Generation: w.herder.Generation,
 		Changed:    w.herder.Changed,
+		Hooks:      []runtime.Hook{m},
 	}))
 	return w, nil
 }
@@ -178,6 +185,7 @@ func (w *Worker) run(ctx context.Context) {
 		defer close(herderDone)
 		w.herder.Run(herderCtx)
 	}()
+	w.wg.Go(func() { w.declared.run(ctx, w.api) })
 	_ = w.member.Run(ctx)
 	stopHerder()
 	<-herderDone

@@ -1,16 +1,22 @@
 // Package connectors gathers the connectors built into the worker, each in
 // its own package: file (FileStreamSource and FileStreamSink, under Apache
-// Kafka's class names) and datagen (made-up records for demos and
-// benchmarks).
+// Kafka's class names), datagen (made-up records for demos and
+// benchmarks), httpsink (delivery to the local app) and httpsource
+// (polling an HTTP endpoint).
 package connectors
 
 import (
+	"slices"
+
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/datagen"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/file"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/httpsink"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/httpsource"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
-// Plugins lists every built-in connector.
-func Plugins() []plugin.Plugin {
-	return append(file.Plugins(), datagen.Plugins()...)
+// Plugins lists every built-in connector; the HTTP sink delivers to the
+// app named by its defaults.
+func Plugins(app httpsink.Defaults) []plugin.Plugin {
+	return slices.Concat(file.Plugins(), datagen.Plugins(), httpsink.Plugins(app), httpsource.Plugins())
 }

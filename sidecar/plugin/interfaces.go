@@ -1,6 +1,9 @@
 package plugin
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Converter turns record keys or values into bytes and back, as Connect's
 // Converter does (JsonConverter, StringConverter, ByteArrayConverter).
@@ -122,4 +125,49 @@ type ContextSinkTask interface {
 type DeadLetterError interface {
 	error
 	DeadLetterHeaders() []Header
+}
+
+// RecordMetadata is where Kafka stored a source record, as Java's
+// RecordMetadata tells it.
+type RecordMetadata struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	// Timestamp is the record's timestamp as produced: the one the task
+	// gave it, else the time it was produced. (Java reports the broker's
+	// time instead for topics with message.timestamp.type=LogAppendTime.)
+	Timestamp time.Time
+}
+
+// CommittingSourceTask is a source task that wants to know when its
+// offsets are committed, as Java's SourceTask.commit: the runtime calls
+// Commit after each successful flush of the task's offsets to the offsets
+// topic, the last one as the task stops included, before Stop. It is also
+// called when there was nothing new to flush, as in Java, but not when a
+// flush fails. Commit is called from the runtime's offset committer, at
+// the same time as Poll may run. An error is logged and changes nothing
+// else.
+type CommittingSourceTask interface {
+	SourceTask
+	Commit(ctx context.Context) error
+}
+
+// RecordCommittingSourceTask is a source task that wants to hear about each
+// of its records once the runtime is done with it, as Java's
+// SourceTask.commitRecord: the runtime calls CommitRecord once per polled
+// record, with the record as Poll returned it (before transforms), when
+// Kafka acknowledged it, with meta saying where it went, or when it was
+// dropped by a transform or skipped under errors.tolerance=all, with a
+// zero meta (Topic empty), where Java passes null. A record's call comes
+// before the Commit that covers its offset. Records not yet acknowledged
+// when the task stops or fails get no call.
+//
+// Calls come from the producer's goroutines and from the task's own, at
+// the same time as Poll may run, but never two at once; within a Kafka
+// partition they come in the order Kafka acknowledged the records.
+// CommitRecord should return quickly: the producer waits for it. An error
+// is logged and changes nothing else.
+type RecordCommittingSourceTask interface {
+	SourceTask
+	CommitRecord(ctx context.Context, r Record, meta RecordMetadata) error
 }

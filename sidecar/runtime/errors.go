@@ -141,6 +141,10 @@ func protect(fn func() error) (err error) {
 // counterpart of Java's RetriableException: Kafka's retriable error codes
 // and network errors say so through Temporary or Timeout.
 func retriable(err error) bool {
+	var final *finalError
+	if errors.As(err, &final) {
+		return false
+	}
 	var temp interface{ Temporary() bool }
 	if errors.As(err, &temp) && temp.Temporary() {
 		return true

@@ -29,7 +29,9 @@ type sinkTask struct {
 	pipe     *pipeline
 	errs     *errorHandler
 	consumer consumerSettings
-	paused   bool // what the task last reported, between batches
+	active   *activeTopics
+	putCtx   context.Context // ends when the task stops or the generation ends
+	paused   bool            // what the task last reported, between batches
 
 	// Partitions of the current generation: the next offset to read after
 	// what was put (or skipped), and what was committed.
@@ -59,7 +61,7 @@ func runSink(t *taskRun, task plugin.SinkTask, class string) error {
 	if errs.dlq != nil {
 		defer errs.dlq.close()
 	}
-	s := &sinkTask{t: t, task: task, class: class, pipe: pipe, errs: errs, consumer: consumer}
+	s := &sinkTask{t: t, task: task, class: class, pipe: pipe, errs: errs, consumer: consumer, active: newActiveTopics(t)}
 	return s.run()
 }
 
@@ -191,6 +193,12 @@ func (s *sinkTask) work(genCtx context.Context, gen *kafka.Generation, topics []
 	if err := protect(func() error { return s.task.Open(ctx, slices.Clone(assigned)) }); err != nil {
 		return false, fmt.Errorf("open partitions: %w", err)
 	}
+	// Put may block (back-pressure); it is told when the task stops or
+	// the generation ends, so neither waits on it.
+	putCtx, cancel := context.WithCancel(s.t.stopping)
+	defer cancel()
+	defer context.AfterFunc(genCtx, cancel)()
+	s.putCtx = putCtx
 	f := startFetchers(s.t.rt.deps.Clients, gen.Assignments, s.consumer, s.t.log)
 	changed, err := s.process(genCtx, gen, f, topics)
 	f.stop()
@@ -303,8 +311,13 @@ func (s *sinkTask) deliver(batch []kafka.Message) error {
 			return err
 		}
 	}
+	last := ""
 	for _, m := range batch {
 		s.current[plugin.TopicPartition{Topic: m.Topic, Partition: int32(m.Partition)}] = m.Offset + 1
+		if m.Topic != last {
+			s.active.record(m.Topic)
+			last = m.Topic
+		}
 	}
 	return nil
 }
@@ -318,13 +331,13 @@ func (s *sinkTask) put(recs []plugin.Record) (ok bool, err error) {
 			return false, nil
 		}
 		start := time.Now()
-		err := protect(func() error { return s.task.Put(s.t.ctx, recs) })
+		err := protect(func() error { return s.task.Put(s.putCtx, recs) })
 		if err == nil {
 			s.t.rt.hooks.sinkPut(s.t.id, len(recs), time.Since(start))
 			return true, nil
 		}
-		if s.t.stopping.Err() != nil {
-			return false, nil // a Put cut short by the stop; the batch is not committed
+		if s.putCtx.Err() != nil {
+			return false, nil // a Put cut short by the stop or a rebalance; the batch is not committed
 		}
 		var p *PanicError
 		if errors.As(err, &p) || !retriable(err) {
@@ -399,8 +412,18 @@ func (s *sinkTask) Report(ctx context.Context, r plugin.Record, err error) error
 	if !ok {
 		return fmt.Errorf("report: record %s-%d@%d was not put by this task", r.Topic, r.Partition, r.Offset)
 	}
-	return s.errs.failed(ctx, &StageError{Stage: StageTaskPut, Class: s.class, Err: err}, m, nil)
+	if err := s.errs.failed(ctx, &StageError{Stage: StageTaskPut, Class: s.class, Err: err}, m, nil); err != nil {
+		// The record could not be handled: the task must fail, not put its
+		// batch again, whatever the cause looks like.
+		return &finalError{err}
+	}
+	return nil
 }
+
+// finalError is never retriable, whatever the error it wraps.
+type finalError struct{ error }
+
+func (e *finalError) Unwrap() error { return e.error }
 
 // assignedPartitions lists a generation's partitions in a stable order.
 func assignedPartitions(a map[string][]kafka.PartitionAssignment) []plugin.TopicPartition {

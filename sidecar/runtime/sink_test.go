@@ -329,7 +329,7 @@ func TestSinkTaskReportsARecord(t *testing.T) {
 	e.stop("collect", ids)
 
 	// With errors.tolerance=none, reporting fails the task with the reason.
-	p = newProbe(topic + "-none")
+	newProbe(topic + "-none")
 	ids = e.start("strict", 1, sinkConf(topic+"-none", "topics", topic, "put.reject", "bad"))
 	st := e.waitTaskState(ids[0], statusstore.Failed)
 	for _, want := range []string{"Tolerance exceeded in error handler", "the app rejected bad"} {

@@ -79,11 +79,17 @@ type sourceTask struct {
 	writer   *kafka.Writer
 	window   *window
 	tracker  *tracker
+	active   *activeTopics
 	offsets  *offsetstore.Writer
 	sticky   int // poll batches so far; spreads keyless records
 
 	lastKey       string         // the tracker key of lastPartition
 	lastPartition map[string]any // the source partition submitted last
+
+	// The task's optional hooks; nil when it has none.
+	committer       plugin.CommittingSourceTask
+	recordCommitter plugin.RecordCommittingSourceTask
+	commitRecordMu  sync.Mutex // one CommitRecord call at a time
 
 	mu       sync.Mutex
 	failures []failure // records Kafka did not take, for the task's goroutine
@@ -92,7 +98,8 @@ type sourceTask struct {
 
 // inflight is what a record handed to the producer carries along.
 type inflight struct {
-	sub      *submitted // nil: the record has no source partition or offset
+	sub      *submitted     // nil: the record has no source partition or offset
+	rec      *plugin.Record // as polled, for CommitRecord; nil when the task has none
 	sticky   int
 	bytes    int
 	deadline time.Time // of its retries; zero: none
@@ -131,7 +138,7 @@ func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTas
 	if err != nil {
 		return nil, err
 	}
-	return &sourceTask{
+	s := &sourceTask{
 		t:        t,
 		task:     task,
 		class:    class,
@@ -141,8 +148,12 @@ func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTas
 		producer: ps,
 		window:   newWindow(ps.bufferMemory),
 		tracker:  newTracker(),
+		active:   newActiveTopics(t),
 		offsets:  d.Offsets.Writer(t.id.Connector),
-	}, nil
+	}
+	s.committer, _ = task.(plugin.CommittingSourceTask)
+	s.recordCommitter, _ = task.(plugin.RecordCommittingSourceTask)
+	return s, nil
 }
 
 func (s *sourceTask) run() error {
@@ -249,6 +260,7 @@ func (s *sourceTask) deliver(ctx context.Context, recs []plugin.Record) error {
 		if !keep {
 			// Dropped by a transform or skipped as failed: its offset is
 			// committed in its turn, as Java does.
+			s.commitRecord(r, plugin.RecordMetadata{})
 			s.acked(sub)
 			continue
 		}
@@ -256,7 +268,11 @@ func (s *sourceTask) deliver(ctx context.Context, recs []plugin.Record) error {
 			return err
 		}
 		n := len(m.Key) + len(m.Value)
-		m.WriterData = &inflight{sub: sub, sticky: s.sticky, bytes: n, deadline: deadline}
+		p := &inflight{sub: sub, sticky: s.sticky, bytes: n, deadline: deadline}
+		if s.recordCommitter != nil {
+			p.rec = r
+		}
+		m.WriterData = p
 		msgs = append(msgs, m)
 		size += n
 	}
@@ -363,6 +379,7 @@ func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) e
 	if err := s.errs.failed(ctx, f, nil, nil); err != nil {
 		return err
 	}
+	s.commitRecord(p.rec, plugin.RecordMetadata{})
 	s.acked(p.sub) // tolerated: Java commits its offset too
 	return nil
 }
@@ -404,8 +421,37 @@ func (s *sourceTask) completed(msgs []kafka.Message, err error) {
 		s.mu.Unlock()
 		return
 	}
+	// CommitRecord before the offsets become committable, so that it comes
+	// before the Commit that covers them, as in Java.
+	if s.recordCommitter != nil {
+		for _, m := range msgs {
+			s.commitRecord(m.WriterData.(*inflight).rec, plugin.RecordMetadata{
+				Topic: m.Topic, Partition: int32(m.Partition), Offset: m.Offset, Timestamp: m.Time})
+		}
+	}
 	s.acked(subs...)
 	s.t.rt.hooks.sourceWrite(s.t.id, len(msgs), bytes)
+	last := ""
+	for _, m := range msgs {
+		if m.Topic != last {
+			s.active.record(m.Topic)
+			last = m.Topic
+		}
+	}
+}
+
+// commitRecord hands a record the runtime is done with to the task's
+// CommitRecord, if it has one, one call at a time as Java's producer
+// thread makes them. Its errors are logged, as Java logs them.
+func (s *sourceTask) commitRecord(r *plugin.Record, meta plugin.RecordMetadata) {
+	if s.recordCommitter == nil {
+		return
+	}
+	s.commitRecordMu.Lock()
+	defer s.commitRecordMu.Unlock()
+	if err := protect(func() error { return s.recordCommitter.CommitRecord(s.t.ctx, *r, meta) }); err != nil {
+		s.t.log.Error("the task's CommitRecord failed", "err", err)
+	}
 }
 
 // acked hands the offsets that became committable to the offset writer.
@@ -509,5 +555,13 @@ func (s *sourceTask) commit(ctx context.Context) {
 	s.t.rt.hooks.offsetCommit(s.t.id, time.Since(start), err)
 	if err != nil {
 		s.t.log.Warn("offset commit failed; its offsets wait for the next one", "err", err)
+		return
+	}
+	if s.committer == nil {
+		return
+	}
+	// Also when nothing was new, as Java calls commit.
+	if err := protect(func() error { return s.committer.Commit(ctx) }); err != nil {
+		s.t.log.Error("the task's Commit failed", "err", err)
 	}
 }

@@ -1,0 +1,351 @@
+package httpsink
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"math"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
+
+// Setting names.
+const (
+	URLConfig             = "http.url"
+	HealthURLConfig       = "http.health.url"
+	HealthIntervalConfig  = "http.health.interval.ms"
+	FormatConfig          = "http.format"
+	BatchMaxRecordsConfig = "batch.max.records"
+	BatchMaxBytesConfig   = "batch.max.bytes"
+	BatchLingerConfig     = "batch.linger.ms"
+	MaxInFlightConfig     = "max.in.flight"
+	TimeoutConfig         = "http.timeout.ms"
+	RetryBackoffConfig    = "retry.backoff.ms"
+	RetryBackoffMaxConfig = "retry.backoff.max.ms"
+	RetryTimeoutConfig    = "retry.timeout.ms"
+	AuthHeaderConfig      = "http.auth.header"
+	AuthHeaderFileConfig  = "http.auth.header.file"
+	HeadersConfig         = "http.headers"
+	SSLCAFileConfig       = "http.ssl.ca.file"
+	SSLCertFileConfig     = "http.ssl.cert.file"
+	SSLKeyFileConfig      = "http.ssl.key.file"
+	SSLInsecureConfig     = "http.ssl.insecure"
+)
+
+// Values of http.format.
+const (
+	FormatJSON        = "json"
+	FormatCloudEvents = "cloudevents"
+)
+
+// maxMillis is the longest duration a *.ms setting can hold.
+const maxMillis = int64(math.MaxInt64 / time.Millisecond)
+
+const (
+	nameConfig        = "name"     // the connector's name, in every task config
+	hiddenValue       = "[hidden]" // how Java prints a PASSWORD value in errors
+	headerLineExample = "'Authorization: Bearer <token>'"
+	ownHeaders        = "Content-Type, Content-Length, Transfer-Encoding, Host, Idempotency-Key and ce-*"
+)
+
+// def lists the settings; the URLs default to the worker's
+// SIDECAR_APP_URL and SIDECAR_APP_HEALTH_URL.
+func def(d Defaults) settings.Def {
+	return settings.Def{
+		settings.Optional(URLConfig, plugin.TypeString, d.URL, plugin.High,
+			"Where records are delivered: every batch is POSTed to this URL. Defaults to the worker's SIDECAR_APP_URL, the app next to the worker.").
+			Checked(checkURL(true)),
+		settings.Optional(HealthURLConfig, plugin.TypeString, d.HealthURL, plugin.Medium,
+			"The app's health endpoint, read with GET every "+HealthIntervalConfig+". While it answers anything but 2xx, or nothing, "+
+				"no batch is sent, retries wait without using up "+RetryTimeoutConfig+", and the task stops consuming once its buffer is full. "+
+				"Empty: no health checks. Defaults to the worker's SIDECAR_APP_HEALTH_URL.").
+			Checked(checkURL(false)),
+		settings.Optional(HealthIntervalConfig, plugin.TypeLong, "1000", plugin.Low,
+			"How often "+HealthURLConfig+" is read, in milliseconds. Delivery resumes at most this long after the app recovers.").
+			Checked(settings.Between(1, maxMillis)),
+		settings.Optional(FormatConfig, plugin.TypeString, FormatJSON, plugin.High,
+			`How records are written in a request: json, a {"records":[...]} document with each record's id, topic, partition, offset, timestamp, key, value and headers; `+
+				"or cloudevents, CloudEvents 1.0 in binary mode for a batch of one record and as an application/cloudevents-batch+json array for more.").
+			Checked(checkFormat),
+		settings.Optional(BatchMaxRecordsConfig, plugin.TypeInt, "500", plugin.Medium,
+			"Most records in one request. 1 sends each record on its own.").
+			Checked(settings.AtLeast(1)),
+		settings.Optional(BatchMaxBytesConfig, plugin.TypeInt, "1048576", plugin.Medium,
+			"Most bytes of records in one request body; a record larger than this is sent alone.").
+			Checked(settings.AtLeast(1)),
+		settings.Optional(BatchLingerConfig, plugin.TypeLong, "5", plugin.Medium,
+			"How long, in milliseconds, a record waits for more records of its partition to fill a batch before it is sent anyway. 0 sends at once whatever is waiting.").
+			Checked(settings.Between(0, maxMillis)),
+		settings.Optional(MaxInFlightConfig, plugin.TypeInt, "8", plugin.Medium,
+			"Most requests a task has outstanding at once, across its partitions. A partition's records always go one batch at a time, in offset order, "+
+				"so more than one request in flight needs records from several partitions.").
+			Checked(settings.AtLeast(1)),
+		settings.Optional(TimeoutConfig, plugin.TypeLong, "10000", plugin.Medium,
+			"How long one request may take, in milliseconds, response included, before it counts as failed and is retried. "+
+				"Also how long closing partitions waits for their requests to return.").
+			Checked(settings.Between(1, maxMillis)),
+		settings.Optional(RetryBackoffConfig, plugin.TypeLong, "100", plugin.Medium,
+			"Delay, in milliseconds, before a failed batch is first sent again. Each further failure doubles it, up to "+RetryBackoffMaxConfig+
+				"; the delay used is random between 0 and that value (full jitter), so tasks do not retry in step. A Retry-After header in the response is honoured instead.").
+			Checked(settings.Between(1, maxMillis)),
+		settings.Optional(RetryBackoffMaxConfig, plugin.TypeLong, "10000", plugin.Medium,
+			"Longest delay, in milliseconds, between two attempts of a batch, before jitter.").
+			Checked(settings.Between(1, maxMillis)),
+		settings.Optional(RetryTimeoutConfig, plugin.TypeLong, "-1", plugin.Medium,
+			"How long, in milliseconds, a batch that keeps failing (5xx, 408, 429, timeouts, connection errors) is retried before its records go to the dead letter queue; "+
+				"time while the app is unhealthy does not count. -1, the default, retries forever: when the app is down or overloaded every record fails alike, "+
+				"and holding the partitions until it recovers loses nothing, where a time limit would empty the topic into the dead letter queue. "+
+				"Set a limit when one record that always fails must not hold up its partition. 0 dead-letters at the first failure.").
+			Checked(settings.Between(-1, maxMillis)),
+		settings.Nullable(AuthHeaderConfig, plugin.TypePassword, plugin.Medium,
+			"A header sent with every request, usually credentials, written as 'Name: value', such as "+headerLineExample+". "+
+				"Prefer "+AuthHeaderFileConfig+" for secrets.").
+			Checked(checkAuthHeader),
+		settings.Nullable(AuthHeaderFileConfig, plugin.TypeString, plugin.Medium,
+			"File holding the header to send with every request, as 'Name: value' (a mounted secret, for instance). "+
+				"It is read when a task starts; a trailing newline is ignored. Set this or "+AuthHeaderConfig+", not both."),
+		settings.Optional(HeadersConfig, plugin.TypeList, "", plugin.Low,
+			"Extra headers for every request, comma-separated 'Name: value' pairs, such as 'X-Env: prod, X-Team: payments'. "+
+				"Values cannot contain commas. "+ownHeaders+" are the connector's own.").
+			Checked(checkHeaders),
+		settings.Nullable(SSLCAFileConfig, plugin.TypeString, plugin.Low,
+			"PEM file of the certificate authorities the app's certificate is checked against, for an https URL. Unset: the system's."),
+		settings.Nullable(SSLCertFileConfig, plugin.TypeString, plugin.Low,
+			"PEM file of the client certificate to present (mutual TLS); set "+SSLKeyFileConfig+" with it."),
+		settings.Nullable(SSLKeyFileConfig, plugin.TypeString, plugin.Low,
+			"PEM file of the private key of "+SSLCertFileConfig+"."),
+		settings.Optional(SSLInsecureConfig, plugin.TypeBoolean, "false", plugin.Low,
+			"Accept any certificate from the app. Only for testing: anyone on the way can then read and change requests."),
+	}
+}
+
+// format is how records are written in a request body.
+type format int
+
+const (
+	formatJSON format = iota
+	formatCloudEvents
+)
+
+// config is a task's parsed settings.
+type config struct {
+	name           string // the connector's, for the Observer
+	url            string
+	healthURL      string
+	healthInterval time.Duration
+	format         format
+	maxRecords     int
+	maxBytes       int
+	linger         time.Duration
+	maxInFlight    int
+	timeout        time.Duration
+	backoff        time.Duration
+	backoffMax     time.Duration
+	retryTimeout   time.Duration // negative: retry forever
+	headers        [][2]string   // auth header first, then http.headers
+	tls            *tls.Config   // nil: Go's defaults
+}
+
+// parse reads and checks the settings and loads the files they name, so a
+// bad file fails the connector when it starts, not each task later.
+func parse(d settings.Def, props map[string]string) (*config, error) {
+	v, err := d.Parse(props)
+	if err != nil {
+		return nil, err
+	}
+	ms := func(key string) time.Duration { return time.Duration(v.Long(key)) * time.Millisecond }
+	c := &config{
+		name:           props[nameConfig],
+		url:            v.String(URLConfig),
+		healthURL:      v.String(HealthURLConfig),
+		healthInterval: ms(HealthIntervalConfig),
+		maxRecords:     int(v.Int(BatchMaxRecordsConfig)),
+		maxBytes:       int(v.Int(BatchMaxBytesConfig)),
+		linger:         ms(BatchLingerConfig),
+		maxInFlight:    int(v.Int(MaxInFlightConfig)),
+		timeout:        ms(TimeoutConfig),
+		backoff:        ms(RetryBackoffConfig),
+		backoffMax:     ms(RetryBackoffMaxConfig),
+		retryTimeout:   ms(RetryTimeoutConfig),
+	}
+	if strings.EqualFold(v.String(FormatConfig), FormatCloudEvents) {
+		c.format = formatCloudEvents
+	}
+	if c.backoffMax < c.backoff {
+		return nil, settings.Invalid(RetryBackoffMaxConfig, strconv.FormatInt(v.Long(RetryBackoffMaxConfig), 10),
+			fmt.Sprintf("Value must be at least %s (%d)", RetryBackoffConfig, v.Long(RetryBackoffConfig)))
+	}
+	auth, err := authHeader(v.String(AuthHeaderConfig), v.String(AuthHeaderFileConfig))
+	if err != nil {
+		return nil, err
+	}
+	if auth[0] != "" {
+		c.headers = append(c.headers, auth)
+	}
+	extra, _ := parseHeaders(v.String(HeadersConfig)) // checked by the Def
+	c.headers = append(c.headers, extra...)
+	c.tls, err = tlsConfig(v.String(SSLCAFileConfig), v.String(SSLCertFileConfig), v.String(SSLKeyFileConfig), v.Bool(SSLInsecureConfig))
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func checkURL(required bool) func(string, any) error {
+	return func(key string, v any) error {
+		s, _ := v.(string)
+		if s == "" && !required {
+			return nil
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return settings.Invalid(key, s, "Expected an absolute http:// or https:// URL, such as http://127.0.0.1:8080/events")
+		}
+		return nil
+	}
+}
+
+func checkFormat(key string, v any) error {
+	s, _ := v.(string)
+	if !strings.EqualFold(s, FormatJSON) && !strings.EqualFold(s, FormatCloudEvents) {
+		return settings.Invalid(key, s, "Expected "+FormatJSON+" or "+FormatCloudEvents)
+	}
+	return nil
+}
+
+func checkAuthHeader(key string, v any) error {
+	s, _ := v.(string)
+	if s == "" {
+		return nil
+	}
+	if _, err := parseHeader(s); err != nil {
+		// The value is a secret: say what is wrong without printing it.
+		return settings.Invalid(key, hiddenValue, err.Error()+"; expected 'Name: value', such as "+headerLineExample)
+	}
+	return nil
+}
+
+func checkHeaders(key string, v any) error {
+	s, _ := v.(string)
+	_, err := parseHeaders(s)
+	if err != nil {
+		return settings.Invalid(key, s, err.Error()+"; expected comma-separated 'Name: value' pairs, such as 'X-Env: prod, X-Team: payments'")
+	}
+	return nil
+}
+
+// authHeader is the header of http.auth.header or the file
+// http.auth.header.file names; empty when neither is set.
+func authHeader(line, file string) ([2]string, error) {
+	if file == "" {
+		if line == "" {
+			return [2]string{}, nil
+		}
+		return parseHeader(line) // checked already
+	}
+	if line != "" {
+		return [2]string{}, settings.Invalid(AuthHeaderFileConfig, file, "Set "+AuthHeaderConfig+" or "+AuthHeaderFileConfig+", not both")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return [2]string{}, settings.Invalid(AuthHeaderFileConfig, file, "Cannot read the file: "+err.Error())
+	}
+	h, err := parseHeader(strings.TrimRight(string(b), "\r\n"))
+	if err != nil {
+		return [2]string{}, settings.Invalid(AuthHeaderFileConfig, file, "The file's "+err.Error()+"; it must hold one header line, 'Name: value', such as "+headerLineExample)
+	}
+	return h, nil
+}
+
+// parseHeaders reads http.headers.
+func parseHeaders(list string) ([][2]string, error) {
+	var out [][2]string
+	for item := range strings.SplitSeq(list, ",") {
+		if strings.TrimSpace(item) == "" {
+			continue
+		}
+		h, err := parseHeader(item)
+		if err != nil {
+			return nil, fmt.Errorf("%q: %w", strings.TrimSpace(item), err)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// parseHeader reads "Name: value". The name must be an HTTP token and not
+// one the connector sets itself; the value must be printable.
+func parseHeader(line string) ([2]string, error) {
+	name, value, ok := strings.Cut(line, ":")
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	switch {
+	case !ok:
+		return [2]string{}, fmt.Errorf("header has no ':' between name and value")
+	case !isToken(name):
+		return [2]string{}, fmt.Errorf("header name is empty or has characters a header name cannot have")
+	case ownHeader(name):
+		return [2]string{}, fmt.Errorf("header %s is set by the connector (%s are)", name, ownHeaders)
+	case strings.ContainsFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
+		return [2]string{}, fmt.Errorf("header value has control characters (a line break?)")
+	}
+	return [2]string{name, value}, nil
+}
+
+func ownHeader(name string) bool {
+	switch strings.ToLower(name) {
+	case "content-type", "content-length", "transfer-encoding", "host", "idempotency-key":
+		return true
+	}
+	return len(name) > 3 && strings.EqualFold(name[:3], "ce-")
+}
+
+// isToken reports whether s is an RFC 9110 token, what a header name is.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// tlsConfig builds the client's TLS settings; nil when none are set.
+func tlsConfig(caFile, certFile, keyFile string, insecure bool) (*tls.Config, error) {
+	if caFile == "" && certFile == "" && keyFile == "" && !insecure {
+		return nil, nil
+	}
+	c := &tls.Config{InsecureSkipVerify: insecure}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, settings.Invalid(SSLCAFileConfig, caFile, "Cannot read the file: "+err.Error())
+		}
+		c.RootCAs = x509.NewCertPool()
+		if !c.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, settings.Invalid(SSLCAFileConfig, caFile, "The file holds no PEM certificate")
+		}
+	}
+	switch {
+	case certFile == "" && keyFile == "":
+	case certFile == "" || keyFile == "":
+		return nil, settings.Invalid(SSLCertFileConfig, certFile, "Set "+SSLCertFileConfig+" and "+SSLKeyFileConfig+" together")
+	default:
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, settings.Invalid(SSLCertFileConfig, certFile, "Cannot load the certificate with "+SSLKeyFileConfig+"="+keyFile+": "+err.Error())
+		}
+		c.Certificates = []tls.Certificate{cert}
+	}
+	return c, nil
+}

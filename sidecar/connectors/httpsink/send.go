@@ -1,0 +1,421 @@
+package httpsink
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
+
+// Dead letter headers the connector adds to a record the app did not take.
+const (
+	HeaderStatus = "connect.sidecar.http.status" // the app's status code; 0 when it never answered
+	HeaderReason = "connect.sidecar.http.reason" // the start of its answer, or the error
+	HeaderURL    = "connect.sidecar.http.url"
+)
+
+const (
+	jsonOpen  = `{"records":[`
+	jsonClose = `]}`
+	// batchOverhead is the most a request body adds to its records.
+	batchOverhead = len(jsonOpen) + len(jsonClose)
+
+	maxReason     = 200     // bytes of the app's answer kept as the reason
+	maxResults    = 8 << 20 // bytes of a 207 answer read
+	drainLimit    = 64 << 10
+	maxRetryAfter = 24 * 60 * 60 // seconds; a longer Retry-After is taken as a day
+)
+
+// newClient makes the HTTP client: one connection per request in flight
+// (and the health check) is kept open to the app.
+func newClient(cfg *config) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = cfg.maxInFlight + 1
+	if cfg.tls != nil {
+		tr.TLSClientConfig = cfg.tls
+	}
+	return &http.Client{Transport: tr}
+}
+
+// deliver sends a job's records and sorts them by the answer: delivered,
+// dead-lettered (4xx but 408 and 429, per record in a 207) or to be retried
+// (everything else).
+func (t *sinkTask) deliver(j *job) result {
+	r := result{job: j, done: make([]bool, len(j.entries)), after: -1}
+	ctx, cancel := context.WithTimeout(j.ctx, t.cfg.timeout)
+	defer cancel()
+	req, err := t.request(ctx, j.entries)
+	if err != nil {
+		r.why = failure{0, excerpt(err.Error())}
+		return r
+	}
+	start := time.Now()
+	resp, err := t.client.Do(req)
+	if err != nil {
+		t.obs.OnDelivery(t.cfg.name, len(j.entries), 0, time.Since(start))
+		r.why = failure{0, excerpt(err.Error())}
+		return r
+	}
+	defer drain(resp.Body)
+	status := resp.StatusCode
+	var answer []byte
+	switch {
+	case status == http.StatusMultiStatus:
+		answer, err = io.ReadAll(io.LimitReader(resp.Body, maxResults))
+	case status/100 != 2:
+		answer, _ = io.ReadAll(io.LimitReader(resp.Body, 4*maxReason)) // enough for the reason
+	}
+	t.obs.OnDelivery(t.cfg.name, len(j.entries), status, time.Since(start))
+	switch {
+	case status == http.StatusMultiStatus:
+		t.partial(&r, answer, err)
+	case status/100 == 2:
+		for i := range r.done {
+			r.done[i] = true
+		}
+	case rejects(status):
+		why := t.rejection(status, string(answer))
+		for i := range j.entries {
+			if !t.deadLetter(&r, i, why) {
+				break
+			}
+		}
+	default:
+		r.why = failure{status, reason(status, string(answer))}
+		r.after = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return r
+}
+
+// rejects reports whether a status means the app will never take the
+// records: a 4xx other than 408 (Request Timeout) and 429 (Too Many
+// Requests).
+func rejects(status int) bool {
+	return status/100 == 4 && status != http.StatusRequestTimeout && status != http.StatusTooManyRequests
+}
+
+// partialAnswer is a 207 answer: a status per record id.
+type partialAnswer struct {
+	Results []struct {
+		ID     string `json:"id"`
+		Status int    `json:"status"`
+		Error  string `json:"error"`
+	} `json:"results"`
+}
+
+// partial sorts the records of a 207 answer. Records it does not list, or
+// all of them when it cannot be read, are retried.
+func (t *sinkTask) partial(r *result, answer []byte, readErr error) {
+	var a partialAnswer
+	if readErr == nil {
+		readErr = json.Unmarshal(answer, &a)
+	}
+	if readErr != nil {
+		r.why = failure{http.StatusMultiStatus, excerpt("unreadable 207 answer: " + readErr.Error())}
+		return
+	}
+	byID := make(map[string]int, len(a.Results))
+	for i, x := range a.Results {
+		byID[x.ID] = i
+	}
+	retried := false
+	for i, e := range r.job.entries {
+		k, ok := byID[e.at.id()]
+		var why failure
+		switch {
+		case !ok:
+			why = failure{http.StatusMultiStatus, "missing from the 207 results"}
+		case a.Results[k].Status/100 == 2:
+			r.done[i] = true
+			continue
+		case rejects(a.Results[k].Status):
+			if !t.deadLetter(r, i, t.rejection(a.Results[k].Status, a.Results[k].Error)) {
+				return
+			}
+			continue
+		default:
+			why = failure{a.Results[k].Status, reason(a.Results[k].Status, a.Results[k].Error)}
+		}
+		if !retried {
+			r.why, retried = why, true
+		}
+	}
+}
+
+// expire dead-letters records that kept failing for retry.timeout.ms.
+func (t *sinkTask) expire(j *job) result {
+	r := result{job: j, done: make([]bool, len(j.entries)), after: -1}
+	why := &rejectedError{status: j.why.status, reason: j.why.reason, url: t.cfg.url, expired: true, timeout: t.cfg.retryTimeout}
+	for i := range j.entries {
+		if !t.deadLetter(&r, i, why) {
+			break
+		}
+	}
+	return r
+}
+
+func (t *sinkTask) rejection(status int, answer string) *rejectedError {
+	return &rejectedError{status: status, reason: reason(status, answer), url: t.cfg.url}
+}
+
+// deadLetter reports r.job.entries[i]; false when reporting must stop
+// because the task fails or the job was cancelled (its records then stay
+// where they are).
+func (t *sinkTask) deadLetter(r *result, i int, why *rejectedError) bool {
+	e := r.job.entries[i]
+	if err := t.report(r.job.ctx, &e.rec, e.at, why); err != nil {
+		if r.job.ctx.Err() == nil {
+			r.err = err
+		}
+		return false
+	}
+	r.done[i] = true
+	r.dead++
+	return true
+}
+
+// rejectedError is why a record went to the dead letter queue: the app
+// refused it, or it kept failing until retry.timeout.ms ran out (expired).
+type rejectedError struct {
+	status  int
+	reason  string
+	url     string
+	expired bool
+	timeout time.Duration // retry.timeout.ms, when expired
+}
+
+var _ plugin.DeadLetterError = (*rejectedError)(nil)
+
+func (e *rejectedError) Error() string {
+	answer := e.reason
+	if e.status != 0 {
+		answer = strconv.Itoa(e.status) + " " + e.reason
+	}
+	if e.expired {
+		return fmt.Sprintf("%s did not take the record within %s=%d; last attempt: %s", e.url, RetryTimeoutConfig, e.timeout.Milliseconds(), answer)
+	}
+	return fmt.Sprintf("%s refused the record: %s", e.url, answer)
+}
+
+// DeadLetterHeaders implements plugin.DeadLetterError.
+func (e *rejectedError) DeadLetterHeaders() []plugin.Header {
+	return []plugin.Header{
+		{Key: HeaderStatus, Value: strconv.Itoa(e.status)},
+		{Key: HeaderReason, Value: e.reason},
+		{Key: HeaderURL, Value: e.url},
+	}
+}
+
+// reason is what the dead letter headers say about an answer: its start,
+// on one line, or the status text when it says nothing.
+func reason(status int, answer string) string {
+	if s := excerpt(answer); s != "" {
+		return s
+	}
+	return http.StatusText(status)
+}
+
+// excerpt is the start of s as one line of valid UTF-8.
+func excerpt(s string) string {
+	if len(s) > maxReason {
+		cut := maxReason
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// backoff is the delay before retry number attempt (1 for the first):
+// base doubled for each earlier attempt, at most ceiling, then a random
+// part of that (full jitter), so that tasks failing together spread out.
+func backoff(attempt int, base, ceiling time.Duration) time.Duration {
+	d := base
+	for i := 1; i < attempt && d < ceiling; i++ {
+		if d > ceiling/2 {
+			d = ceiling
+			break
+		}
+		d *= 2
+	}
+	return rand.N(min(d, ceiling) + 1)
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+// Negative when there is none to honour.
+func retryAfter(h string, now time.Time) time.Duration {
+	if h == "" {
+		return -1
+	}
+	if secs, err := strconv.ParseInt(strings.TrimSpace(h), 10, 64); err == nil {
+		if secs < 0 {
+			return -1
+		}
+		return time.Duration(min(secs, maxRetryAfter)) * time.Second
+	}
+	if at, err := http.ParseTime(h); err == nil {
+		return min(max(at.Sub(now), 0), maxRetryAfter*time.Second)
+	}
+	return -1
+}
+
+// request builds the request for a batch: one CloudEvent in binary mode,
+// or a body of all records.
+func (t *sinkTask) request(ctx context.Context, entries []*entry) (*http.Request, error) {
+	if t.cfg.format == formatCloudEvents && len(entries) == 1 {
+		return t.binaryEvent(ctx, entries[0])
+	}
+	buf := bufPool.Get().(*[]byte)
+	b := (*buf)[:0]
+	open, end, contentType := jsonOpen, jsonClose, contentJSON
+	if t.cfg.format == formatCloudEvents {
+		open, end, contentType = "[", "]", contentBatch
+	}
+	b = append(b, open...)
+	for i, e := range entries {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e.frag...)
+	}
+	b = append(b, end...)
+	*buf = b
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.url, nil)
+	if err != nil {
+		bufPool.Put(buf)
+		return nil, err
+	}
+	req.Body, req.ContentLength = newBody(buf), int64(len(b))
+	req.Header.Set("Content-Type", contentType)
+	if len(entries) == 1 {
+		req.Header.Set("Idempotency-Key", entries[0].at.id())
+	}
+	t.setHeaders(req.Header)
+	return req, nil
+}
+
+// binaryEvent is a CloudEvent in binary mode: attributes in ce-* headers,
+// the value as the body.
+func (t *sinkTask) binaryEvent(ctx context.Context, e *entry) (*http.Request, error) {
+	var body []byte
+	contentType := ""
+	switch v := e.rec.Value.(type) {
+	case nil:
+	case []byte:
+		body, contentType = v, contentBinary
+		if json.Valid(v) {
+			contentType = contentJSON
+		}
+	case string:
+		body, contentType = []byte(v), contentText
+	default:
+		body, contentType = e.data, contentJSON
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	id := e.at.id()
+	h := req.Header
+	h["Ce-Specversion"] = []string{ceSpecVersion}
+	h["Ce-Id"] = []string{percentEncode(id)}
+	h["Ce-Source"] = []string{string(appendSource(nil, &e.rec))}
+	h["Ce-Type"] = []string{ceType}
+	if !e.rec.Timestamp.IsZero() {
+		h["Ce-Time"] = []string{e.rec.Timestamp.UTC().Format(ceTimeLayout)}
+	}
+	if e.rec.Key != nil {
+		// Written once already when the record was put, so it cannot fail.
+		text, _ := t.enc.keyText(nil, &e.rec)
+		h["Ce-Subject"] = []string{percentEncode(string(text))}
+	}
+	if contentType != "" {
+		h["Content-Type"] = []string{contentType}
+	}
+	h["Idempotency-Key"] = []string{id}
+	t.setHeaders(h)
+	return req, nil
+}
+
+func (t *sinkTask) setHeaders(h http.Header) {
+	for _, kv := range t.cfg.headers {
+		h.Set(kv[0], kv[1])
+	}
+}
+
+// percentEncode makes a ce-* header value as the CloudEvents HTTP binding
+// asks: space, '"', '%' and bytes outside printable ASCII as %XX.
+func percentEncode(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c > ' ' && c < 0x7f && c != '"' && c != '%' {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(s)+16), s[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	if b == nil {
+		return s
+	}
+	return string(b)
+}
+
+// drain reads what is left of a response, up to a limit, so the
+// connection can be used again, and closes it.
+func drain(body io.ReadCloser) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, drainLimit))
+	_ = body.Close()
+}
+
+// bufPool holds request body buffers.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledBuf = 8 << 20 // larger buffers are left to the collector
+
+// body is a request body whose buffer goes back to the pool when the
+// transport closes it. The transport closes a body once it has stopped
+// reading it, which may be after the response has come.
+type body struct {
+	bytes.Reader
+	buf    *[]byte
+	closed atomic.Bool
+}
+
+func newBody(buf *[]byte) *body {
+	b := &body{buf: buf}
+	b.Reset(*buf)
+	return b
+}
+
+func (b *body) Close() error {
+	if b.closed.CompareAndSwap(false, true) && cap(*b.buf) <= maxPooledBuf {
+		bufPool.Put(b.buf)
+	}
+	return nil
+}
