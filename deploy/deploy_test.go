@@ -1,0 +1,692 @@
+package deploy
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/metrics"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
+)
+
+// pending names what the examples use before the code has it, because
+// another change is adding it: a setting (SIDECAR_X), a path (/x) or a
+// metric name, with why. A pending name the code lacks is logged instead of
+// failing; one the code has is checked like any other. Add a line while the
+// code is on its way, delete it once it has landed.
+var pending = map[string]string{}
+
+// httpSinkClass is the connector the examples declare.
+const httpSinkClass = "io.connectsidecar.http.HttpSinkConnector"
+
+// sidecarContainer is the worker's container (or task) name in every example.
+const sidecarContainer = "connect-sidecar"
+
+// stopSlack is what the worker needs on SIGTERM beyond
+// task.shutdown.graceful.timeout.ms: cmd/connect-sidecar/main.go gives fx
+// that much more to leave the group and flush status.
+const stopSlack = 10 * time.Second
+
+// runtimeEnv are variables the examples may set that are read by the Go
+// runtime rather than by connect-sidecar's settings.
+var runtimeEnv = map[string]bool{"GOMEMLIMIT": true, "GOMAXPROCS": true, "GODEBUG": true}
+
+// use is what one example asks of the worker, gathered by a platform's
+// reader, for checkUse to hold against the code.
+type use struct {
+	file string
+	env  []envVar
+	// paths are HTTP paths asked of the worker's REST listener.
+	paths []found
+	// ports are the container-side REST ports the platform talks to.
+	ports []found
+	// commands run inside the worker's container (health checks), argv.
+	commands [][]string
+	// stopWindow is how long the platform waits between SIGTERM and SIGKILL.
+	// fixedStop: the platform does not let it be raised, so only the tasks'
+	// graceful timeout must fit.
+	stopWindow time.Duration
+	fixedStop  bool
+}
+
+type envVar struct {
+	name, value, where string
+}
+
+type found struct {
+	value, where string
+}
+
+func (u *use) path(p, where string)      { u.paths = append(u.paths, found{p, where}) }
+func (u *use) port(p int, where string)  { u.ports = append(u.ports, found{strconv.Itoa(p), where}) }
+func (u *use) setEnv(n, v, where string) { u.env = append(u.env, envVar{n, v, where}) }
+
+// lookupEnv is the value of n; the last one wins, as in a process environment.
+func (u *use) lookupEnv(n string) string {
+	v := ""
+	for _, e := range u.env {
+		if e.name == n {
+			v = e.value
+		}
+	}
+	return v
+}
+
+// report collects a check's problems, and what it could not check yet.
+type report struct {
+	problems []string
+	waiting  []string
+}
+
+func (r *report) fail(format string, args ...any) {
+	r.problems = append(r.problems, fmt.Sprintf(format, args...))
+}
+
+// missing records a name the code does not have: a problem, unless pending.
+func (r *report) missing(name, format string, args ...any) {
+	if why, ok := pending[name]; ok {
+		r.waiting = append(r.waiting, name+" ("+why+")")
+		return
+	}
+	r.fail(format, args...)
+}
+
+func (r *report) apply(t *testing.T) {
+	t.Helper()
+	for _, w := range r.waiting {
+		t.Logf("pending, not checked yet: %s", w)
+	}
+	for _, p := range r.problems {
+		t.Error(p)
+	}
+}
+
+// facts is what the code says, found once.
+type facts struct {
+	restPort   int
+	entrypoint string // where the image puts the binary
+	registry   *plugin.Registry
+	workerProp map[string]bool
+	sidecarEnv map[string]bool
+	handler    http.Handler // the REST server's, to ask which paths it serves
+	metrics    *metrics.Metrics
+}
+
+var (
+	factsOnce sync.Once
+	theFacts  facts
+	factsErr  error
+)
+
+func codeFacts(t *testing.T) facts {
+	t.Helper()
+	factsOnce.Do(func() { theFacts, factsErr = findFacts() })
+	if factsErr != nil {
+		t.Fatal(factsErr)
+	}
+	return theFacts
+}
+
+func findFacts() (facts, error) {
+	var f facts
+	loaded, err := config.Load([]string{"CONNECT_BOOTSTRAP_SERVERS=k:9092", "CONNECT_GROUP_ID=g"}, "")
+	if err != nil {
+		return f, err
+	}
+	l, err := config.ParseListener(loaded.Worker.Listeners[0])
+	if err != nil {
+		return f, fmt.Errorf("default listeners: %w", err)
+	}
+	f.restPort = l.Port
+	if f.registry, err = sidecar.Registry(config.Sidecar{}, nil); err != nil {
+		return f, err
+	}
+	f.workerProp = tagged(reflect.TypeFor[config.Worker](), "prop")
+	f.sidecarEnv = tagged(reflect.TypeFor[config.Sidecar](), "env")
+	if f.entrypoint, err = dockerEntrypoint(filepath.Join("..", "Dockerfile")); err != nil {
+		return f, err
+	}
+	// The REST server as cmd/connect-sidecar wires it, less Kafka.
+	f.metrics = metrics.New()
+	srv, err := rest.New(rest.Params{
+		Worker:  loaded.Worker,
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Health:  health.NewState(),
+		Cluster: noCluster{},
+		Metrics: f.metrics.Handler(),
+	})
+	if err != nil {
+		return f, fmt.Errorf("rest.New: %w", err)
+	}
+	f.handler = srv.Handler()
+	return f, nil
+}
+
+type noCluster struct{}
+
+func (noCluster) ClusterID(context.Context) (string, error) {
+	return "", errors.New("no Kafka in this test")
+}
+
+// tagged lists the first part of every tag value of a settings struct,
+// nested structs included.
+func tagged(t reflect.Type, tag string) map[string]bool {
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get(tag), ",")
+		switch {
+		case name == "-":
+		case name != "":
+			out[name] = true
+		case f.Type.Kind() == reflect.Struct:
+			for k := range tagged(f.Type, tag) {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
+var entrypointLine = regexp.MustCompile(`(?m)^ENTRYPOINT\s+\["([^"]+)"`)
+
+func dockerEntrypoint(name string) (string, error) {
+	raw, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	m := entrypointLine.FindSubmatch(raw)
+	if m == nil {
+		return "", errors.New("Dockerfile: no ENTRYPOINT [\"...\"]")
+	}
+	return string(m[1]), nil
+}
+
+// envNameProblem says why name is not a setting the worker reads, or "".
+func (f facts) envNameProblem(name string) string {
+	switch {
+	case strings.HasPrefix(name, config.EnvPrefix):
+		prop, ok := config.PropertyName(name)
+		if !ok {
+			return name + " names no property"
+		}
+		if config.EnvName(prop) != name {
+			return fmt.Sprintf("%s decodes to %s, whose variable is %s", name, prop, config.EnvName(prop))
+		}
+		if f.workerProp[prop] || strings.HasPrefix(prop, "key.converter.") || strings.HasPrefix(prop, "value.converter.") {
+			return ""
+		}
+		return fmt.Sprintf("%s is %s, which connect-sidecar does not read (see config.Worker)", name, prop)
+	case strings.HasPrefix(name, config.SidecarPrefix):
+		if f.sidecarEnv[name] {
+			return ""
+		}
+		return name + " is not a field of config.Sidecar"
+	case runtimeEnv[name]:
+		return ""
+	}
+	return name + " is neither a CONNECT_ nor a SIDECAR_ setting"
+}
+
+// served reports whether the REST server routes path, and its answer.
+func (f facts) served(path string) (bool, int, string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	rec := httptest.NewRecorder()
+	f.handler.ServeHTTP(rec, req)
+	return rec.Code != http.StatusNotFound, rec.Code, rec.Body.String()
+}
+
+// checkUse holds one example against the code.
+func checkUse(f facts, u use) *report {
+	r := &report{}
+	if len(u.env) == 0 {
+		r.fail("%s: found no environment for the %s container", u.file, sidecarContainer)
+	}
+	seen := map[string]string{}
+	var environ []string
+	for _, e := range u.env {
+		if p := f.envNameProblem(e.name); p != "" {
+			r.missing(e.name, "%s (%s): %s", u.file, e.where, p)
+		}
+		if prev, dup := seen[e.name]; dup {
+			r.fail("%s: %s is set twice (%s and %s)", u.file, e.name, prev, e.where)
+		}
+		seen[e.name] = e.where
+		environ = append(environ, e.name+"="+e.value)
+	}
+
+	// The whole environment must load as the worker loads it, with
+	// nothing ignored.
+	loaded, err := config.Load(environ, "")
+	if err != nil {
+		r.fail("%s: the worker would refuse this environment:\n%v", u.file, err)
+	}
+	for _, line := range loaded.Ignored {
+		name, _, _ := strings.Cut(line, " ")
+		r.missing(name, "%s: the worker would ignore a setting: %s", u.file, line)
+	}
+
+	for _, p := range u.paths {
+		checkPath(f, r, u.file, p)
+	}
+	for _, p := range u.ports {
+		if p.value != strconv.Itoa(f.restPort) {
+			r.fail("%s (%s): port %s, but the worker listens on %d (listeners default)", u.file, p.where, p.value, f.restPort)
+		}
+	}
+	for _, c := range u.commands {
+		checkCommand(f, r, u.file, c)
+	}
+
+	if err == nil && u.stopWindow > 0 {
+		graceful := loaded.Worker.TaskShutdownGracefulTimeout.D()
+		need := graceful + stopSlack
+		if u.fixedStop {
+			need = graceful
+		}
+		if u.stopWindow < need {
+			r.fail("%s: the platform kills the worker %v after SIGTERM, but it may need %v (task.shutdown.graceful.timeout.ms %v)", u.file, u.stopWindow, need, graceful)
+		}
+	} else if u.stopWindow == 0 {
+		r.fail("%s: no stop window found", u.file)
+	}
+
+	if err == nil {
+		checkConnectors(f, r, u, loaded.Sidecar.Connectors)
+	}
+	return r
+}
+
+func checkPath(f facts, r *report, file string, p found) {
+	probes := []string{health.HealthPath, health.LivePath, health.ReadyPath}
+	ok, code, body := f.served(p.value)
+	if !ok {
+		r.missing(p.value, "%s (%s): the worker does not serve %s", file, p.where, p.value)
+		return
+	}
+	if strings.HasPrefix(p.value, "/metrics") {
+		// Before the first lag poll /metrics/scaling answers 503, so its
+		// body is checked through metrics.Scaling's JSON (scalingField).
+		if code == http.StatusNotFound || code >= 500 && p.value == "/metrics" {
+			r.fail("%s (%s): GET %s answered %d: %s", file, p.where, p.value, code, body)
+		}
+		return
+	}
+	if !slices.Contains(probes, p.value) {
+		r.fail("%s (%s): %s is not one of the probe paths %v", file, p.where, p.value, probes)
+	}
+}
+
+// checkMetric checks that the worker's metrics have a series name. Series
+// computed by a lag poll are absent from GET /metrics until one ran, so ask
+// the registry: registering another collector under a name that one
+// already describes fails.
+func checkMetric(f facts, r *report, file, name, where string) {
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: "deploy_test asks whether this name is taken"})
+	if err := f.metrics.Registry().Register(g); err == nil {
+		f.metrics.Registry().Unregister(g)
+		r.missing(name, "%s (%s): the worker's metrics have no series %s", file, where, name)
+	}
+}
+
+// scalingField is the JSON name of a field of GET /metrics/scaling's body.
+func scalingField(t *testing.T, goName string) string {
+	t.Helper()
+	sf, ok := reflect.TypeFor[metrics.Scaling]().FieldByName(goName)
+	if !ok {
+		t.Fatalf("metrics.Scaling has no field %s", goName)
+	}
+	name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+	return name
+}
+
+var (
+	binaryOnce sync.Once
+	binaryDir  string
+	binaryPath string
+	binaryErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
+	os.Exit(code)
+}
+
+// binary builds cmd/connect-sidecar once.
+func binary() (string, error) {
+	binaryOnce.Do(func() {
+		binaryDir, binaryErr = os.MkdirTemp("", "deploy-test")
+		if binaryErr != nil {
+			return
+		}
+		binaryPath = filepath.Join(binaryDir, "connect-sidecar")
+		cmd := exec.Command("go", "build", "-o", binaryPath, "./cmd/connect-sidecar")
+		cmd.Dir = ".."
+		if out, err := cmd.CombinedOutput(); err != nil {
+			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	return binaryPath, binaryErr
+}
+
+// checkCommand runs a health-check command of an example against the real
+// binary, pointed at a port nothing listens on: a known probe exits 1 with
+// a line saying what it asked; an unknown subcommand or probe exits 2.
+func checkCommand(f facts, r *report, file string, argv []string) {
+	if len(argv) < 2 || argv[0] != f.entrypoint {
+		r.fail("%s: health check %q does not run the image's binary %s", file, argv, f.entrypoint)
+		return
+	}
+	bin, err := binary()
+	if err != nil {
+		r.fail("%v", err)
+		return
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		r.fail("%v", err)
+		return
+	}
+	closed := "http://" + l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, append(slices.Clone(argv[1:]), "-url", closed)...)
+	cmd.Env = []string{}
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || argv[1] != "probe" || !strings.Contains(string(out), closed+"/"+argv[2]) {
+		r.fail("%s: health check %q is not a probe the binary knows: with nothing listening it gave %v, %q (want exit 1 asking %s)", file, argv, err, out, closed)
+	}
+}
+
+// checkConnectors checks the declared connectors, as config.Load read them
+// from SIDECAR_CONNECTORS: classes the worker has, configs that validate as
+// PUT /connector-plugins/{plugin}/config/validate would.
+func checkConnectors(f facts, r *report, u use, cs []config.Connector) {
+	if len(cs) == 0 {
+		r.fail("%s: declares no connector in SIDECAR_CONNECTORS", u.file)
+	}
+	for _, c := range cs {
+		class := c.Config[connectorconfig.ConnectorClassConfig]
+		if class != httpSinkClass {
+			r.fail("%s: connector %s is %q; the examples show the HTTP sink %s", u.file, c.Name, class, httpSinkClass)
+		}
+		if _, ok := f.registry.Lookup(class, plugin.KindSink, plugin.KindSource); !ok {
+			r.fail("%s: connector %s: class %s is not registered in sidecar.Registry()", u.file, c.Name, class)
+			continue
+		}
+		res, err := connectorconfig.ValidateWith(f.registry, c.Config, connectorconfig.Worker{
+			GroupID:        u.lookupEnv("CONNECT_GROUP_ID"),
+			KeyConverter:   u.lookupEnv("CONNECT_KEY_CONVERTER"),
+			ValueConverter: u.lookupEnv("CONNECT_VALUE_CONVERTER"),
+		})
+		if err != nil {
+			r.fail("%s: connector %s: %v", u.file, c.Name, err)
+		} else if msg := connectorconfig.ErrorsMessage(res); msg != "" {
+			r.fail("%s: connector %s: %s", u.file, c.Name, msg)
+		}
+	}
+}
+
+// tasksMax is the most tasks the declared connectors can run.
+func tasksMax(t *testing.T, u use) int {
+	t.Helper()
+	var environ []string
+	for _, e := range u.env {
+		environ = append(environ, e.name+"="+e.value)
+	}
+	loaded, err := config.Load(environ, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range loaded.Sidecar.Connectors {
+		m, err := strconv.Atoi(c.Config["tasks.max"])
+		if err != nil {
+			m = 1
+		}
+		n += m
+	}
+	return n
+}
+
+// requireProbes checks that a platform's probes of each kind ask the path
+// DESIGN.md gives it: startup /health, readiness /ready, liveness /live.
+func requireProbes(t *testing.T, file string, got map[string]string) {
+	t.Helper()
+	want := map[string]string{"startup": health.HealthPath, "readiness": health.ReadyPath, "liveness": health.LivePath}
+	for kind, path := range got {
+		if want[kind] != path {
+			t.Errorf("%s: the %s probe asks %q, want %q", file, kind, path, want[kind])
+		}
+	}
+	if _, ok := got["liveness"]; !ok {
+		t.Errorf("%s: no liveness probe on %s", file, health.LivePath)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func TestKubernetes(t *testing.T) {
+	f := codeFacts(t)
+	files := readDir(t, "kubernetes")
+	u, k := kubernetesUse(t, files)
+	checkUse(f, u).apply(t)
+
+	if k.sidecar.RestartPolicy != "Always" {
+		t.Errorf("%s must be a native sidecar: in initContainers with restartPolicy: Always", sidecarContainer)
+	}
+	requireProbes(t, "deployment.yaml", k.probes)
+	if _, ok := k.probes["startup"]; !ok {
+		t.Error("deployment.yaml: the native sidecar needs a startupProbe, or the app starts before the worker is up")
+	}
+	if k.advertised != "status.podIP" {
+		t.Errorf("CONNECT_REST_ADVERTISED_HOST_NAME comes from %q, want the downward API's status.podIP", k.advertised)
+	}
+	if k.scaleTarget != k.deployment {
+		t.Errorf("ScaledObject scales %q, not the Deployment %q", k.scaleTarget, k.deployment)
+	}
+	if want := tasksMax(t, u); k.maxReplicas > want {
+		t.Errorf("ScaledObject maxReplicaCount %d is above the declared connectors' tasks.max %d: the extra workers would idle", k.maxReplicas, want)
+	}
+	if want := scalingField(t, "DesiredWorkers"); k.trigger["valueLocation"] != want || k.trigger["targetValue"] != "1" {
+		t.Errorf("metrics-api trigger %v, want valueLocation %s (GET /metrics/scaling) and targetValue \"1\"", k.trigger, want)
+	}
+}
+
+func TestECS(t *testing.T) {
+	f := codeFacts(t)
+	u, e := ecsUse(t, filepath.Join("ecs", "task-definition.json"))
+	checkUse(f, u).apply(t)
+	if want := []string{"CMD", f.entrypoint, "probe", "ready"}; !slices.Equal(e.healthCheck, want) {
+		t.Errorf("healthCheck.command %q, want %q", e.healthCheck, want)
+	}
+	if len(e.dependsOn) == 0 {
+		t.Error("no container depends on the worker")
+	}
+	for name, cond := range e.dependsOn {
+		if cond != "HEALTHY" {
+			t.Errorf("container %s depends on %s with condition %s, want HEALTHY", name, sidecarContainer, cond)
+		}
+	}
+}
+
+func TestNomad(t *testing.T) {
+	f := codeFacts(t)
+	u, n := nomadUse(t, filepath.Join("nomad", "connect-sidecar.nomad.hcl"))
+	r := checkUse(f, u)
+	if n.hook != "prestart" || n.sidecar != "true" {
+		t.Errorf("task %s lifecycle hook=%q sidecar=%q, want prestart and true", sidecarContainer, n.hook, n.sidecar)
+	}
+	requireProbes(t, u.file, n.checks)
+	if !slices.Equal(n.restartOn, []string{health.LivePath}) {
+		t.Errorf("check_restart is on the checks of %v; want it on %s only (readiness must not restart the task)", n.restartOn, health.LivePath)
+	}
+	if n.strategy != "target-value" || n.target != "1" {
+		t.Errorf("scaling strategy %q target %q, want target-value and 1", n.strategy, n.target)
+	}
+	if !strings.Contains(n.query, "/ count(") {
+		t.Errorf("scaling query %q: target-value multiplies the count by metric/target, so divide the desired workers by the workers reporting", n.query)
+	}
+	for _, m := range regexp.MustCompile(`connect_sidecar_[a-z_]+`).FindAllString(n.query, -1) {
+		checkMetric(f, r, u.file, m, "scaling query")
+	}
+	r.apply(t)
+}
+
+func TestCloudRun(t *testing.T) {
+	f := codeFacts(t)
+	u, c := cloudRunUse(t, filepath.Join("cloudrun", "service.yaml"))
+	checkUse(f, u).apply(t)
+	if c.annotations["run.googleapis.com/cpu-throttling"] != "false" {
+		t.Error(`run.googleapis.com/cpu-throttling must be "false" (instance-based billing): a Kafka consumer works between requests`)
+	}
+	if n, err := strconv.Atoi(c.annotations["autoscaling.knative.dev/minScale"]); err != nil || n < 1 {
+		t.Errorf("minScale %q, want at least 1", c.annotations["autoscaling.knative.dev/minScale"])
+	}
+	if c.annotations["autoscaling.knative.dev/maxScale"] != "1" {
+		t.Error("maxScale must stay 1: Cloud Run instances cannot reach each other, and workers forward to the leader")
+	}
+	var deps map[string][]string
+	if err := json.Unmarshal([]byte(c.annotations["run.googleapis.com/container-dependencies"]), &deps); err != nil {
+		t.Fatalf("container-dependencies: %v", err)
+	}
+	for _, name := range c.others {
+		if !slices.Contains(deps[name], sidecarContainer) {
+			t.Errorf("container %s does not wait for %s (container-dependencies %v)", name, sidecarContainer, deps)
+		}
+	}
+	requireProbes(t, u.file, c.probes)
+	if _, ok := c.probes["startup"]; !ok {
+		t.Error("the worker needs a startup probe: container dependencies wait for it")
+	}
+}
+
+// The checker must be able to fail: the real Kubernetes example with one
+// setting misspelt is caught, by name.
+func TestCheckerCatchesABogusEnvName(t *testing.T) {
+	f := codeFacts(t)
+	for bogus, good := range map[string]string{
+		"CONNECT_BOOTSTRAP_SERVER":    "CONNECT_BOOTSTRAP_SERVERS",
+		"SIDECAR_APP_HEALTH_URI":      "SIDECAR_APP_HEALTH_URL",
+		"CONNECT_TASK_SHUTDOWN_GRACE": "CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS",
+	} {
+		files := readDir(t, "kubernetes")
+		cm := string(files["configmap.yaml"])
+		if !strings.Contains(cm, "  "+good+":") {
+			t.Fatalf("configmap.yaml has no %s to misspell", good)
+		}
+		files["configmap.yaml"] = []byte(strings.Replace(cm, "  "+good+":", "  "+bogus+":", 1))
+		u, _ := kubernetesUse(t, files)
+		r := checkUse(f, u)
+		caught := false
+		for _, p := range r.problems {
+			caught = caught || strings.Contains(p, bogus+" ")
+		}
+		if !caught {
+			t.Errorf("%s in place of %s was not caught; problems: %q", bogus, good, r.problems)
+		}
+	}
+}
+
+func TestEnvNameChecker(t *testing.T) {
+	f := codeFacts(t)
+	for name, ok := range map[string]bool{
+		"CONNECT_GROUP_ID":                          true,
+		"CONNECT_REST_ADVERTISED_HOST_NAME":         true,
+		"CONNECT_SSL_KEYSTORE_CERTIFICATE_CHAIN":    true,
+		"CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE":    true,
+		"CONNECT_KEY_CONVERTER_SCHEMA_REGISTRY_URL": true, // read by the converter, by prefix
+		"SIDECAR_APP_URL":                           true,
+		"SIDECAR_SASL_PASSWORD_FILE":                true,
+		"GOMEMLIMIT":                                true,
+		"CONNECT_GROUPID":                           false,
+		"CONNECT_PLUGIN_PATH":                       false, // Java's, ignored here
+		"CONNECT_":                                  false,
+		"SIDECAR_APP":                               false,
+		"KAFKA_BOOTSTRAP_SERVERS":                   false,
+	} {
+		if got := f.envNameProblem(name) == ""; got != ok {
+			t.Errorf("%s: accepted %v, want %v (%s)", name, got, ok, f.envNameProblem(name))
+		}
+	}
+}
+
+// Every file under deploy/ is read by one of the tests above.
+func TestEveryExampleIsChecked(t *testing.T) {
+	checked := map[string]bool{
+		"ecs/task-definition.json":        true,
+		"nomad/connect-sidecar.nomad.hcl": true,
+		"cloudrun/service.yaml":           true,
+	}
+	for name := range readDir(t, "kubernetes") {
+		checked["kubernetes/"+name] = true
+	}
+	err := filepath.WalkDir(".", func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		if !checked[filepath.ToSlash(p)] {
+			t.Errorf("deploy/%s is not checked by deploy_test.go", p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readDir(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{}
+	for _, e := range entries {
+		raw, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[e.Name()] = raw
+	}
+	return files
+}

@@ -1,0 +1,729 @@
+package deploy
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+	"sigs.k8s.io/yaml"
+)
+
+// Values the platform fills in at run time, as a running worker would see
+// them, so the whole environment can be loaded.
+const (
+	samplePodIP  = "10.1.2.3"
+	sampleSecret = "s3cret"
+)
+
+// ---- Kubernetes (and Cloud Run, which speaks Knative's shapes) ----
+
+type k8sObject struct {
+	APIVersion string            `json:"apiVersion"`
+	Kind       string            `json:"kind"`
+	Metadata   objectMeta        `json:"metadata"`
+	Data       map[string]string `json:"data"`
+	StringData map[string]string `json:"stringData"`
+	Spec       json.RawMessage   `json:"spec"`
+	file       string
+}
+
+type objectMeta struct {
+	Name        string            `json:"name"`
+	Labels      map[string]string `json:"labels"`
+	Annotations map[string]string `json:"annotations"`
+}
+
+type podTemplate struct {
+	Metadata objectMeta `json:"metadata"`
+	Spec     struct {
+		TerminationGracePeriodSeconds *int        `json:"terminationGracePeriodSeconds"`
+		InitContainers                []container `json:"initContainers"`
+		Containers                    []container `json:"containers"`
+	} `json:"spec"`
+}
+
+type labelSelector struct {
+	MatchLabels map[string]string `json:"matchLabels"`
+}
+
+type container struct {
+	Name          string `json:"name"`
+	Image         string `json:"image"`
+	RestartPolicy string `json:"restartPolicy"`
+	Ports         []struct {
+		Name          string `json:"name"`
+		ContainerPort int    `json:"containerPort"`
+	} `json:"ports"`
+	Env []struct {
+		Name      string `json:"name"`
+		Value     string `json:"value"`
+		ValueFrom *struct {
+			FieldRef *struct {
+				FieldPath string `json:"fieldPath"`
+			} `json:"fieldRef"`
+			SecretKeyRef    *keyRef `json:"secretKeyRef"`
+			ConfigMapKeyRef *keyRef `json:"configMapKeyRef"`
+		} `json:"valueFrom"`
+	} `json:"env"`
+	EnvFrom []struct {
+		ConfigMapRef *struct {
+			Name string `json:"name"`
+		} `json:"configMapRef"`
+		SecretRef *struct {
+			Name string `json:"name"`
+		} `json:"secretRef"`
+	} `json:"envFrom"`
+	StartupProbe   *probe `json:"startupProbe"`
+	ReadinessProbe *probe `json:"readinessProbe"`
+	LivenessProbe  *probe `json:"livenessProbe"`
+}
+
+type keyRef struct {
+	Name string `json:"name"`
+	Key  string `json:"key"`
+}
+
+type probe struct {
+	HTTPGet *struct {
+		Path string      `json:"path"`
+		Port intOrString `json:"port"`
+	} `json:"httpGet"`
+	GRPC      json.RawMessage `json:"grpc"`
+	TCPSocket json.RawMessage `json:"tcpSocket"`
+	Exec      json.RawMessage `json:"exec"`
+}
+
+// intOrString is a port given by number or by name.
+type intOrString struct {
+	num  int
+	name string
+}
+
+func (p *intOrString) UnmarshalJSON(b []byte) error {
+	if err := json.Unmarshal(b, &p.num); err == nil {
+		return nil
+	}
+	return json.Unmarshal(b, &p.name)
+}
+
+// port resolves p against c's named ports.
+func (c container) port(p intOrString) (int, error) {
+	if p.name == "" {
+		return p.num, nil
+	}
+	for _, cp := range c.Ports {
+		if cp.Name == p.name {
+			return cp.ContainerPort, nil
+		}
+	}
+	return 0, fmt.Errorf("container %s has no port named %q", c.Name, p.name)
+}
+
+func (c container) probes() map[string]*probe {
+	out := map[string]*probe{}
+	for kind, p := range map[string]*probe{"startup": c.StartupProbe, "readiness": c.ReadinessProbe, "liveness": c.LivenessProbe} {
+		if p != nil {
+			out[kind] = p
+		}
+	}
+	return out
+}
+
+// probeUse records the worker container's probes: HTTP/1 GETs on its REST
+// port, by kind.
+func probeUse(t *testing.T, u *use, c container, file string) map[string]string {
+	t.Helper()
+	paths := map[string]string{}
+	for kind, p := range c.probes() {
+		where := c.Name + " " + kind + "Probe"
+		if p.HTTPGet == nil {
+			t.Errorf("%s: %s is not an httpGet probe", file, where)
+			continue
+		}
+		paths[kind] = p.HTTPGet.Path
+		u.path(p.HTTPGet.Path, where)
+		port, err := c.port(p.HTTPGet.Port)
+		if err != nil {
+			t.Errorf("%s: %s: %v", file, where, err)
+		}
+		u.port(port, where)
+	}
+	return paths
+}
+
+func decodeObjects(t *testing.T, file string, raw []byte) []k8sObject {
+	t.Helper()
+	var out []k8sObject
+	for i, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(raw), -1) {
+		if strings.TrimSpace(regexp.MustCompile(`(?m)^\s*#.*$`).ReplaceAllString(doc, "")) == "" {
+			continue
+		}
+		var o k8sObject
+		if err := yaml.Unmarshal([]byte(doc), &o); err != nil {
+			t.Fatalf("%s document %d: %v", file, i, err)
+		}
+		if o.Kind == "" || o.Metadata.Name == "" {
+			t.Fatalf("%s document %d has no kind or name", file, i)
+		}
+		o.file = file
+		out = append(out, o)
+	}
+	return out
+}
+
+func decodeSpec(t *testing.T, o k8sObject, into any) {
+	t.Helper()
+	if err := json.Unmarshal(o.Spec, into); err != nil {
+		t.Fatalf("%s: %s %s spec: %v", o.file, o.Kind, o.Metadata.Name, err)
+	}
+}
+
+// kubernetesFacts is what TestKubernetes checks beyond the common rules.
+type kubernetesFacts struct {
+	deployment  string
+	sidecar     container
+	probes      map[string]string
+	advertised  string // fieldPath of CONNECT_REST_ADVERTISED_HOST_NAME
+	scaleTarget string
+	maxReplicas int
+	trigger     map[string]string
+}
+
+// kubernetesUse reads the kustomization in files and what its Deployment
+// asks of the worker.
+func kubernetesUse(t *testing.T, files map[string][]byte) (use, kubernetesFacts) {
+	t.Helper()
+	var kust struct {
+		Resources []string `json:"resources"`
+	}
+	if err := yaml.Unmarshal(files["kustomization.yaml"], &kust); err != nil {
+		t.Fatalf("kustomization.yaml: %v", err)
+	}
+	listed := map[string]bool{"kustomization.yaml": true}
+	objs := map[string]k8sObject{} // Kind/name
+	for _, name := range kust.Resources {
+		listed[name] = true
+		raw, ok := files[name]
+		if !ok {
+			t.Fatalf("kustomization.yaml lists %s, which is not in deploy/kubernetes", name)
+		}
+		for _, o := range decodeObjects(t, name, raw) {
+			objs[o.Kind+"/"+o.Metadata.Name] = o
+		}
+	}
+	for name := range files {
+		if !listed[name] {
+			t.Errorf("deploy/kubernetes/%s is not in kustomization.yaml", name)
+		}
+	}
+	byKind := func(kind string) []k8sObject {
+		var out []k8sObject
+		for _, key := range sortedKeys(objs) {
+			if objs[key].Kind == kind {
+				out = append(out, objs[key])
+			}
+		}
+		if len(out) == 0 {
+			t.Fatalf("deploy/kubernetes has no %s", kind)
+		}
+		return out
+	}
+
+	var k kubernetesFacts
+	u := use{file: "kubernetes"}
+	deps := byKind("Deployment")
+	if len(deps) != 1 {
+		t.Fatalf("want one Deployment, found %d", len(deps))
+	}
+	dep := deps[0]
+	k.deployment = dep.Metadata.Name
+	var spec struct {
+		Selector labelSelector `json:"selector"`
+		Template podTemplate   `json:"template"`
+	}
+	decodeSpec(t, dep, &spec)
+	pod := spec.Template
+	for _, c := range pod.Spec.Containers {
+		if c.Name == sidecarContainer {
+			t.Errorf("%s: %s is in containers; a native sidecar goes in initContainers", dep.file, sidecarContainer)
+		}
+	}
+	found := false
+	for _, c := range pod.Spec.InitContainers {
+		if c.Name == sidecarContainer {
+			k.sidecar, found = c, true
+		}
+	}
+	if !found {
+		t.Fatalf("%s: no initContainer named %s", dep.file, sidecarContainer)
+	}
+	c := k.sidecar
+	for _, p := range c.Ports {
+		u.port(p.ContainerPort, c.Name+" port "+p.Name)
+	}
+	k.probes = probeUse(t, &u, c, dep.file)
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		u.stopWindow = time.Duration(*g) * time.Second
+	} else {
+		u.stopWindow = 30 * time.Second // Kubernetes' default
+	}
+
+	// Environment: envFrom first, then env, which wins.
+	data := func(kind, name string) map[string]string {
+		o, ok := objs[kind+"/"+name]
+		if !ok {
+			t.Errorf("%s: %s refers to %s %s, which the kustomization does not define", dep.file, c.Name, kind, name)
+			return nil
+		}
+		out := map[string]string{}
+		for k, v := range o.Data {
+			if kind == "Secret" {
+				dec, err := base64.StdEncoding.DecodeString(v)
+				if err != nil {
+					t.Errorf("%s: data.%s is not base64", o.file, k)
+				}
+				v = string(dec)
+			}
+			out[k] = v
+		}
+		for k, v := range o.StringData {
+			out[k] = v
+		}
+		return out
+	}
+	for _, ef := range c.EnvFrom {
+		switch {
+		case ef.ConfigMapRef != nil:
+			d := data("ConfigMap", ef.ConfigMapRef.Name)
+			for _, name := range sortedKeys(d) {
+				u.setEnv(name, d[name], "ConfigMap "+ef.ConfigMapRef.Name)
+			}
+		case ef.SecretRef != nil:
+			d := data("Secret", ef.SecretRef.Name)
+			for _, name := range sortedKeys(d) {
+				u.setEnv(name, d[name], "Secret "+ef.SecretRef.Name)
+			}
+		}
+	}
+	for _, e := range c.Env {
+		value := e.Value
+		if vf := e.ValueFrom; vf != nil {
+			switch {
+			case vf.FieldRef != nil:
+				if e.Name == "CONNECT_REST_ADVERTISED_HOST_NAME" {
+					k.advertised = vf.FieldRef.FieldPath
+				}
+				value = samplePodIP
+			case vf.SecretKeyRef != nil:
+				value = data("Secret", vf.SecretKeyRef.Name)[vf.SecretKeyRef.Key]
+			case vf.ConfigMapKeyRef != nil:
+				value = data("ConfigMap", vf.ConfigMapKeyRef.Name)[vf.ConfigMapKeyRef.Key]
+			}
+		}
+		u.setEnv(e.Name, value, c.Name+" env")
+	}
+
+	// Scraping, the Service, the disruption budget and the autoscaler.
+	if a := pod.Metadata.Annotations; a["prometheus.io/scrape"] == "true" {
+		u.path(a["prometheus.io/path"], "prometheus.io/path")
+		port, err := strconv.Atoi(a["prometheus.io/port"])
+		if err != nil {
+			t.Errorf("%s: prometheus.io/port %q", dep.file, a["prometheus.io/port"])
+		}
+		u.port(port, "prometheus.io/port")
+	}
+	if !matches(spec.Selector.MatchLabels, pod.Metadata.Labels) {
+		t.Errorf("%s: the selector %v does not match the pod's labels", dep.file, spec.Selector.MatchLabels)
+	}
+	services := map[string]bool{}
+	for _, svc := range byKind("Service") {
+		var s struct {
+			Selector map[string]string `json:"selector"`
+			Ports    []struct {
+				Name       string      `json:"name"`
+				Port       int         `json:"port"`
+				TargetPort intOrString `json:"targetPort"`
+			} `json:"ports"`
+		}
+		decodeSpec(t, svc, &s)
+		if !matches(s.Selector, pod.Metadata.Labels) {
+			t.Errorf("%s: Service %s selects %v, not the Deployment's pods", svc.file, svc.Metadata.Name, s.Selector)
+		}
+		services[svc.Metadata.Name] = true
+		for _, p := range s.Ports {
+			target, err := c.port(p.TargetPort)
+			if err != nil {
+				t.Errorf("%s: Service port %s: %v", svc.file, p.Name, err)
+			}
+			u.port(target, "Service "+svc.Metadata.Name+" targetPort")
+			u.port(p.Port, "Service "+svc.Metadata.Name+" port")
+		}
+	}
+	for _, pdb := range byKind("PodDisruptionBudget") {
+		var s struct {
+			Selector labelSelector `json:"selector"`
+		}
+		decodeSpec(t, pdb, &s)
+		if len(s.Selector.MatchLabels) == 0 || !matches(s.Selector.MatchLabels, pod.Metadata.Labels) {
+			t.Errorf("%s: PodDisruptionBudget selects %v, not the Deployment's pods", pdb.file, s.Selector.MatchLabels)
+		}
+	}
+	for _, so := range byKind("ScaledObject") {
+		var s struct {
+			ScaleTargetRef struct {
+				Name string `json:"name"`
+			} `json:"scaleTargetRef"`
+			MaxReplicaCount int `json:"maxReplicaCount"`
+			Triggers        []struct {
+				Type     string            `json:"type"`
+				Metadata map[string]string `json:"metadata"`
+			} `json:"triggers"`
+		}
+		decodeSpec(t, so, &s)
+		k.scaleTarget, k.maxReplicas = s.ScaleTargetRef.Name, s.MaxReplicaCount
+		for _, tr := range s.Triggers {
+			if tr.Type != "metrics-api" {
+				t.Errorf("%s: trigger %s; the example scales on the metrics-api trigger", so.file, tr.Type)
+				continue
+			}
+			k.trigger = tr.Metadata
+			target, err := url.Parse(tr.Metadata["url"])
+			if err != nil {
+				t.Fatalf("%s: url: %v", so.file, err)
+			}
+			host, _, _ := strings.Cut(target.Hostname(), ".")
+			if !services[host] {
+				t.Errorf("%s: url %s does not name one of the Services %v", so.file, target, sortedKeys(services))
+			}
+			port, _ := strconv.Atoi(target.Port())
+			u.port(port, "metrics-api url")
+			u.path(target.Path, "metrics-api url")
+		}
+	}
+	return u, k
+}
+
+func matches(selector, labels map[string]string) bool {
+	for k, v := range selector {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return len(selector) > 0
+}
+
+// ---- Cloud Run ----
+
+type cloudRunFacts struct {
+	annotations map[string]string
+	others      []string // the other containers
+	probes      map[string]string
+}
+
+func cloudRunUse(t *testing.T, file string) (use, cloudRunFacts) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := decodeObjects(t, file, raw)
+	if len(objs) != 1 || objs[0].Kind != "Service" || !strings.HasPrefix(objs[0].APIVersion, "serving.knative.dev/") {
+		t.Fatalf("%s: want one serving.knative.dev Service", file)
+	}
+	var spec struct {
+		Template podTemplate `json:"template"`
+	}
+	decodeSpec(t, objs[0], &spec)
+	c := cloudRunFacts{annotations: spec.Template.Metadata.Annotations}
+	u := use{file: file, stopWindow: 10 * time.Second, fixedStop: true} // Cloud Run: SIGTERM, then SIGKILL 10 s later
+	var worker *container
+	for i, ctr := range spec.Template.Spec.Containers {
+		if ctr.Name == sidecarContainer {
+			worker = &spec.Template.Spec.Containers[i]
+		} else {
+			c.others = append(c.others, ctr.Name)
+		}
+	}
+	if worker == nil || len(c.others) == 0 {
+		t.Fatalf("%s: want the app and a container named %s", file, sidecarContainer)
+	}
+	if len(worker.Ports) > 0 {
+		t.Errorf("%s: %s declares ports; only the ingress container (the app) may", file, sidecarContainer)
+	}
+	c.probes = probeUse(t, &u, *worker, file)
+	for _, e := range worker.Env {
+		value := e.Value
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
+			value = sampleSecret
+		}
+		u.setEnv(e.Name, value, sidecarContainer+" env")
+	}
+	return u, c
+}
+
+// ---- ECS ----
+
+type ecsFacts struct {
+	healthCheck []string
+	dependsOn   map[string]string // container -> condition on the worker
+}
+
+func ecsUse(t *testing.T, file string) (use, ecsFacts) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var td struct {
+		ContainerDefinitions []struct {
+			Name         string `json:"name"`
+			Essential    *bool  `json:"essential"`
+			PortMappings []struct {
+				ContainerPort int `json:"containerPort"`
+			} `json:"portMappings"`
+			Environment []struct {
+				Name  string `json:"name"`
+				Value string `json:"value"`
+			} `json:"environment"`
+			Secrets []struct {
+				Name      string `json:"name"`
+				ValueFrom string `json:"valueFrom"`
+			} `json:"secrets"`
+			HealthCheck *struct {
+				Command []string `json:"command"`
+			} `json:"healthCheck"`
+			DependsOn []struct {
+				ContainerName string `json:"containerName"`
+				Condition     string `json:"condition"`
+			} `json:"dependsOn"`
+			StopTimeout *int `json:"stopTimeout"`
+		} `json:"containerDefinitions"`
+	}
+	if err := json.Unmarshal(raw, &td); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	u := use{file: file}
+	e := ecsFacts{dependsOn: map[string]string{}}
+	found := false
+	for _, c := range td.ContainerDefinitions {
+		for _, d := range c.DependsOn {
+			if d.ContainerName == sidecarContainer {
+				e.dependsOn[c.Name] = d.Condition
+			}
+		}
+		if c.Name != sidecarContainer {
+			continue
+		}
+		found = true
+		if c.Essential == nil || !*c.Essential {
+			t.Errorf("%s: %s must be essential, so a failed worker replaces the task", file, sidecarContainer)
+		}
+		for _, p := range c.PortMappings {
+			u.port(p.ContainerPort, "portMappings")
+		}
+		for _, v := range c.Environment {
+			u.setEnv(v.Name, v.Value, "environment")
+		}
+		for _, s := range c.Secrets {
+			u.setEnv(s.Name, sampleSecret, "secrets")
+		}
+		if c.HealthCheck == nil || len(c.HealthCheck.Command) < 2 || c.HealthCheck.Command[0] != "CMD" {
+			t.Fatalf("%s: %s needs a healthCheck [\"CMD\", ...]: ECS ignores the image's HEALTHCHECK", file, sidecarContainer)
+		}
+		e.healthCheck = c.HealthCheck.Command
+		u.commands = append(u.commands, c.HealthCheck.Command[1:])
+		u.stopWindow = 30 * time.Second // ECS's default
+		if c.StopTimeout != nil {
+			u.stopWindow = time.Duration(*c.StopTimeout) * time.Second
+		}
+	}
+	if !found {
+		t.Fatalf("%s: no container named %s", file, sidecarContainer)
+	}
+	return u, e
+}
+
+// ---- Nomad ----
+
+// hclBlock is an HCL body read without a schema: attributes as text,
+// nested blocks in order.
+type hclBlock struct {
+	typ    string
+	labels []string
+	attrs  map[string]string
+	blocks []*hclBlock
+}
+
+func (b *hclBlock) all(typ string, labels ...string) []*hclBlock {
+	var out []*hclBlock
+	for _, c := range b.blocks {
+		if c.typ == typ && (len(labels) == 0 || strings.Join(c.labels, "\x00") == strings.Join(labels, "\x00")) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// one returns the single nested block of typ (and labels), failing otherwise.
+func (b *hclBlock) one(t *testing.T, typ string, labels ...string) *hclBlock {
+	t.Helper()
+	bs := b.all(typ, labels...)
+	if len(bs) != 1 {
+		t.Fatalf("%s %q: want one %s block %q, found %d", b.typ, b.labels, typ, labels, len(bs))
+	}
+	return bs[0]
+}
+
+func parseHCL(t *testing.T, file string) *hclBlock {
+	t.Helper()
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, diags := hclparse.NewParser().ParseHCL(src, file)
+	if diags.HasErrors() {
+		t.Fatalf("%s: %v", file, diags)
+	}
+	return walkHCL(src, "", nil, f.Body.(*hclsyntax.Body))
+}
+
+func walkHCL(src []byte, typ string, labels []string, body *hclsyntax.Body) *hclBlock {
+	b := &hclBlock{typ: typ, labels: labels, attrs: map[string]string{}}
+	for name, a := range body.Attributes {
+		b.attrs[name] = exprText(src, a.Expr)
+	}
+	for _, blk := range body.Blocks {
+		b.blocks = append(b.blocks, walkHCL(src, blk.Type, blk.Labels, blk.Body))
+	}
+	return b
+}
+
+// exprText is a constant expression's value as text, or the source of one
+// that needs run-time values (Nomad's "${NOMAD_...}"), without its quotes.
+func exprText(src []byte, e hclsyntax.Expression) string {
+	v, diags := e.Value(&hcl.EvalContext{})
+	if !diags.HasErrors() && v.IsKnown() && !v.IsNull() {
+		switch v.Type() {
+		case cty.String:
+			return v.AsString()
+		case cty.Number:
+			return v.AsBigFloat().Text('f', -1)
+		case cty.Bool:
+			return strconv.FormatBool(v.True())
+		}
+	}
+	r := e.Range()
+	return strings.Trim(string(src[r.Start.Byte:r.End.Byte]), `"`)
+}
+
+type nomadFacts struct {
+	hook, sidecar    string
+	checks           map[string]string // probe kind -> path
+	restartOn        []string          // paths of checks with check_restart
+	strategy, target string
+	query            string
+}
+
+var nomadRuntime = regexp.MustCompile(`\$\{(NOMAD_HOST_IP|NOMAD_HOST_PORT|NOMAD_IP|NOMAD_PORT|NOMAD_ALLOC_PORT)_([A-Za-z0-9_]+)\}`)
+
+func nomadUse(t *testing.T, file string) (use, nomadFacts) {
+	t.Helper()
+	root := parseHCL(t, file)
+	group := root.one(t, "job").one(t, "group")
+	task := group.one(t, "task", sidecarContainer)
+	u := use{file: file, stopWindow: 5 * time.Second} // Nomad's default kill_timeout
+	n := nomadFacts{checks: map[string]string{}}
+
+	lc := task.one(t, "lifecycle")
+	n.hook, n.sidecar = lc.attrs["hook"], lc.attrs["sidecar"]
+	if kt, ok := task.attrs["kill_timeout"]; ok {
+		d, err := time.ParseDuration(kt)
+		if err != nil {
+			t.Errorf("%s: kill_timeout %q: %v", file, kt, err)
+		}
+		u.stopWindow = d
+	}
+
+	// Ports: the service's label, mapped in the group's network.
+	ports := map[string]string{}
+	for _, p := range group.one(t, "network").all("port") {
+		ports[p.labels[0]] = p.attrs["to"]
+	}
+	svc := task.one(t, "service")
+	to, err := strconv.Atoi(ports[svc.attrs["port"]])
+	if err != nil {
+		t.Errorf("%s: service port %q is not mapped to a container port in the group network", file, svc.attrs["port"])
+	}
+	u.port(to, "service port "+svc.attrs["port"])
+	for _, m := range svc.all("meta") {
+		if p, ok := m.attrs["metrics_path"]; ok {
+			u.path(p, "service meta metrics_path")
+		}
+	}
+	for _, c := range svc.all("check") {
+		if c.attrs["type"] != "http" {
+			t.Errorf("%s: check %q is %q, want http", file, c.attrs["name"], c.attrs["type"])
+			continue
+		}
+		path := c.attrs["path"]
+		u.path(path, "check "+c.attrs["name"])
+		kind := "readiness"
+		if len(c.all("check_restart")) > 0 {
+			kind = "liveness"
+			n.restartOn = append(n.restartOn, path)
+		}
+		if prev, dup := n.checks[kind]; dup {
+			t.Errorf("%s: two %s checks (%s and %s)", file, kind, prev, path)
+		}
+		n.checks[kind] = path
+	}
+
+	// Environment: the env block, then templates rendered into it.
+	env := task.one(t, "env")
+	for _, name := range sortedKeys(env.attrs) {
+		value := nomadRuntime.ReplaceAllStringFunc(env.attrs[name], func(ref string) string {
+			m := nomadRuntime.FindStringSubmatch(ref)
+			if _, ok := ports[m[2]]; !ok {
+				t.Errorf("%s: %s uses %s, but the group network has no port %q", file, name, ref, m[2])
+			}
+			if strings.Contains(m[1], "PORT") {
+				return "28083"
+			}
+			return samplePodIP
+		})
+		if strings.Contains(value, "${") {
+			t.Errorf("%s: %s = %q uses a run-time value this test does not know", file, name, value)
+		}
+		u.setEnv(name, value, "env")
+	}
+	for _, tpl := range task.all("template") {
+		if tpl.attrs["env"] != "true" {
+			continue
+		}
+		for line := range strings.Lines(tpl.attrs["data"]) {
+			name, _, ok := strings.Cut(strings.TrimSpace(line), "=")
+			if ok {
+				u.setEnv(name, sampleSecret, "template "+tpl.attrs["destination"])
+			}
+		}
+	}
+
+	scaling := group.one(t, "scaling")
+	check := scaling.one(t, "policy").one(t, "check")
+	n.query = check.attrs["query"]
+	if strat := check.all("strategy"); len(strat) == 1 {
+		n.strategy, n.target = strat[0].labels[0], strat[0].attrs["target"]
+	}
+	return u, n
+}
