@@ -31,6 +31,14 @@ func main() {
 	if code, err := send(client, "POST", *base+"/connectors", create(target)); err != nil || code != http.StatusCreated {
 		fail("create %s: %d %v", target, code, err)
 	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		if code, _ := send(client, "GET", *base+"/connectors/"+target+"/status", nil); code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			fail("no status for %s within a minute", target)
+		}
+	}
 	status := run(*n, *c, func(int) (int, error) {
 		return send(client, "GET", *base+"/connectors/"+target+"/status", nil)
 	})
@@ -51,8 +59,9 @@ type result struct {
 	wall time.Duration
 }
 
-// run makes n requests from c goroutines. A 409 (rebalance) is retried and
-// counted once, with the time of its successful attempt.
+// run makes n requests from c goroutines. A 409 (rebalance) is retried
+// after 10 ms, as a client would; the request counts once, with the time
+// of its successful attempt, and the 409s are reported.
 func run(n, c int, req func(i int) (int, error)) result {
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -77,6 +86,7 @@ func run(n, c int, req func(i int) (int, error)) result {
 					case code == http.StatusConflict:
 						res.errs["409 (retried)"]++
 						mu.Unlock()
+						time.Sleep(10 * time.Millisecond)
 						continue
 					case code >= 300:
 						res.errs[fmt.Sprintf("HTTP %d", code)]++
