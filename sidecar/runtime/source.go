@@ -130,7 +130,7 @@ func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTas
 	if err != nil {
 		return nil, err
 	}
-	topics, err := newTopicCreator(d.Worker, conf, d.Clients.Client, t.log)
+	topics, err := newTopicCreator(d.Worker, d.Plugins, t.spec.ConnectorConfig, d.Clients.Client, t.log)
 	if err != nil {
 		return nil, err
 	}

@@ -427,6 +427,48 @@ func TestSourceCreatesTopics(t *testing.T) {
 	}
 }
 
+// A topic chosen by a topic.creation group gets the group's settings,
+// not the default group's (KIP-158).
+func TestSourceCreatesTopicsByGroup(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "compacted")
+	newProbe(topic)
+	e.start("numbers", 1, sourceConf(topic, topic, "count", "5",
+		"key.converter", "org.apache.kafka.connect.storage.StringConverter",
+		"topic.creation.groups", "compacted",
+		"topic.creation.compacted.include", "compacted-.*",
+		"topic.creation.compacted.partitions", "2",
+		"topic.creation.compacted.cleanup.policy", "compact",
+		"topic.creation.default.replication.factor", "1",
+		"topic.creation.default.partitions", "4"))
+	consumeAll(t, e.b, topic, 2, 5)
+	resp, err := e.b.Client().DescribeConfigs(t.Context(), &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{"cleanup.policy"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := ""
+	for _, r := range resp.Resources {
+		for _, c := range r.ConfigEntries {
+			if c.ConfigName == "cleanup.policy" {
+				policy = c.ConfigValue
+			}
+		}
+	}
+	if policy != "compact" {
+		t.Errorf("cleanup.policy = %q, want the group's compact", policy)
+	}
+	conn, err := kafka.Dial("tcp", e.b.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if parts, err := conn.ReadPartitions(topic); err != nil || len(parts) != 2 {
+		t.Errorf("topic created with %d partitions (%v), want the group's 2", len(parts), err)
+	}
+}
+
 // A worker that loses its lease (frozen, its session expired) stops
 // producing and committing; the task's next owner resumes after the last
 // committed offset. Nothing is lost, and only records after that offset

@@ -6,10 +6,13 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 // createTopic creates a topic unless it exists. A worker that may not
@@ -34,62 +37,47 @@ func createTopic(ctx context.Context, client *kafka.Client, log *slog.Logger, t 
 }
 
 // topicCreator creates the topics a source task writes to before its
-// first record goes there, when the connector asks for it with
-// topic.creation.default.replication.factor and .partitions (KIP-158).
-// Java's topic.creation.groups are not supported: every topic gets the
-// default group's settings. It belongs to the task's goroutine.
+// first record goes there, when the connector configures topic creation
+// (KIP-158): each topic with the settings of the first of
+// topic.creation.groups whose include and exclude patterns select it,
+// else of the default group. It belongs to the task's goroutine.
 type topicCreator struct {
-	client   *kafka.Client
-	log      *slog.Logger
-	template kafka.TopicConfig // Topic left empty
-	known    map[string]bool   // topics this task has made sure of
+	client *kafka.Client
+	log    *slog.Logger
+	groups *connectorconfig.TopicCreation
+	known  map[string]bool // topics this task has made sure of
 }
 
 // newTopicCreator returns nil when topics are left to the broker: the
-// worker's topic.creation.enable is false, or the connector sets no
-// default replication factor and partitions.
-func newTopicCreator(w config.Worker, s settings, client *kafka.Client, log *slog.Logger) (*topicCreator, error) {
+// worker's topic.creation.enable is false, or the connector configures no
+// topic creation. The configuration is read as Java's
+// SourceConnectorConfig reads it, so a bad group fails the task with
+// Java's message.
+func newTopicCreator(w config.Worker, reg *plugin.Registry, conf map[string]string, client *kafka.Client, log *slog.Logger) (*topicCreator, error) {
 	enabled, err := settings(w.Properties).boolean("topic.creation.enable", true)
 	if err != nil || !enabled {
 		return nil, err
 	}
-	const prefix = "topic.creation.default."
-	_, hasRF := s[prefix+"replication.factor"]
-	_, hasPartitions := s[prefix+"partitions"]
-	if !hasRF && !hasPartitions {
+	if !hasTopicCreation(conf) {
 		return nil, nil
 	}
-	if !hasRF || !hasPartitions {
-		missing := prefix + "replication.factor"
-		if hasRF {
-			missing = prefix + "partitions"
-		}
-		return nil, &ConfigError{Key: missing, Value: "", Reason: "topic creation needs both " + prefix + "replication.factor and " + prefix + "partitions"}
-	}
-	rf, err := s.integer(prefix+"replication.factor", 0)
+	parsed, err := connectorconfig.Parse(reg, conf)
 	if err != nil {
-		return nil, err
+		return nil, &ConfigError{Key: "topic.creation", Value: "", Reason: err.Error()}
 	}
-	partitions, err := s.integer(prefix+"partitions", 0)
-	if err != nil {
-		return nil, err
+	if parsed.TopicCreation == nil {
+		return nil, nil
 	}
-	if rf == 0 || rf < -1 {
-		return nil, &ConfigError{Key: prefix + "replication.factor", Value: s[prefix+"replication.factor"], Reason: "must be -1 (the broker's default) or at least 1"}
-	}
-	if partitions == 0 || partitions < -1 {
-		return nil, &ConfigError{Key: prefix + "partitions", Value: s[prefix+"partitions"], Reason: "must be -1 (the broker's default) or at least 1"}
-	}
-	t := kafka.TopicConfig{NumPartitions: int(partitions), ReplicationFactor: int(rf)}
-	configs := withPrefix(s, prefix)
-	for _, name := range slices.Sorted(maps.Keys(configs)) {
-		switch name {
-		case "replication.factor", "partitions", "include", "exclude":
-			continue
+	return &topicCreator{client: client, log: log, groups: parsed.TopicCreation, known: map[string]bool{}}, nil
+}
+
+func hasTopicCreation(conf map[string]string) bool {
+	for k := range conf {
+		if strings.HasPrefix(k, connectorconfig.TopicCreationPrefix) {
+			return true
 		}
-		t.ConfigEntries = append(t.ConfigEntries, kafka.ConfigEntry{ConfigName: name, ConfigValue: configs[name]})
 	}
-	return &topicCreator{client: client, log: log, template: t, known: map[string]bool{}}, nil
+	return false
 }
 
 // ensure creates topic if this task has not seen it yet.
@@ -97,8 +85,11 @@ func (c *topicCreator) ensure(ctx context.Context, topic string) error {
 	if c == nil || c.known[topic] {
 		return nil
 	}
-	t := c.template
-	t.Topic = topic
+	g := c.groups.GroupFor(topic)
+	t := kafka.TopicConfig{Topic: topic, NumPartitions: int(g.Partitions), ReplicationFactor: int(g.ReplicationFactor)}
+	for _, name := range slices.Sorted(maps.Keys(g.Configs)) {
+		t.ConfigEntries = append(t.ConfigEntries, kafka.ConfigEntry{ConfigName: name, ConfigValue: g.Configs[name]})
+	}
 	if err := createTopic(ctx, c.client, c.log, t); err != nil {
 		return &TopicError{Topic: topic, Err: err}
 	}
