@@ -31,6 +31,7 @@ type exchange struct {
 	step   string
 	status int
 	shape  string
+	body   string // as received, for the report of a difference
 }
 
 // diffStep is one request; wait, when set, polls GET path until the
@@ -118,8 +119,7 @@ func (tg restTarget) run(t *testing.T, steps []diffStep) []exchange {
 				sh = shape(v, s.keysFree)
 			}
 		}
-		out = append(out, exchange{step: s.method + " " + s.path, status: code, shape: sh})
-		t.Logf("%s: %s %s = %d %.300s", tg.name, s.method, path, code, text)
+		out = append(out, exchange{step: s.method + " " + s.path, status: code, shape: sh, body: text})
 	}
 	return out
 }
@@ -241,7 +241,7 @@ func TestIntegrationRESTDifferential(t *testing.T) {
 			t.Logf("known difference at %s (%s): Java %d %s, Go %d %s", key, why, j.status, j.shape, g.status, g.shape)
 			continue
 		}
-		t.Errorf("step %s: Java %d %s\n\tGo %d %s", key, j.status, j.shape, g.status, g.shape)
+		t.Errorf("step %s: Java %d %s\n\tGo %d %s\n\tJava said %.300s\n\tGo said %.300s", key, j.status, j.shape, g.status, g.shape, j.body, g.body)
 	}
 	for key := range knownDifferences {
 		if !seen[key] {
