@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -75,8 +76,10 @@ type Member struct {
 	hooks Hooks
 	now   func() time.Time
 
-	rejoin chan string
-	lease  lease
+	rejoin   chan string
+	lease    lease
+	progress atomic.Int64 // Unix ns when Run last came round, for /live
+	trouble  trouble
 
 	// Owned by Run's goroutine.
 	memberID   string
@@ -119,12 +122,29 @@ func (m *Member) Rejoin(reason string) {
 // does not keep working once the group may have given its work away.
 func (m *Member) Lease() bool { return m.lease.valid(m.now()) }
 
+// Progress is when Run last came round: each rejoin attempt, heartbeat and
+// revocation moves it on, also while Kafka cannot be reached, so it stands
+// still only when the loop is stuck. Zero before Run starts.
+func (m *Member) Progress() time.Time {
+	if ns := m.progress.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+func (m *Member) step() { m.progress.Store(m.now().UnixNano()) }
+
+// Failing reports since when this worker has failed to take part in the
+// group, and the last error; a zero time means it is in good standing.
+func (m *Member) Failing() (since time.Time, err error) { return m.trouble.get() }
+
 // Run takes part in the group until ctx ends, then stops all work and
 // leaves the group so the others rebalance at once.
 func (m *Member) Run(ctx context.Context) error {
 	reason := "worker started"
 	var failures int
 	for ctx.Err() == nil {
+		m.step()
 		next, err := m.round(ctx, reason)
 		if err == nil {
 			failures = 0
@@ -134,6 +154,7 @@ func (m *Member) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
+		m.trouble.failed(m.now(), err)
 		failures++
 		wait := backoff(failures)
 		m.log.Warn("rebalance failed, will rejoin", "why", err, "retry_in", wait)
@@ -172,7 +193,15 @@ func (m *Member) round(ctx context.Context, reason string) (string, error) {
 			return "", err
 		}
 	}
-	raw, err := m.group.sync(ctx, m.memberID, m.generation, join.protocol, assignments)
+	// The coordinator answers SyncGroup once the leader has synced, within
+	// the rebalance timeout; past that, Kafka is not answering.
+	sctx, cancel := context.WithTimeout(ctx, m.cfg.RebalanceTimeout+m.cfg.SessionTimeout)
+	// The lease runs from when the request left, not from the answer: an
+	// answer that was held up (the process frozen meanwhile) must not
+	// extend it past the coordinator's view of the session.
+	sent := m.now()
+	raw, err := m.group.sync(sctx, m.memberID, m.generation, join.protocol, assignments)
+	cancel()
 	if err != nil {
 		return "", m.handleGroupError(err)
 	}
@@ -180,7 +209,8 @@ func (m *Member) round(ctx context.Context, reason string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("assignment from leader %s: %w", join.leaderID, err)
 	}
-	m.lease.renew(m.now(), m.cfg.SessionTimeout)
+	m.lease.renew(sent, m.cfg.SessionTimeout)
+	m.trouble.clear()
 	if join.leaderID == m.memberID {
 		m.leader.lastCompleted = m.generation
 	} else {
@@ -197,6 +227,7 @@ func (m *Member) join(ctx context.Context) (joinResult, error) {
 		return joinResult{}, err
 	}
 	for attempt := 0; ; attempt++ {
+		m.step()
 		jctx, cancel := context.WithTimeout(ctx, m.cfg.RebalanceTimeout+m.cfg.SessionTimeout)
 		res, err := m.group.join(jctx, m.memberID, ms(m.cfg.SessionTimeout), ms(m.cfg.RebalanceTimeout), protocols)
 		cancel()
@@ -314,7 +345,12 @@ func (m *Member) apply(ctx context.Context, a wire.Assignment, version int16, ow
 	m.snapshot = &wire.Assignment{Version: version, Leader: a.Leader, LeaderURL: a.LeaderURL, ConfigOffset: a.ConfigOffset, Assigned: work}
 
 	if a.Error == wire.ConfigMismatch {
-		if err := m.host.ReadConfigToEnd(ctx); err != nil {
+		// Bounded as Java bounds it, so that a Kafka that does not answer
+		// makes the member retry rather than wait forever.
+		rctx, cancel := context.WithTimeout(ctx, m.cfg.SyncTimeout)
+		err := m.host.ReadConfigToEnd(rctx)
+		cancel()
+		if err != nil {
 			return "", fmt.Errorf("catch up with the config topic after CONFIG_MISMATCH: %w", err)
 		}
 		return "leader reported a config mismatch", nil
@@ -378,14 +414,17 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 			return "scheduled rebalance delay expired", nil
 		case <-tick.C:
 		}
+		m.step()
 		hctx, cancel := context.WithTimeout(ctx, m.cfg.HeartbeatInterval)
+		sent := m.now() // the lease runs from here; see round
 		err := m.group.heartbeat(hctx, m.memberID, m.generation)
 		cancel()
 		now := m.now()
 		switch {
 		case err == nil:
 			failingSince = time.Time{}
-			m.lease.renew(now, m.cfg.SessionTimeout)
+			m.lease.renew(sent, m.cfg.SessionTimeout)
+			m.trouble.clear()
 		case errors.Is(err, kafka.RebalanceInProgress):
 			return "the coordinator started a rebalance", nil
 		case errors.Is(err, kafka.UnknownMemberId), errors.Is(err, kafka.IllegalGeneration), errors.Is(err, kafka.FencedInstanceID):
@@ -396,6 +435,7 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 			return "membership lost", nil
 		case failingSince.IsZero():
 			failingSince = now
+			m.trouble.failed(now, err)
 			m.log.Warn("heartbeat failed", "err", err)
 		case now.Sub(failingSince) >= m.cfg.HeartbeatInterval:
 			// As Java: a coordinator unreachable for longer than the
@@ -424,7 +464,9 @@ func (m *Member) revoke(ctx context.Context, w wire.Work, why string) {
 		return
 	}
 	m.log.Info("stopping work", "why", why, "connectors", len(w.Connectors), "tasks", len(w.Tasks))
+	m.step()
 	m.host.Revoke(ctx, w)
+	m.step()
 	if m.snapshot != nil {
 		m.snapshot.Assigned = m.snapshot.Assigned.Minus(w)
 	}
@@ -484,6 +526,34 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// trouble is the member's current run of failures, for /health.
+type trouble struct {
+	mu    sync.Mutex
+	since time.Time
+	err   error
+}
+
+func (t *trouble) failed(now time.Time, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.since.IsZero() {
+		t.since = now
+	}
+	t.err = err
+}
+
+func (t *trouble) clear() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.since, t.err = time.Time{}, nil
+}
+
+func (t *trouble) get() (time.Time, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.since, t.err
 }
 
 // lease is the time until which this worker may act on its assignment.

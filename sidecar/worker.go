@@ -131,6 +131,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		Changed:    w.herder.Changed,
 		Hooks:      []runtime.Hook{m},
 	}))
+	w.watch()
 	return w, nil
 }
 
@@ -146,8 +147,11 @@ func (w *Worker) Start(context.Context) error {
 	return nil
 }
 
-// Stop stops all work, leaves the group and closes the stores.
+// Stop stops all work, leaves the group and closes the stores. From its
+// first moment /ready fails and the REST API refuses writes, which this
+// worker could no longer see through.
 func (w *Worker) Stop(context.Context) error {
+	w.health.Stop()
 	w.cancel()
 	w.wg.Wait()
 	w.statuses.Stop()

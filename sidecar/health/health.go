@@ -5,6 +5,7 @@ package health
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"slices"
@@ -22,9 +23,11 @@ const (
 	// HealthPath is Connect's GET /health: 200 healthy, 503 starting, 500
 	// unhealthy.
 	HealthPath = "/health"
-	// LivePath fails only when the worker itself is wedged.
+	// LivePath fails only when the worker itself is wedged: a loop
+	// registered with Loop has not come round for longer than its bound.
 	LivePath = "/live"
-	// ReadyPath answers 200 once startup has completed.
+	// ReadyPath answers 200 once startup has completed and nothing holds it
+	// back, until the worker starts stopping.
 	ReadyPath = "/ready"
 )
 
@@ -53,15 +56,26 @@ type State struct {
 	since   time.Time
 	failure string
 
-	running  chan struct{} // closed by Started
-	holds    map[int]string
-	lastHold int
-	notices  map[string]string
+	running    chan struct{} // closed by Started
+	holds      map[int]string
+	lastHold   int
+	notices    map[string]string
+	conditions map[string]func() string
+	loops      []loop
+	stopping   bool
+}
+
+// loop is a goroutine whose progress /live watches.
+type loop struct {
+	name     string
+	bound    time.Duration
+	progress func() time.Time
 }
 
 // NewState returns a State in the Starting phase.
 func NewState() *State {
-	return &State{stage: "starting", since: time.Now(), running: make(chan struct{}), holds: map[int]string{}, notices: map[string]string{}}
+	return &State{stage: "starting", since: time.Now(), running: make(chan struct{}), holds: map[int]string{},
+		notices: map[string]string{}, conditions: map[string]func() string{}}
 }
 
 // Stage records the startup step under way, shown while starting.
@@ -112,6 +126,44 @@ func (s *State) Notice(key, text string) {
 	s.notices[key] = text
 }
 
+// Condition is a notice computed at each GET /health while the worker is
+// healthy: f returns the sentence to add, or "" while all is well. It is
+// for states that come and go with the outside world, such as Kafka out of
+// reach, which /health reports without failing: restarting the worker
+// would not bring Kafka back. f must be quick, safe for concurrent use, and
+// must not call s.
+func (s *State) Condition(key string, f func() string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conditions[key] = f
+}
+
+// Loop makes /live (and so /ready) fail while progress, the last time the
+// named loop came round, is more than bound ago. A zero time passes: the
+// loop has not started yet, and startup has probes of its own. bound must
+// exceed the longest wait the loop can be in without being wedged.
+func (s *State) Loop(name string, bound time.Duration, progress func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loops = append(s.loops, loop{name, bound, progress})
+}
+
+// Stop marks the worker as stopping: /ready fails from now on, so that
+// traffic goes elsewhere, and Stopping reports true.
+func (s *State) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopping = true
+}
+
+// Stopping reports whether the worker has begun to stop; the REST API
+// refuses writes then.
+func (s *State) Stopping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopping
+}
+
 // Fail marks the worker unhealthy with a reason a person can act on.
 func (s *State) Fail(reason string) {
 	s.mu.Lock()
@@ -135,6 +187,11 @@ func (s *State) Report() (int, Status) {
 		for _, k := range slices.Sorted(maps.Keys(s.notices)) {
 			msg += " " + s.notices[k]
 		}
+		for _, k := range slices.Sorted(maps.Keys(s.conditions)) {
+			if text := s.conditions[k](); text != "" {
+				msg += " " + text
+			}
+		}
 		return http.StatusOK, Status{"healthy", msg}
 	case Failed:
 		return http.StatusInternalServerError, Status{"unhealthy", "Worker was unable to handle this request and may be unable to handle other requests. " + s.failure}
@@ -153,18 +210,42 @@ func (s *State) Handler() http.Handler {
 }
 
 // Probes returns the /live and /ready handler. Liveness fails only when the
-// worker itself is wedged, never because Kafka or the app is down; readiness
-// holds once startup has completed and nothing holds it back (Hold).
+// worker itself is wedged (see Loop), never because Kafka or the app is
+// down. Readiness holds once startup has completed and nothing holds it
+// back (Hold), until the worker stops; Kafka or the app going away does not
+// change it either. An app that fails its health check pauses the HTTP
+// sink's delivery instead: failing readiness would take the pod's Service
+// endpoints away from an app that has its own readiness probe, and on ECS,
+// whose health check runs "probe ready", replace the whole task.
 func (s *State) Probes() healthcheck.Handler {
 	h := healthcheck.NewHandler()
+	h.AddLivenessCheck("loops", s.wedged)
 	h.AddReadinessCheck("startup", func() error {
 		code, body := s.Report()
 		if code != http.StatusOK {
 			return errors.New(body.Message)
 		}
+		if s.Stopping() {
+			return errors.New("worker is stopping")
+		}
 		return s.held()
 	})
 	return h
+}
+
+// wedged fails when a loop has not come round within its bound.
+func (s *State) wedged() error {
+	s.mu.Lock()
+	loops := s.loops
+	s.mu.Unlock()
+	now := time.Now()
+	for _, l := range loops {
+		last := l.progress()
+		if d := now.Sub(last); !last.IsZero() && d > l.bound {
+			return fmt.Errorf("the %s has made no progress for %v (allowed: %v)", l.name, d.Round(time.Second), l.bound)
+		}
+	}
+	return nil
 }
 
 func (s *State) held() error {

@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestHealthFollowsTheWorkersPhase(t *testing.T) {
@@ -76,5 +79,96 @@ func TestHoldsAndNotices(t *testing.T) {
 	release()
 	if code, body := probe("/ready"); code != http.StatusOK {
 		t.Errorf("/ready after release = %d %s", code, body)
+	}
+}
+
+func probe(s *State, path string) (int, string) {
+	rec := httptest.NewRecorder()
+	s.Probes().ServeHTTP(rec, httptest.NewRequest("GET", path+"?full=1", nil))
+	return rec.Code, rec.Body.String()
+}
+
+// /live fails while a loop has not come round within its bound, and only
+// then; a loop that has not started yet does not count.
+func TestLiveFailsOnlyWhileALoopIsStuck(t *testing.T) {
+	var last time.Time // the loop's progress; zero: not started
+	var mu sync.Mutex
+	progress := func() time.Time { mu.Lock(); defer mu.Unlock(); return last }
+	set := func(at time.Time) { mu.Lock(); last = at; mu.Unlock() }
+	s := NewState()
+	s.Loop("member loop", time.Minute, progress)
+	s.Started()
+	tests := []struct {
+		name        string
+		last        time.Time
+		live, ready int
+		says        string // in /live's body
+	}{
+		{"not started", time.Time{}, http.StatusOK, http.StatusOK, ""},
+		{"came round just now", time.Now(), http.StatusOK, http.StatusOK, ""},
+		{"within the bound", time.Now().Add(-50 * time.Second), http.StatusOK, http.StatusOK, ""},
+		{"stuck past the bound", time.Now().Add(-61 * time.Second), http.StatusServiceUnavailable, http.StatusServiceUnavailable,
+			"the member loop has made no progress for 1m1s (allowed: 1m0s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set(tt.last)
+			if code, body := probe(s, "/live"); code != tt.live || !strings.Contains(body, tt.says) {
+				t.Errorf("/live = %d %s, want %d saying %q", code, body, tt.live, tt.says)
+			}
+			if code, body := probe(s, "/ready"); code != tt.ready {
+				t.Errorf("/ready = %d %s, want %d", code, body, tt.ready)
+			}
+			if code, _ := s.Report(); code != http.StatusOK {
+				t.Errorf("/health = %d; a stuck loop is for /live to report", code)
+			}
+		})
+	}
+}
+
+// Once the worker stops, /ready fails (traffic goes elsewhere) while /live
+// and /health do not.
+func TestStoppingFailsOnlyReady(t *testing.T) {
+	s := NewState()
+	s.Started()
+	if s.Stopping() {
+		t.Fatal("stopping before Stop")
+	}
+	s.Stop()
+	if !s.Stopping() {
+		t.Fatal("not stopping after Stop")
+	}
+	if code, body := probe(s, "/ready"); code != http.StatusServiceUnavailable || !strings.Contains(body, "worker is stopping") {
+		t.Errorf("/ready = %d %s", code, body)
+	}
+	if code, _ := probe(s, "/live"); code != http.StatusOK {
+		t.Errorf("/live = %d", code)
+	}
+	if code, _ := s.Report(); code != http.StatusOK {
+		t.Errorf("/health = %d", code)
+	}
+}
+
+// A condition speaks on /health only while it has something to say, and
+// never changes the status.
+func TestConditionsAddToHealthWithoutFailingIt(t *testing.T) {
+	s := NewState()
+	var text atomic.Value
+	text.Store("")
+	s.Condition("group", func() string { return text.Load().(string) })
+	if code, body := s.Report(); code != http.StatusServiceUnavailable || body.Status != "starting" {
+		t.Errorf("/health while starting = %d %+v", code, body)
+	}
+	s.Started()
+	const base = "Worker has completed startup and is ready to handle requests."
+	if _, body := s.Report(); body.Message != base {
+		t.Errorf("message %q", body.Message)
+	}
+	text.Store("It has been out of its Connect group for 12s.")
+	if code, body := s.Report(); code != http.StatusOK || body.Message != base+" It has been out of its Connect group for 12s." {
+		t.Errorf("/health = %d %+v", code, body)
+	}
+	if code, _ := probe(s, "/ready"); code != http.StatusOK {
+		t.Errorf("/ready = %d; a condition must not make readiness flap", code)
 	}
 }

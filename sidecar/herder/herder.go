@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination"
@@ -59,8 +60,9 @@ type Herder struct {
 	log   *slog.Logger
 	group Group
 
-	wake    chan struct{}
-	revokes chan revokeRequest
+	wake     chan struct{}
+	revokes  chan revokeRequest
+	progress atomic.Int64 // Unix ns when Run last came round, for /live
 
 	mu          sync.Mutex
 	assignment  coordination.Assignment
@@ -193,11 +195,24 @@ func (h *Herder) poke() {
 	}
 }
 
+// Progress is when Run last came round: at least every resyncEvery while
+// it is idle, and between the steps of a reconcile, each of which is
+// bounded. Zero before Run starts.
+func (h *Herder) Progress() time.Time {
+	if ns := h.progress.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+func (h *Herder) step() { h.progress.Store(time.Now().UnixNano()) }
+
 // Run reconciles until ctx ends, then stops everything that runs.
 func (h *Herder) Run(ctx context.Context) {
 	tick := time.NewTicker(resyncEvery)
 	defer tick.Stop()
 	for {
+		h.step()
 		select {
 		case <-ctx.Done():
 			h.stopAll()
@@ -286,11 +301,13 @@ func (h *Herder) apply(plan []Action) {
 	}
 	if len(stopTasks) > 0 {
 		h.d.Runner.StopTasks(stopTasks)
+		h.step()
 	}
 	if len(stopConnectors) > 0 {
 		h.d.Runner.StopConnectors(stopConnectors)
 	}
 	for _, act := range plan {
+		h.step()
 		var err error
 		switch act.Op {
 		case StartConnector:
@@ -333,6 +350,7 @@ func (h *Herder) rejoinOnNewShape(snap configstore.Snapshot) {
 func (h *Herder) publishTaskConfigs(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment) {
 	running := h.d.Runner.Connectors()
 	for _, name := range a.Work.Connectors {
+		h.step()
 		info, ok := running[name]
 		if !ok || info.State != runtime.Running || info.Connector.Target != configstore.Started {
 			continue

@@ -18,6 +18,7 @@ const (
 	msgNotAllowed     = "HTTP 405 Method Not Allowed"
 	msgUnsupportedCT  = "HTTP 415 Unsupported Media Type"
 	msgNoHerderPrefix = "This worker cannot serve this request yet: "
+	msgStopping       = "Worker is shutting down; send the request to another worker of the cluster."
 )
 
 // statusOf maps an error from the Herder (or from forwarding) to the HTTP

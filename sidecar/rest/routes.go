@@ -73,6 +73,15 @@ func (r *route) consumesJSON() bool {
 	return false
 }
 
+// writes reports whether the route changes connectors, offsets or logger
+// levels for a client. Internal routes are other workers' and stay open
+// while the worker stops, so the group's leader keeps taking task configs
+// until it has left.
+func (r *route) writes() bool {
+	return r.method != http.MethodGet && (r.access == public || r.access == admin) &&
+		!strings.HasSuffix(r.path, "/config/validate")
+}
+
 func (r *route) usesHerder() bool {
 	return strings.HasPrefix(r.path, "/connectors") || strings.HasPrefix(r.path, "/connector-plugins") ||
 		strings.HasPrefix(r.path, "/admin")
