@@ -162,7 +162,10 @@ func (s *sinkTask) consume(topics []string) error {
 // generation runs one generation's work inside gen.Start, whose context
 // ends when the group rebalances, and waits for it. Work that ends while
 // the generation goes on (the task stops or fails, or the topics changed)
-// calls leave before it returns.
+// calls leave, and returns only once kafka-go has ended the generation
+// for it: kafka-go ends a generation whose work returned and joins the
+// group again unless it saw the group closed first, and such a last join
+// costs the other members two rebalances, the second only when it leaves.
 func (s *sinkTask) generation(gen *kafka.Generation, topics []string, leave func()) (changed bool, err error) {
 	done := make(chan struct{})
 	gen.Start(func(genCtx context.Context) {
@@ -173,6 +176,7 @@ func (s *sinkTask) generation(gen *kafka.Generation, topics []string, leave func
 		})
 		if genCtx.Err() == nil {
 			leave()
+			<-genCtx.Done()
 		}
 	})
 	<-done

@@ -146,6 +146,53 @@ func TestSinkTasksSharePartitions(t *testing.T) {
 	}
 }
 
+// A stopping task leaves its group once: its partitions go to the task
+// that stays in a single rebalance, without the stopping task joining
+// again on its way out (which would take two, the second only once it
+// has left).
+func TestSinkTaskLeavesWithoutJoiningAgain(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 4)
+	p := newProbe(topic)
+	conf := sinkConf(topic, "topics", topic, "consumer.override.heartbeat.interval.ms", "100")
+	conf["name"] = "collect"
+	ids := e.start("collect", 2, conf)
+	owns := func(task string, n int) func() error {
+		return func() error {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if len(p.owned[task]) != n {
+				return fmt.Errorf("task %s owns %v, want %d partitions", task, p.owned[task], n)
+			}
+			return nil
+		}
+	}
+	// kafka-go's last join is a race, so give it a few chances to show.
+	for range 3 {
+		kafkatest.Eventually(t, 30*time.Second, owns("0", 2))
+		kafkatest.Eventually(t, 30*time.Second, owns("1", 2))
+		p.mu.Lock()
+		before := p.opened["1"]
+		p.mu.Unlock()
+		e.rt.StopTasks(ids[:1])
+		kafkatest.Eventually(t, 30*time.Second, owns("1", 4))
+		p.mu.Lock()
+		opened := p.opened["1"] - before
+		p.mu.Unlock()
+		if opened != 1 {
+			t.Fatalf("task 1 took over task 0's partitions in %d rebalances, want 1", opened)
+		}
+		configs, err := e.rt.TaskConfigs("collect", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.rt.StartTask(sidecarruntime.TaskSpec{ID: ids[0], ConnectorConfig: conf, TaskConfig: configs[0], Target: configstore.Started}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestSinkPauseKeepsMembership(t *testing.T) {
 	e := newEnv(t)
 	topic := kafkatest.Name(t, "in")

@@ -264,11 +264,11 @@ func TestRejectedRecordsAreDeadLettered(t *testing.T) {
 	s := start(t, app.URL, nil)
 	s.put(t, recs(0, 0, 2)...)
 	app.next(t)
-	for offset := range int64(2) {
+	// The batch's records are reported together, in no particular order.
+	reported := map[int64]bool{}
+	for range 2 {
 		r := s.rep.next(t)
-		if r.rec.Offset != offset {
-			t.Errorf("reported offset %d, want %d", r.rec.Offset, offset)
-		}
+		reported[r.rec.Offset] = true
 		var dl plugin.DeadLetterError
 		if !errors.As(r.err, &dl) {
 			t.Fatalf("reported %T, not a plugin.DeadLetterError", r.err)
@@ -284,6 +284,9 @@ func TestRejectedRecordsAreDeadLettered(t *testing.T) {
 		if !strings.Contains(r.err.Error(), "refused the record: 400") {
 			t.Errorf("error %q", r.err)
 		}
+	}
+	if !reported[0] || !reported[1] {
+		t.Errorf("reported offsets %v, want 0 and 1", reported)
 	}
 	s.waitFlush(t, map[plugin.TopicPartition]int64{tp("orders", 0): 2}, map[plugin.TopicPartition]int64{tp("orders", 0): 2})
 	app.none(t, 50*time.Millisecond) // a rejected batch is not retried
@@ -414,6 +417,60 @@ func TestCloseIsBoundedByTheTimeout(t *testing.T) {
 	app.next(t)
 	if err := s.Close(context.Background(), []plugin.TopicPartition{tp("orders", 0)}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// slowReporter is a dead letter queue that takes until it is cancelled.
+type slowReporter struct {
+	reporting, cancelled chan struct{}
+	once                 *sync.Once
+}
+
+func (r slowReporter) Report(ctx context.Context, _ plugin.Record, _ error) error {
+	select {
+	case r.reporting <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	r.once.Do(func() { close(r.cancelled) })
+	return ctx.Err()
+}
+
+// Writing rejected records to the dead letter queue can take a while:
+// Close does not wait for that, so that the partition's next owner starts
+// at once, but stops it.
+func TestCloseDoesNotWaitForTheDeadLetterQueue(t *testing.T) {
+	app := newApp(t, always(answer{status: http.StatusBadRequest}))
+	s := newTask(def(Defaults{URL: DefaultURL}), nil)
+	slow := slowReporter{reporting: make(chan struct{}, 1), cancelled: make(chan struct{}), once: new(sync.Once)}
+	s.Initialize(slow)
+	if err := s.Start(context.Background(), map[string]string{nameConfig: "orders-sink", URLConfig: app.URL, BatchLingerConfig: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if err := s.Put(context.Background(), recs(0, 0, 3)); err != nil {
+		t.Fatal(err)
+	}
+	app.next(t)
+	select {
+	case <-slow.reporting:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the rejected records were not reported")
+	}
+	closed := make(chan error)
+	go func() { closed <- s.Close(context.Background(), []plugin.TopicPartition{tp("orders", 0)}) }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for the dead letter queue")
+	}
+	select {
+	case <-slow.cancelled:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close left the dead letter queue writing")
 	}
 }
 
@@ -590,5 +647,64 @@ func TestStopCancelsRequests(t *testing.T) {
 	}
 	if got := s.flush(t, map[plugin.TopicPartition]int64{tp("orders", 0): 2}); len(got) != 0 {
 		t.Errorf("Flush after Stop = %v, want nothing to commit", got)
+	}
+}
+
+// barrierReporter holds each report until n are under way at once, or
+// a second has passed; it remembers the most it saw together.
+type barrierReporter struct {
+	n       int
+	mu      sync.Mutex
+	now     int
+	most    int
+	all     chan struct{}
+	settled chan struct{}
+	done    int
+}
+
+func (r *barrierReporter) Report(context.Context, plugin.Record, error) error {
+	r.mu.Lock()
+	r.now++
+	r.most = max(r.most, r.now)
+	if r.now == r.n {
+		close(r.all)
+	}
+	r.mu.Unlock()
+	select {
+	case <-r.all:
+	case <-time.After(time.Second):
+	}
+	r.mu.Lock()
+	r.now--
+	r.done++
+	if r.done == r.n {
+		close(r.settled)
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// The records of a rejected batch are reported together, not one after
+// the other: each report waits for Kafka, and a batch must not take
+// seconds to reach the dead letter queue.
+func TestRejectedBatchIsReportedConcurrently(t *testing.T) {
+	app := newApp(t, always(answer{status: http.StatusBadRequest}))
+	s := newTask(def(Defaults{URL: DefaultURL}), nil)
+	rep := &barrierReporter{n: 10, all: make(chan struct{}), settled: make(chan struct{})}
+	s.Initialize(rep)
+	if err := s.Start(context.Background(), map[string]string{nameConfig: "orders-sink", URLConfig: app.URL, BatchLingerConfig: "0"}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	if err := s.Put(context.Background(), recs(0, 0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-rep.settled:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the rejected records were not all reported")
+	}
+	if rep.most != rep.n {
+		t.Errorf("at most %d reports under way at once, want all %d", rep.most, rep.n)
 	}
 }

@@ -79,7 +79,9 @@
 //     it to the dead letter queue (errors.deadletterqueue.topic.name) with
 //     the headers connect.sidecar.http.status (the status),
 //     connect.sidecar.http.reason (the start of the answer's body, or the
-//     207 result's error) and connect.sidecar.http.url. With
+//     207 result's error) and connect.sidecar.http.url. The records of one
+//     batch are written together, in no particular order, so that a
+//     rejected batch does not wait for one acknowledgement per record. With
 //     errors.tolerance=none the task fails instead of skipping them.
 //   - 408, 429, 5xx, 3xx, timeouts (http.timeout.ms) and connection
 //     errors: the batch is retried after a backoff: retry.backoff.ms
@@ -106,7 +108,8 @@
 // neither delivered nor dead-lettered: on each commit
 // (offset.flush.interval.ms) a task reports the offset of its first such
 // record. When partitions are taken away in a rebalance, the task stops
-// sending them, waits up to http.timeout.ms for their requests in flight,
-// and drops what it had not sent; the partitions' new owner sends those
-// records, and any whose answer came too late for the commit, again.
+// sending them, waits up to http.timeout.ms for their requests in flight
+// to be answered, stops writing their rejected records to the dead letter
+// queue, and drops what it had not sent; the partitions' new owner sends
+// those records, and any whose answer came too late for the commit, again.
 package httpsink

@@ -62,6 +62,9 @@ type job struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	done    chan struct{} // closed when the job's goroutine ends
+	// answered is closed once the app has answered, or the request has
+	// failed: all the job may still do is dead-letter records.
+	answered chan struct{}
 }
 
 // result is how a job ended.
@@ -369,7 +372,7 @@ func (l *loop) due(p *partition) (time.Time, bool) {
 
 // run starts p's next job.
 func (l *loop) run(p *partition) {
-	j := &job{p: p, done: make(chan struct{})}
+	j := &job{p: p, done: make(chan struct{}), answered: make(chan struct{})}
 	switch {
 	case p.expire:
 		j.entries, j.expired, j.why = p.pending()[:p.retry], true, p.why

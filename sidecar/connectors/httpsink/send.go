@@ -52,6 +52,8 @@ func newClient(cfg *config) *http.Client {
 // dead-lettered (4xx but 408 and 429, per record in a 207) or to be retried
 // (everything else).
 func (t *sinkTask) deliver(j *job) result {
+	answered := sync.OnceFunc(func() { close(j.answered) })
+	defer answered()
 	r := result{job: j, done: make([]bool, len(j.entries)), after: -1}
 	ctx, cancel := context.WithTimeout(j.ctx, t.cfg.timeout)
 	defer cancel()
@@ -77,6 +79,7 @@ func (t *sinkTask) deliver(j *job) result {
 		answer, _ = io.ReadAll(io.LimitReader(resp.Body, 4*maxReason)) // enough for the reason
 	}
 	t.obs.OnDelivery(t.cfg.name, len(j.entries), status, time.Since(start))
+	answered()
 	switch {
 	case status == http.StatusMultiStatus:
 		t.partial(&r, answer, err)
@@ -85,12 +88,7 @@ func (t *sinkTask) deliver(j *job) result {
 			r.done[i] = true
 		}
 	case rejects(status):
-		why := t.rejection(status, string(answer))
-		for i := range j.entries {
-			if !t.deadLetter(&r, i, why) {
-				break
-			}
-		}
+		t.deadLetterAll(&r, t.rejection(status, string(answer)))
 	default:
 		r.why = failure{status, reason(status, string(answer))}
 		r.after = retryAfter(resp.Header.Get("Retry-After"), time.Now())
@@ -130,6 +128,8 @@ func (t *sinkTask) partial(r *result, answer []byte, readErr error) {
 		byID[x.ID] = i
 	}
 	retried := false
+	var dead []deadRecord
+	defer func() { t.deadLetterMany(r, dead) }()
 	for i, e := range r.job.entries {
 		k, ok := byID[e.at.id()]
 		var why failure
@@ -140,9 +140,7 @@ func (t *sinkTask) partial(r *result, answer []byte, readErr error) {
 			r.done[i] = true
 			continue
 		case rejects(a.Results[k].Status):
-			if !t.deadLetter(r, i, t.rejection(a.Results[k].Status, a.Results[k].Error)) {
-				return
-			}
+			dead = append(dead, deadRecord{i, t.rejection(a.Results[k].Status, a.Results[k].Error)})
 			continue
 		default:
 			why = failure{a.Results[k].Status, reason(a.Results[k].Status, a.Results[k].Error)}
@@ -156,12 +154,7 @@ func (t *sinkTask) partial(r *result, answer []byte, readErr error) {
 // expire dead-letters records that kept failing for retry.timeout.ms.
 func (t *sinkTask) expire(j *job) result {
 	r := result{job: j, done: make([]bool, len(j.entries)), after: -1}
-	why := &rejectedError{status: j.why.status, reason: j.why.reason, url: t.cfg.url, expired: true, timeout: t.cfg.retryTimeout}
-	for i := range j.entries {
-		if !t.deadLetter(&r, i, why) {
-			break
-		}
-	}
+	t.deadLetterAll(&r, &rejectedError{status: j.why.status, reason: j.why.reason, url: t.cfg.url, expired: true, timeout: t.cfg.retryTimeout})
 	return r
 }
 
@@ -169,20 +162,52 @@ func (t *sinkTask) rejection(status int, answer string) *rejectedError {
 	return &rejectedError{status: status, reason: reason(status, answer), url: t.cfg.url}
 }
 
-// deadLetter reports r.job.entries[i]; false when reporting must stop
-// because the task fails or the job was cancelled (its records then stay
-// where they are).
-func (t *sinkTask) deadLetter(r *result, i int, why *rejectedError) bool {
-	e := r.job.entries[i]
-	if err := t.report(r.job.ctx, &e.rec, e.at, why); err != nil {
-		if r.job.ctx.Err() == nil {
-			r.err = err
-		}
-		return false
+// maxReports bounds the reports of one batch under way at once.
+const maxReports = 64
+
+// deadRecord is r.job.entries[i] and why it goes to the dead letter queue.
+type deadRecord struct {
+	i   int
+	why *rejectedError
+}
+
+// deadLetterAll reports every record of r's job for the same reason.
+func (t *sinkTask) deadLetterAll(r *result, why *rejectedError) {
+	dead := make([]deadRecord, len(r.job.entries))
+	for i := range dead {
+		dead[i] = deadRecord{i, why}
 	}
-	r.done[i] = true
-	r.dead++
-	return true
+	t.deadLetterMany(r, dead)
+}
+
+// deadLetterMany reports records concurrently: the dead letter queue's
+// producer batches writes that arrive together, where one at a time each
+// would wait for its own acknowledgement (a few hundred records a
+// second). A record whose report failed stays where it is; the first
+// failure becomes r.err unless the job was cancelled.
+func (t *sinkTask) deadLetterMany(r *result, dead []deadRecord) {
+	errs := make([]error, len(dead))
+	slots := make(chan struct{}, maxReports)
+	var wg sync.WaitGroup
+	for k, d := range dead {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			e := r.job.entries[d.i]
+			errs[k] = t.report(r.job.ctx, &e.rec, e.at, d.why)
+		})
+	}
+	wg.Wait()
+	for k, d := range dead {
+		if errs[k] != nil {
+			if r.err == nil && r.job.ctx.Err() == nil {
+				r.err = errs[k]
+			}
+			continue
+		}
+		r.done[d.i] = true
+		r.dead++
+	}
 }
 
 // rejectedError is why a record went to the dead letter queue: the app

@@ -151,6 +151,7 @@ func (t *sinkTask) spawn(j *job) {
 		defer j.cancel()
 		var r result
 		if j.expired {
+			close(j.answered) // it does not ask the app
 			r = t.expire(j)
 		} else {
 			r = t.deliver(j)
@@ -303,8 +304,12 @@ func (t *sinkTask) Flush(_ context.Context, offsets map[plugin.TopicPartition]in
 
 // Close stops sending the partitions' records and drops those waiting: the
 // partitions' next owner reads them again. It waits, at most
-// http.timeout.ms, for their requests in flight, so two workers never
-// deliver one partition at once; then it cancels them.
+// http.timeout.ms, for their requests in flight to be answered, so two
+// workers never deliver one partition at once; then it cancels them. It
+// does not wait for the dead letter queue: records go there one at a
+// time, and a rejected batch can take seconds that would hold the
+// partitions back from their next owner, which sends what was not
+// dead-lettered yet again.
 func (t *sinkTask) Close(ctx context.Context, tps []plugin.TopicPartition) error {
 	reply := make(chan []*job, 1)
 	select {
@@ -320,14 +325,13 @@ func (t *sinkTask) Close(ctx context.Context, tps []plugin.TopicPartition) error
 	}
 	timer := time.NewTimer(t.cfg.timeout)
 	defer timer.Stop()
+	defer cancelAll(jobs)
 	for _, j := range jobs {
 		select {
-		case <-j.done:
+		case <-j.answered:
 		case <-timer.C:
-			cancelAll(jobs)
 			return nil
 		case <-ctx.Done():
-			cancelAll(jobs)
 			return nil
 		}
 	}
