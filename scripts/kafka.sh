@@ -5,14 +5,22 @@
 #
 #   scripts/kafka.sh start                  resolve jars if needed, start a fresh broker on 127.0.0.1:9092
 #   scripts/kafka.sh stop                   stop all Connect workers started here, then the broker; wipe its data
+#   scripts/kafka.sh broker-stop [--kill]   stop only the broker (SIGTERM, or SIGKILL with --kill), keeping its data
+#                                           and the Connect workers, for tests of a broker outage
+#   scripts/kafka.sh broker-start           start the broker again on the data broker-stop kept
 #   scripts/kafka.sh status                 exit 0 and print "running <version> on 127.0.0.1:9092" if up
 #   scripts/kafka.sh version                print the Kafka version used
 #   scripts/kafka.sh resolve                only download the jars into the cache (no-op when cached)
 #   scripts/kafka.sh connect-start [--port P] [--group G] [--name N]
 #                                           start a Java Connect worker (REST 127.0.0.1:P, default 8083,
 #                                           group G default connect-java, instance name N default connect-P)
-#   scripts/kafka.sh connect-stop [--name N | --port P | --all]
-#                                           stop one worker (default connect-8083) or all of them
+#   scripts/kafka.sh connect-stop [--name N | --port P | --all] [--kill]
+#                                           stop one worker (default connect-8083) or all of them; --kill
+#                                           sends SIGKILL, as a crash would, instead of SIGTERM
+#
+# The broker also listens on 127.0.0.1:9094 and advertises that listener as 127.0.0.1:9095, where only a test's
+# TCP proxy listens: a client bootstrapped at 9095 reaches the broker only through the proxy, which can cut it off.
+# (With KAFKA_PORT=P these ports are P, P+1 for the controller, P+2 and P+3.)
 #
 # Environment:
 #   KAFKA_VERSION         Kafka release (default 4.3.1, the newest 4.x with connect-runtime and connect-file on
@@ -20,6 +28,8 @@
 #   KAFKA_LOG4J2_VERSION  log4j2 version to pin (default: the one that Kafka release was built with)
 #   KAFKA_CACHE           resolved jars (default ~/.cache/connect-sidecar/kafka-$KAFKA_VERSION)
 #   KAFKA_STATE           pid files, logs, generated configs, data (default /tmp/connect-sidecar-kafka)
+#   KAFKA_PORT            broker port (default 9092); the controller and the proxied listener take the next three,
+#                         so a second broker with its own KAFKA_STATE and KAFKA_PORT can run next to the first
 #   KAFKA_HEAP_OPTS       broker heap flags (default -Xms128m -Xmx512m)
 #   CONNECT_HEAP_OPTS     worker heap flags (default -Xms64m -Xmx512m)
 #   KAFKA_JVM_OPTS        other JVM flags of every JVM started here (default: C1 only, serial GC)
@@ -41,7 +51,13 @@ LOG4J2_VERSION=${KAFKA_LOG4J2_VERSION:-$default_log4j2}
 KAFKA_CACHE=${KAFKA_CACHE:-$HOME/.cache/connect-sidecar/kafka-$KAFKA_VERSION}
 KAFKA_STATE=${KAFKA_STATE:-/tmp/connect-sidecar-kafka}
 
-readonly HOST=127.0.0.1 BROKER_PORT=9092 CONTROLLER_PORT=9093
+BROKER_PORT=${KAFKA_PORT:-9092}
+if ! [[ $BROKER_PORT =~ ^[0-9]+$ ]] || ((BROKER_PORT < 1 || BROKER_PORT > 65532)); then
+  echo "kafka.sh: KAFKA_PORT must be a port number below 65533, not '$BROKER_PORT'" >&2
+  exit 2
+fi
+readonly HOST=127.0.0.1 BROKER_PORT CONTROLLER_PORT=$((BROKER_PORT + 1)) PROXIED_PORT=$((BROKER_PORT + 2)) \
+  PROXIED_ADVERTISED_PORT=$((BROKER_PORT + 3))
 readonly BROKER_READY_TIMEOUT=90 CONNECT_READY_TIMEOUT=180 STOP_TIMEOUT=30
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -60,7 +76,7 @@ die() {
   exit 1
 }
 usage() { # $1 = exit code
-  sed -n '6,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '6,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit "${1:-2}"
 }
 now_ms() { date +%s%3N; }
@@ -168,7 +184,7 @@ pidfile_alive() { # $1 = pid file, $2 = command line marker
   [[ -f $1 ]] && pid_matches "$(cat "$1" 2>/dev/null)" "$2"
 }
 
-stop_pidfile() { # $1 = pid file, $2 = command line marker, $3 = label
+stop_pidfile() { # $1 = pid file, $2 = command line marker, $3 = label, $4 = KILL to crash it instead (optional)
   local pidfile=$1 marker=$2 label=$3 pid deadline
   [[ -f $pidfile ]] || return 0
   pid=$(cat "$pidfile" 2>/dev/null || true)
@@ -181,7 +197,13 @@ stop_pidfile() { # $1 = pid file, $2 = command line marker, $3 = label
   # A JVM that writes a class-data archive at exit gets more time (the dump alone can take 10 s on 2 busy cores).
   local timeout=$STOP_TIMEOUT
   [[ -f $pidfile.cds ]] && timeout=$((STOP_TIMEOUT + 30))
-  kill -TERM "$pid" 2>/dev/null || true
+  if [[ ${4:-} == KILL ]]; then
+    # A crash: no shutdown hooks, and no class-data archive (the JVM writes it at a clean exit).
+    timeout=5
+    kill -KILL "$pid" 2>/dev/null || true
+  else
+    kill -TERM "$pid" 2>/dev/null || true
+  fi
   deadline=$((SECONDS + timeout))
   while pid_matches "$pid" "$marker" && ((SECONDS < deadline)); do sleep 0.2; done
   if pid_matches "$pid" "$marker"; then
@@ -289,14 +311,12 @@ cmd_start() {
   local t0
   t0=$(now_ms)
   stop_all # a broker (and workers) left over from an earlier start
-  local p
-  for p in "$BROKER_PORT" "$CONTROLLER_PORT"; do
-    port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
-  done
+  check_broker_ports
   rm -rf "$KAFKA_STATE/data"
   mkdir -p "$KAFKA_STATE"/{config,logs,run,run/connect,tmp,data}
   sed -e "s#@DATA_DIR@#$KAFKA_STATE/data#g" -e "s#@BROKER_PORT@#$BROKER_PORT#g" \
-    -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" "$SUPPORT/config/server.properties" >"$BROKER_CONF"
+    -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@PROXIED_PORT@#$PROXIED_PORT#g" \
+    -e "s#@PROXIED_ADVERTISED_PORT@#$PROXIED_ADVERTISED_PORT#g" "$SUPPORT/config/server.properties" >"$BROKER_CONF"
 
   local cp="$KAFKA_CACHE/broker/*" # kept literal: java expands dir/* itself
   local jvm=("${JVM_COMMON[@]}" -Djava.io.tmpdir="$KAFKA_STATE/tmp" -Dkafka.logs.dir="$KAFKA_STATE/logs")
@@ -315,14 +335,33 @@ cmd_start() {
     cat "$KAFKA_STATE/logs/format.log" >&2
     die "formatting the KRaft storage failed"
   }
-  local t1 pid
+  local t1
   t1=$(now_ms)
-  cds_args broker "$cp" "$BROKER_PID.cds"
+  echo "$KAFKA_VERSION" >"$KAFKA_STATE/run/version"
+  launch_broker "$BROKER_PID.cds"
+  echo "kafka $KAFKA_VERSION running on $HOST:$BROKER_PORT (controller $HOST:$CONTROLLER_PORT), pid $(cat "$BROKER_PID")," \
+    "ready in $(elapsed "$t1") after format, $(elapsed "$t0") in total"
+  echo "state dir: $KAFKA_STATE (broker log: $BROKER_LOG, data: $KAFKA_STATE/data)"
+}
+
+check_broker_ports() {
+  local p
+  for p in "$BROKER_PORT" "$CONTROLLER_PORT" "$PROXIED_PORT"; do
+    port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
+  done
+  return 0
+}
+
+# Starts the broker on the formatted data directory and waits until it serves. $1 = where to note a pending
+# class-data dump ("" = only use an archive).
+launch_broker() {
+  local cp="$KAFKA_CACHE/broker/*" pid
+  local jvm=("${JVM_COMMON[@]}" -Djava.io.tmpdir="$KAFKA_STATE/tmp" -Dkafka.logs.dir="$KAFKA_STATE/logs")
+  cds_args broker "$cp" "$1"
   pid=$(launch "$BROKER_LOG" "$BROKER_MARKER" "$JAVA" "${BROKER_HEAP[@]}" "${jvm[@]}" "${CDS_ARGS[@]}" \
     -Dlog4j2.configurationFile="$SUPPORT/config/log4j2-broker.properties" \
     -cp "$cp" kafka.Kafka "$BROKER_CONF")
   echo "$pid" >"$BROKER_PID"
-  echo "$KAFKA_VERSION" >"$KAFKA_STATE/run/version"
 
   local deadline=$((SECONDS + BROKER_READY_TIMEOUT))
   until grep -q 'Kafka Server started' "$BROKER_LOG" 2>/dev/null && port_open "$BROKER_PORT"; do
@@ -339,9 +378,34 @@ cmd_start() {
     fi
     sleep 0.2
   done
-  echo "kafka $KAFKA_VERSION running on $HOST:$BROKER_PORT (controller $HOST:$CONTROLLER_PORT), pid $pid," \
-    "ready in $(elapsed "$t1") after format, $(elapsed "$t0") in total"
-  echo "state dir: $KAFKA_STATE (broker log: $BROKER_LOG, data: $KAFKA_STATE/data)"
+}
+
+cmd_broker_stop() {
+  local signal=TERM
+  while (($#)); do
+    case $1 in
+      --kill) signal=KILL && shift ;;
+      *) usage ;;
+    esac
+  done
+  pidfile_alive "$BROKER_PID" "$BROKER_MARKER" || die "broker is not running"
+  stop_pidfile "$BROKER_PID" "$BROKER_MARKER" broker "$signal"
+}
+
+cmd_broker_start() {
+  need_java
+  cmd_resolve
+  pidfile_alive "$BROKER_PID" "$BROKER_MARKER" && die "broker is already running (pid $(cat "$BROKER_PID"))"
+  [[ -f $KAFKA_STATE/data/meta.properties && -f $BROKER_CONF ]] ||
+    die "no broker data in $KAFKA_STATE to start again: use '$0 start' for a fresh broker"
+  check_broker_ports
+  local t0
+  t0=$(now_ms)
+  # Keep the previous run's log: it tells how the broker went down.
+  [[ -f $BROKER_LOG ]] && mv -f "$BROKER_LOG" "$BROKER_LOG.previous"
+  launch_broker ""
+  echo "kafka $(cat "$KAFKA_STATE/run/version" 2>/dev/null || echo "$KAFKA_VERSION") running again on" \
+    "$HOST:$BROKER_PORT, pid $(cat "$BROKER_PID"), ready in $(elapsed "$t0")"
 }
 
 stop_all() {
@@ -377,8 +441,8 @@ valid_name() {
   case $1 in broker | format | server) die "worker name '$1' is reserved" ;; esac
 }
 
-stop_worker() { # $1 = name
-  stop_pidfile "$KAFKA_STATE/run/connect/$1.pid" "$(worker_marker "$1")" "connect worker $1"
+stop_worker() { # $1 = name, $2 = KILL to crash it (optional)
+  stop_pidfile "$KAFKA_STATE/run/connect/$1.pid" "$(worker_marker "$1")" "connect worker $1" "${2:-}"
 }
 
 cmd_connect_start() {
@@ -444,12 +508,13 @@ cmd_connect_start() {
 }
 
 cmd_connect_stop() {
-  local name=connect-8083 all=false
+  local name=connect-8083 all=false signal=TERM
   while (($#)); do
     case $1 in
       --name) name=${2:?--name needs a value} && shift 2 ;;
       --port) name=connect-${2:?--port needs a value} && shift 2 ;;
       --all) all=true && shift ;;
+      --kill) signal=KILL && shift ;;
       *) usage ;;
     esac
   done
@@ -457,17 +522,19 @@ cmd_connect_stop() {
     local f
     for f in "$KAFKA_STATE"/run/connect/*.pid; do
       [[ -e $f ]] || continue
-      stop_worker "$(basename "$f" .pid)"
+      stop_worker "$(basename "$f" .pid)" "$signal"
     done
   else
     valid_name "$name"
-    stop_worker "$name"
+    stop_worker "$name" "$signal"
   fi
 }
 
 case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  broker-stop) shift && cmd_broker_stop "$@" ;;
+  broker-start) cmd_broker_start ;;
   status) cmd_status ;;
   version) echo "$KAFKA_VERSION" ;;
   resolve) cmd_resolve ;;

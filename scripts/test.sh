@@ -2,7 +2,8 @@
 # The project's test command (README, .ci/run): static checks, unit tests
 # with the race detector, then integration tests against a real Apache Kafka
 # started by scripts/kafka.sh, or against the in-process broker when this
-# machine has no Java or Maven. Everything it starts, it stops.
+# machine has no Java or Maven, then the fault-injection suite (real Kafka
+# only). Everything it starts, it stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,10 +32,11 @@ fi
 step "go vet"
 go vet ./...
 go vet -tags integration ./...
+go vet -tags 'integration fault' ./...
 
 step "staticcheck $STATICCHECK_VERSION"
-# With the tag it sees every file: the tagged ones add to the rest.
-go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" -tags integration ./...
+# With the tags it sees every file: the tagged ones add to the rest.
+go run "honnef.co/go/tools/cmd/staticcheck@$STATICCHECK_VERSION" -tags 'integration fault' ./...
 
 step "unit tests (-race)"
 go test -race -count=1 ./...
@@ -57,7 +59,7 @@ if command -v java >/dev/null && command -v mvn >/dev/null; then
   step "starting Apache Kafka with scripts/kafka.sh"
   scripts/kafka.sh start
   started_kafka=yes
-  export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:9092
+  export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:${KAFKA_PORT:-9092}
   KAFKA_VERSION=$(scripts/kafka.sh version)
   export KAFKA_VERSION
   echo "integration tests run against Apache Kafka $KAFKA_VERSION at $KAFKA_BOOTSTRAP_SERVERS"
@@ -75,3 +77,15 @@ mapfile -t pkgs < <(go list -tags integration \
   | awk '/internal\/kafkatest/ && $1 !~ /internal\/kafkatest$/ {print $1}')
 go test -race -count=1 -tags integration -v "${pkgs[@]}" 2>&1 \
   | grep -E '^(--- |ok |FAIL|PASS|panic|\s+\S+_test\.go:)'
+
+# Fault injection (build tag fault): broker restart, a worker cut off from
+# Kafka or frozen past its session, garbage in the config topic, REST writes
+# during rebalances. It runs alone, after everything else, because one test
+# stops and restarts the shared broker; it needs scripts/kafka.sh's broker.
+if [ -n "$started_kafka" ]; then
+  step "fault injection (-race, tag fault)"
+  go test -race -count=1 -timeout 8m -tags fault -run '^TestFault' -v ./cmd/connect-sidecar/ 2>&1 \
+    | grep -E '^(--- |ok |FAIL|PASS|panic|\s+\S+_test\.go:)'
+else
+  echo "no Apache Kafka from scripts/kafka.sh: the fault-injection suite does not run"
+fi

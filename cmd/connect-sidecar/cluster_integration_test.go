@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"syscall"
 	"testing"
@@ -123,26 +122,6 @@ func (c *cluster) awaitPlacement(timeout time.Duration, on ...*kafkatest.Process
 	return time.Since(start)
 }
 
-// produced is one record as the check needs it.
-type produced struct {
-	pid  string
-	seq  int64
-	time time.Time
-}
-
-// incarnation is one uninterrupted run of a task in one worker process.
-type incarnation struct {
-	pid         string
-	first, last time.Time
-	count       int
-}
-
-// A run of a task ends when its process stops producing for this long, or
-// starts again from an earlier sequence number (it resumed from committed
-// offsets). At 300 records/s over 6 tasks a running task produces every
-// ~20 ms.
-const runGap = 500 * time.Millisecond
-
 // checkNoTaskRanTwice reads every record the connector produced and fails
 // if two worker processes ran the same task at the same time: two runs of
 // one task, in different processes, whose time spans overlap. A task that
@@ -185,37 +164,13 @@ func (c *cluster) checkNoTaskRanTwice() {
 		c.t.Fatal("the connector produced nothing")
 	}
 	for task, recs := range byTask {
-		runs := incarnations(recs)
-		for i, a := range runs {
-			for _, b := range runs[i+1:] {
-				if a.pid != b.pid && a.first.Before(b.last) && b.first.Before(a.last) {
-					c.t.Errorf("task %d ran on two workers at once: pid %s produced %d records %v..%v while pid %s produced %d records %v..%v",
-						task, a.pid, a.count, a.first, a.last, b.pid, b.count, b.first, b.last)
-				}
-			}
+		for _, o := range overlaps(recs) {
+			a, b := o[0], o[1]
+			c.t.Errorf("task %d ran on two workers at once: pid %s produced %d records %v..%v while pid %s produced %d records %v..%v",
+				task, a.pid, a.count, a.first, a.last, b.pid, b.count, b.first, b.last)
 		}
 	}
 	c.t.Logf("%d records checked over %d tasks", total, len(byTask))
-}
-
-// incarnations splits a task's records into the runs of each process.
-func incarnations(recs []produced) []incarnation {
-	sort.Slice(recs, func(i, j int) bool { return recs[i].time.Before(recs[j].time) })
-	var runs []incarnation
-	open := map[string]int{} // pid -> index in runs of its current run
-	lastSeq := map[string]int64{}
-	for _, r := range recs {
-		i, ok := open[r.pid]
-		if !ok || r.time.Sub(runs[i].last) > runGap || r.seq < lastSeq[r.pid] {
-			runs = append(runs, incarnation{pid: r.pid, first: r.time})
-			i = len(runs) - 1
-			open[r.pid] = i
-		}
-		runs[i].last = r.time
-		runs[i].count++
-		lastSeq[r.pid] = r.seq
-	}
-	return runs
 }
 
 // Three workers share a 6-task connector 2/2/2; when one stops gracefully,
@@ -257,36 +212,4 @@ func TestIntegrationTasksSpreadAndMoveWhenWorkersGo(t *testing.T) {
 		t.Logf("after SIGCONT the frozen worker was back in the group with its share within %v", took.Round(time.Millisecond))
 	})
 	c.checkNoTaskRanTwice()
-}
-
-// The check above must tell a task that moved (and came back) from one
-// that ran in two processes at once.
-func TestIncarnationsSeparateMovesFromConcurrentRuns(t *testing.T) {
-	at := func(ms int) time.Time { return time.UnixMilli(int64(ms)) }
-	overlaps := func(recs []produced) bool {
-		runs := incarnations(recs)
-		for i, a := range runs {
-			for _, b := range runs[i+1:] {
-				if a.pid != b.pid && a.first.Before(b.last) && b.first.Before(a.last) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	var moved, concurrent []produced
-	for i := range 50 { // A runs, then B after a rebalance, then A again
-		moved = append(moved, produced{"A", int64(i), at(i * 20)})
-		moved = append(moved, produced{"B", int64(40 + i), at(2000 + i*20)})
-		moved = append(moved, produced{"A", int64(80 + i), at(4000 + i*20)})
-	}
-	for i := range 50 { // A and B both run from the same offset
-		concurrent = append(concurrent, produced{"A", int64(i), at(i * 20)}, produced{"B", int64(i), at(5 + i*20)})
-	}
-	if overlaps(moved) {
-		t.Error("a task that moved away and back was reported as running twice")
-	}
-	if !overlaps(concurrent) {
-		t.Error("a task running in two processes at once was not reported")
-	}
 }

@@ -53,6 +53,15 @@ func (w *JavaWorker) Stop(t testing.TB) {
 	}
 }
 
+// Kill ends the worker with SIGKILL, as a crash would: it neither commits
+// nor leaves the group, so the others wait for its session to expire.
+func (w *JavaWorker) Kill(t testing.TB) {
+	t.Helper()
+	if out, err := exec.Command(w.script, "connect-stop", "--name", w.Name, "--kill").CombinedOutput(); err != nil {
+		t.Fatalf("kafkatest: kill Java worker: %v\n%s", err, out)
+	}
+}
+
 // Log returns what the worker logged so far.
 func (w *JavaWorker) Log() string {
 	state := os.Getenv("KAFKA_STATE")

@@ -153,6 +153,19 @@ func (p *Process) Wait(t testing.TB, timeout time.Duration) int {
 // Log returns what the process printed so far.
 func (p *Process) Log() string { return p.log.String() }
 
+// Pid returns the process id.
+func (p *Process) Pid() int { return p.cmd.Process.Pid }
+
+// Exited reports whether the process has ended.
+func (p *Process) Exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // Get requests path from the worker's REST API.
 func (p *Process) Get(path string) (int, string, error) {
 	return get(p.URL + path)

@@ -15,8 +15,10 @@ var jvmOnly = []string{
 	"jvm.", "heap.", "classpath",
 }
 
-// Prefixes whose keys are read later by the part they configure.
-var kept = []string{"key.converter.", "value.converter.", "header.converter"}
+// Prefixes whose keys are read later by the part they configure: the
+// converters, and the task runtime's producers and consumers (as Java's
+// worker hands producer.* and consumer.* to its tasks' clients).
+var kept = []string{"key.converter.", "value.converter.", "header.converter", "producer.", "consumer."}
 
 var knownProps = func() map[string]bool {
 	m := map[string]bool{}

@@ -164,6 +164,8 @@ func TestLoadIgnoresJVMAndUnknownSettings(t *testing.T) {
 		"CONNECT_LOG4J_ROOT_LOGLEVEL=INFO",
 		"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled",
 		"CONNECT_VALUE_CONVERTER_DECIMAL_FORMAT=NUMERIC",
+		"CONNECT_CONSUMER_SESSION_TIMEOUT_MS=6000",
+		"CONNECT_PRODUCER_LINGER_MS=20",
 		"SIDECAR_TYPO=1",
 	), "")
 	if err != nil {
@@ -180,6 +182,9 @@ func TestLoadIgnoresJVMAndUnknownSettings(t *testing.T) {
 	}
 	if l.Worker.Properties["value.converter.decimal.format"] != "NUMERIC" {
 		t.Errorf("converter sub-setting not kept: %v", l.Worker.Properties)
+	}
+	if l.Worker.Properties["consumer.session.timeout.ms"] != "6000" || l.Worker.Properties["producer.linger.ms"] != "20" {
+		t.Errorf("task client settings not kept: %v", l.Worker.Properties)
 	}
 }
 

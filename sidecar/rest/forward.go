@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -69,7 +70,16 @@ func (s *Server) forwardRequest(c *call, target string, body any) (int, []byte, 
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, s.forwardTimeout)
 	defer cancel()
-	return s.send(ctx, c.r.Method, u, h, payload)
+	status, resp, err := s.send(ctx, c.r.Method, u, h, payload)
+	var se *StatusError
+	if errors.As(err, &se) && se.Status == http.StatusServiceUnavailable {
+		// The target cannot serve it now (a leader that is shutting down
+		// refuses writes with 503). Its 503 tells the client to go to
+		// another worker, which is what the client did: the answer is
+		// Connect's 409, retry once the group has rebalanced.
+		return 0, nil, &ConflictError{Message: fmt.Sprintf("%s: the worker at %s answered %q; retry once the group has rebalanced", msgConflict, target, se.Message)}
+	}
+	return status, resp, err
 }
 
 // send does one request to another worker and reads the answer as

@@ -251,6 +251,25 @@ func TestForwardingTimesOut(t *testing.T) {
 	}
 }
 
+// TestForwardingToAStoppingLeader: a leader that is shutting down refuses
+// the write with 503, meant for clients that asked it directly; the client
+// of the follower gets the 409 that tells it to retry after the rebalance.
+func TestForwardingToAStoppingLeader(t *testing.T) {
+	leader := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = io.WriteString(w, `{"error_code":503,"message":"Worker is shutting down; send the request to another worker of the cluster."}`)
+	}))
+	defer leader.Close()
+	h := newFakeHerder()
+	h.notLeader, h.leader = true, leader.URL
+	r := newEnv(t, h, nil).do("DELETE", "/connectors/local-file-sink", "")
+	em := errorBody(t, r)
+	if r.status != 409 || em.ErrorCode != 409 || !strings.Contains(em.Message, "shutting down") {
+		t.Errorf("= %d %+v, want 409 naming the leader's reason", r.status, em)
+	}
+}
+
 // TestForwardedErrorWithoutConnectBody: an error page that is not
 // Connect's error body is a 500 saying so.
 func TestForwardedErrorWithoutConnectBody(t *testing.T) {

@@ -119,6 +119,12 @@ func runSource(t *taskRun, task plugin.SourceTask, class string) error {
 	return s.run()
 }
 
+// recordOverhead is what a record in flight costs beyond its key and
+// value: the message, its headers and the offset bookkeeping, about 700
+// bytes measured. buffer.memory counts it, so that small records cannot
+// pile up hundreds of thousands deep (hundreds of MB) while Kafka is slow.
+const recordOverhead = 1024
+
 func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTask, error) {
 	d := t.rt.deps
 	conf := t.settings()
@@ -267,7 +273,7 @@ func (s *sourceTask) deliver(ctx context.Context, recs []plugin.Record) error {
 		if err := s.topics.ensure(ctx, m.Topic); err != nil {
 			return err
 		}
-		n := len(m.Key) + len(m.Value)
+		n := len(m.Key) + len(m.Value) + recordOverhead
 		p := &inflight{sub: sub, sticky: s.sticky, bytes: n, deadline: deadline}
 		if s.recordCommitter != nil {
 			p.rec = r
@@ -363,9 +369,19 @@ func (s *sourceTask) sendOne(ctx context.Context, m kafka.Message) error {
 func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) error {
 	p := m.WriterData.(*inflight)
 	for retriable(cause) {
-		p.attempt++
-		if !wait(ctx, p.deadline, s.errs.policy.backoff(p.attempt)) || !s.window.acquire(ctx, p.bytes) {
-			break
+		var refused errNoLease
+		if errors.As(cause, &refused) {
+			// Not sent for want of the lease (see leasedTransport): no
+			// attempt counts, and the record waits for the lease however
+			// long, since giving up would commit its offset unsent.
+			if !s.t.holdWithoutLease(ctx) || !s.window.acquire(ctx, p.bytes) {
+				break
+			}
+		} else {
+			p.attempt++
+			if !wait(ctx, p.deadline, s.errs.policy.backoff(p.attempt)) || !s.window.acquire(ctx, p.bytes) {
+				break
+			}
 		}
 		if cause = s.writer.WriteMessages(ctx, m); cause == nil {
 			return nil
@@ -482,9 +498,20 @@ func nonNil(subs []*submitted) []*submitted {
 func (s *sourceTask) newWriter() *kafka.Writer {
 	clients := s.t.rt.deps.Clients
 	log := s.t.log
+	// Records queued while the task owned its work go out only while it
+	// still does (see leasedTransport).
+	transport := &leasedTransport{RoundTripper: clients.Transport, refuse: func() error {
+		switch {
+		case s.t.rt.deps.Lease() && s.t.ctx.Err() == nil:
+			return nil
+		case s.t.stopping.Err() != nil:
+			return errNoLease{stopping: true}
+		}
+		return errNoLease{}
+	}}
 	return &kafka.Writer{
 		Addr:                   clients.Client.Addr,
-		Transport:              clients.Transport,
+		Transport:              transport,
 		Balancer:               kafka.BalancerFunc(balance),
 		RequiredAcks:           kafka.RequireAll,
 		Async:                  true,

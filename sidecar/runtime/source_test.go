@@ -330,6 +330,36 @@ func TestSourceWaitsForLease(t *testing.T) {
 	}
 }
 
+// Records already handed to the producer when the lease lapses (they wait
+// out linger.ms there) are not sent until it is renewed: a worker that
+// thaws after its session must not produce for a task that moved.
+func TestSourceQueuedRecordsWaitForTheLease(t *testing.T) {
+	e := newEnv(t, "CONNECT_PRODUCER_LINGER_MS=1000")
+	topic := kafkatest.Name(t, "numbers")
+	e.b.CreateTopic(t, topic, 1)
+	p := newProbe(topic)
+	e.start("numbers", 1, sourceConf(topic, topic, "batch", "5", "count", "5"))
+	// A second poll means the first batch was handed to the producer.
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if polls, _ := p.snapshot(); polls < 2 {
+			return errors.New("the first batch is not with the producer yet")
+		}
+		return nil
+	})
+	e.lease.Store(false)
+	time.Sleep(2 * time.Second) // past linger.ms: the batch would have gone out
+	if n, err := countRecords(e.b, topic, 0); err != nil || n != 0 {
+		t.Fatalf("%d records produced after the lease lapsed (%v)", n, err)
+	}
+	e.lease.Store(true)
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if n, err := countRecords(e.b, topic, 0); err != nil || n != 5 {
+			return fmt.Errorf("%d of 5 records produced once the lease was back (%v)", n, err)
+		}
+		return nil
+	})
+}
+
 func TestSourcePanicFailsTheTaskNotTheWorker(t *testing.T) {
 	e := newEnv(t)
 	topic := kafkatest.Name(t, "numbers")

@@ -20,13 +20,14 @@ type Store struct {
 
 	mu       sync.Mutex
 	snap     Snapshot
-	inFlight sync.WaitGroup
+	inFlight writes
 	bad      atomic.Int64
 }
 
 // NewStore returns a store for the worker's status topic; it does no I/O.
 func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
 	s := &Store{logger: logger.With("component", "statusstore", "topic", w.StatusStorageTopic)}
+	s.inFlight.cond.L = &s.inFlight.mu
 	s.log = kafkalog.New(clients, kafkalog.Config{
 		Topic:             w.StatusStorageTopic,
 		Partitions:        w.StatusStoragePartitions,
@@ -42,7 +43,7 @@ func (s *Store) Start(ctx context.Context) error { return s.log.Start(ctx) }
 
 // Stop waits for writes in flight, then stops.
 func (s *Store) Stop() {
-	s.inFlight.Wait()
+	s.inFlight.wait()
 	s.log.Stop()
 }
 
@@ -57,8 +58,9 @@ func (s *Store) Snapshot() Snapshot {
 func (s *Store) ReadToEnd(ctx context.Context) error { return s.log.ReadToEnd(ctx) }
 
 // Flush waits for the writes made so far, as Java flushes its status
-// producer after stopping revoked work.
-func (s *Store) Flush() { s.inFlight.Wait() }
+// producer after stopping revoked work. Tasks that still run may write
+// meanwhile; Flush does not wait for those.
+func (s *Store) Flush() { s.inFlight.wait() }
 
 func (s *Store) apply(r kafkalog.Record) {
 	rec, err := Decode(string(r.Key), r.Value)
@@ -117,15 +119,63 @@ func (s *Store) send(rec Record) {
 		s.logger.Error("cannot encode a status record", "key", rec.StatusKey(), "err", err)
 		return
 	}
-	s.inFlight.Add(1)
+	n := s.inFlight.add()
 	err = s.log.SendAsync(context.Background(), []byte(key), value, func(err error) {
-		defer s.inFlight.Done()
+		defer s.inFlight.done(n)
 		if err != nil {
 			s.logger.Warn("status write failed", "key", key, "err", err)
 		}
 	})
 	if err != nil {
-		s.inFlight.Done()
+		s.inFlight.done(n)
 		s.logger.Warn("status write not sent", "key", key, "err", err)
 	}
+}
+
+// writes tracks the status writes in flight so that wait can wait for
+// those made before it. A sync.WaitGroup cannot: a task that still runs
+// would Add while a Flush waits, which WaitGroup forbids (it panics).
+type writes struct {
+	mu      sync.Mutex
+	cond    sync.Cond // L is &mu
+	next    uint64    // number of the next write
+	pending map[uint64]struct{}
+}
+
+func (w *writes) add() uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pending == nil {
+		w.pending = map[uint64]struct{}{}
+	}
+	n := w.next
+	w.next++
+	w.pending[n] = struct{}{}
+	return n
+}
+
+func (w *writes) done(n uint64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.pending, n)
+	w.cond.Broadcast()
+}
+
+// wait returns once every write added before the call is done.
+func (w *writes) wait() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	before := w.next
+	for w.anyBefore(before) {
+		w.cond.Wait()
+	}
+}
+
+func (w *writes) anyBefore(n uint64) bool {
+	for p := range w.pending {
+		if p < n {
+			return true
+		}
+	}
+	return false
 }

@@ -2,7 +2,10 @@ package statusstore
 
 import (
 	"context"
+	"runtime"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
@@ -40,4 +43,54 @@ func TestStatusesAreReadBackAndStaleSafeWritesDropped(t *testing.T) {
 	if _, ok := snap.Connector("gone"); ok {
 		t.Error("deleted connector still has a status")
 	}
+}
+
+// Flush waits for the writes made before it while running tasks go on
+// writing, as when the herder stops revoked work and flushes. (A
+// sync.WaitGroup here panicked: "WaitGroup is reused before previous Wait
+// has returned".)
+func TestFlushWhileTasksWrite(t *testing.T) {
+	var w writes
+	w.cond.L = &w.mu
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				n := w.add()
+				runtime.Gosched()
+				w.done(n)
+			}
+		})
+	}
+	for range 20000 {
+		w.wait()
+	}
+	close(stop)
+	wg.Wait()
+	if len(w.pending) != 0 {
+		t.Errorf("%d writes still pending", len(w.pending))
+	}
+}
+
+// Flush returns only once the writes made before it are done.
+func TestFlushWaitsForEarlierWrites(t *testing.T) {
+	var w writes
+	w.cond.L = &w.mu
+	first, second := w.add(), w.add()
+	flushed := make(chan struct{})
+	go func() { w.wait(); close(flushed) }()
+	w.done(second)
+	select {
+	case <-flushed:
+		t.Fatal("Flush returned with a write of before it pending")
+	case <-time.After(50 * time.Millisecond):
+	}
+	w.done(first)
+	<-flushed
 }
