@@ -188,7 +188,10 @@ type fetchers struct {
 
 func startFetchers(clients *kafkaclient.Clients, assignments map[string][]kafka.PartitionAssignment, c consumerSettings, log *slog.Logger) *fetchers {
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &fetchers{msgs: make(chan kafka.Message), cancel: cancel}
+	// A buffer of one poll's worth lets collect gather full batches; an
+	// unbuffered channel gave it one or two records per Put. Buffered
+	// records are not delivered, so nothing is committed for them.
+	f := &fetchers{msgs: make(chan kafka.Message, c.maxPollRecords), cancel: cancel}
 	for topic, parts := range assignments {
 		for _, pa := range parts {
 			r := kafka.NewReader(kafka.ReaderConfig{
