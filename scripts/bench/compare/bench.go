@@ -74,21 +74,15 @@ func newBench(ctx context.Context, o options) (*bench, error) {
 	return b, nil
 }
 
+// moduleRoot is the directory of the module's go.mod, as the go command
+// finds it.
 func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	gomod := strings.TrimSpace(string(out))
+	if err != nil || gomod == "" || gomod == os.DevNull {
+		return "", errors.New("run this inside the connect-sidecar module (the go command finds no go.mod)")
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("run this inside the connect-sidecar module (no go.mod above the working directory)")
-		}
-		dir = parent
-	}
+	return filepath.Dir(gomod), nil
 }
 
 func (b *bench) impls() []impl {
