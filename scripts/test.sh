@@ -94,8 +94,13 @@ go test -race -count=1 -tags integration -v "${pkgs[@]}" 2>&1 \
 # stops and restarts the shared broker; it needs scripts/kafka.sh's broker.
 if [ -n "$started_kafka" ]; then
   step "fault injection (-race, tag fault)"
-  go test -race -count=1 -timeout 8m -tags fault -run '^TestFault' -v ./cmd/connect-sidecar/ 2>&1 \
-    | grep -E '^(--- |ok |FAIL|PASS|panic|\s+\S+_test\.go:)'
+  if ! go test -race -count=1 -timeout 8m -tags fault -run '^TestFault' -v ./cmd/connect-sidecar/ 2>&1 \
+    | tee /tmp/fault.$$.log | grep -E '^(--- |ok |FAIL|PASS|panic|\s+\S+_test\.go:)'; then
+    # The filter above hides the workers' logs; a race one of them
+    # reported is shown in full.
+    sed -n '/WARNING: DATA RACE/,/^ *==================$/p' /tmp/fault.$$.log | head -150
+    exit 1
+  fi
 else
   echo "no Apache Kafka from scripts/kafka.sh: the fault-injection suite does not run"
 fi
