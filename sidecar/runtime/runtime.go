@@ -113,18 +113,24 @@ func (r *Runtime) StartConnector(spec ConnectorSpec) error {
 // StopConnectors stops connectors in parallel and waits for them, each
 // for at most task.shutdown.graceful.timeout.ms.
 func (r *Runtime) StopConnectors(names []string) {
-	var runs []*connectorRun
+	stopInParallel(r, r.connectors, names, (*connectorRun).stopAndWait)
+}
+
+// stopInParallel takes the runs of keys out of m, under r.mu, then stops
+// them all at once and waits for them.
+func stopInParallel[K comparable, R any](r *Runtime, m map[K]R, keys []K, stop func(R)) {
+	var runs []R
 	r.mu.Lock()
-	for _, n := range names {
-		if c, ok := r.connectors[n]; ok {
-			runs = append(runs, c)
-			delete(r.connectors, n)
+	for _, k := range keys {
+		if run, ok := m[k]; ok {
+			runs = append(runs, run)
+			delete(m, k)
 		}
 	}
 	r.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, c := range runs {
-		wg.Go(c.stopAndWait)
+	for _, run := range runs {
+		wg.Go(func() { stop(run) })
 	}
 	wg.Wait()
 }
@@ -179,20 +185,7 @@ func (r *Runtime) StartTask(spec TaskSpec) error {
 // Kafka acknowledged; then it is abandoned: its context is cancelled, it
 // writes no more statuses, and StopTasks returns without it.
 func (r *Runtime) StopTasks(ids []TaskID) {
-	var runs []*taskRun
-	r.mu.Lock()
-	for _, id := range ids {
-		if t, ok := r.tasks[id]; ok {
-			runs = append(runs, t)
-			delete(r.tasks, id)
-		}
-	}
-	r.mu.Unlock()
-	var wg sync.WaitGroup
-	for _, t := range runs {
-		wg.Go(t.stopAndWait)
-	}
-	wg.Wait()
+	stopInParallel(r, r.tasks, ids, (*taskRun).stopAndWait)
 }
 
 // SetTaskTarget pauses or resumes a task. The task takes it up between
