@@ -117,7 +117,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		HeartbeatInterval: cfg.HeartbeatInterval.D(),
 		MaxDelay:          cfg.ScheduledRebalanceMaxDelay.D(),
 		SyncTimeout:       cfg.WorkerSyncTimeout.D(),
-	}, k.Transport, k.Bootstrap, w.herder, log, m.RebalanceHooks(coordination.Hooks{RebalanceStarted: w.herder.RebalanceStarted}))
+	}, k.RoundTripper, k.Bootstrap, w.herder, log, m.RebalanceHooks(coordination.Hooks{RebalanceStarted: w.herder.RebalanceStarted}))
 	w.herder.SetGroup(w.member)
 	w.herder.SetRunner(runtime.New(runtime.Deps{
 		Worker:     cfg,

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 )
 
 var unsafeName = regexp.MustCompile(`[^a-zA-Z0-9._-]+`)
@@ -47,9 +49,12 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() error) {
 	}
 }
 
-// Client returns a kafka-go client for the broker.
+// Client returns a kafka-go client for the broker. It shares kafka-go's
+// default transport, resending as the worker does what a connection closed
+// by a broker restart lost, so tests that restart the broker can keep
+// using it.
 func (b *Broker) Client() *kafka.Client {
-	return &kafka.Client{Addr: kafka.TCP(b.Addr), Timeout: 30 * time.Second}
+	return &kafka.Client{Addr: kafka.TCP(b.Addr), Transport: kafkaclient.Resending(kafka.DefaultTransport), Timeout: 30 * time.Second}
 }
 
 // ClusterID asks the broker for its cluster id.

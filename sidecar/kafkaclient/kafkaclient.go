@@ -34,9 +34,13 @@ var Module = fx.Module("kafkaclient",
 // Clients holds what every part of the worker uses to talk to Kafka.
 type Clients struct {
 	Bootstrap []string
-	Transport *kafka.Transport
-	Client    *kafka.Client
-	Dialer    *kafka.Dialer
+	// Transport holds the connections and their settings; requests go
+	// through RoundTripper (and Client), which resends what a dead pooled
+	// connection lost.
+	Transport    *kafka.Transport
+	RoundTripper kafka.RoundTripper
+	Client       *kafka.Client
+	Dialer       *kafka.Dialer
 
 	mu        sync.Mutex
 	clusterID string
@@ -67,11 +71,13 @@ func New(w config.Worker) (*Clients, error) {
 		TLS:         tlsConfig,
 		SASL:        mechanism,
 	}
+	rt := Resending(transport)
 	return &Clients{
-		Bootstrap: w.BootstrapServers,
-		Transport: transport,
-		Client:    &kafka.Client{Addr: kafka.TCP(w.BootstrapServers...), Transport: transport, Timeout: 30 * time.Second},
-		Dialer:    &kafka.Dialer{ClientID: clientID, Timeout: 10 * time.Second, DualStack: true, TLS: tlsConfig, SASLMechanism: mechanism},
+		Bootstrap:    w.BootstrapServers,
+		Transport:    transport,
+		RoundTripper: rt,
+		Client:       &kafka.Client{Addr: kafka.TCP(w.BootstrapServers...), Transport: rt, Timeout: 30 * time.Second},
+		Dialer:       &kafka.Dialer{ClientID: clientID, Timeout: 10 * time.Second, DualStack: true, TLS: tlsConfig, SASLMechanism: mechanism},
 	}, nil
 }
 

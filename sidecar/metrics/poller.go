@@ -84,7 +84,7 @@ func NewPoller(m *Metrics, cfg PollerConfig, src Sources, plugins *plugin.Regist
 		m: m, cfg: cfg, src: src, plugins: plugins,
 		log:       log.With("component", "lag-poller"),
 		transport: t,
-		client:    &kafka.Client{Addr: clients.Client.Addr, Transport: t, Timeout: pollTimeout},
+		client:    &kafka.Client{Addr: clients.Client.Addr, Transport: kafkaclient.Resending(t), Timeout: pollTimeout},
 	}
 }
 

@@ -70,7 +70,7 @@ func newDeadLetterQueue(ctx context.Context, s settings, clients *kafkaclient.Cl
 		id:      id,
 		writer: &kafka.Writer{
 			Addr:      clients.Client.Addr,
-			Transport: clients.Transport,
+			Transport: clients.RoundTripper,
 			Topic:     topic,
 			Balancer: kafka.BalancerFunc(func(m kafka.Message, partitions ...int) int {
 				return partitions[javaPartition(m.Key, len(partitions), 0)]

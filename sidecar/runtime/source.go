@@ -500,7 +500,7 @@ func (s *sourceTask) newWriter() *kafka.Writer {
 	log := s.t.log
 	// Records queued while the task owned its work go out only while it
 	// still does (see leasedTransport).
-	transport := &leasedTransport{RoundTripper: clients.Transport, refuse: func() error {
+	transport := &leasedTransport{RoundTripper: clients.RoundTripper, refuse: func() error {
 		switch {
 		case s.t.rt.deps.Lease() && s.t.ctx.Err() == nil:
 			return nil

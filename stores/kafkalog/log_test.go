@@ -367,7 +367,7 @@ func TestStopWaitsForItsGoroutines(t *testing.T) {
 	l.Stop()
 	l.Stop()
 	var stacks string
-	kafkatest.Eventually(t, 2*time.Second, func() error {
+	kafkatest.Eventually(t, 30*time.Second, func() error {
 		buf := make([]byte, 1<<20)
 		stacks = string(buf[:runtime.Stack(buf, true)])
 		for _, leak := range []string{"kafkalog.(*Log)", "kafka-go.(*partitionWriter)", "kafka-go.(*Writer)"} {

@@ -59,7 +59,7 @@ func (l *Log) round(ctx context.Context, s *loopState) {
 		return
 	}
 	start := time.Now()
-	resp, err := l.clients.Transport.RoundTrip(roundCtx, l.clients.Client.Addr, req)
+	resp, err := l.clients.RoundTripper.RoundTrip(roundCtx, l.clients.Client.Addr, req)
 	if tail {
 		l.mu.Lock()
 		l.tail = nil

@@ -183,7 +183,7 @@ func (l *Log) waitForPartitions(ctx context.Context) (int, error) {
 }
 
 func (l *Log) partitionCount(ctx context.Context) (int, error) {
-	r, err := l.clients.Transport.RoundTrip(ctx, l.clients.Client.Addr, &metadataapi.Request{
+	r, err := l.clients.RoundTripper.RoundTrip(ctx, l.clients.Client.Addr, &metadataapi.Request{
 		TopicNames:             []string{l.cfg.Topic},
 		AllowAutoTopicCreation: true,
 	})

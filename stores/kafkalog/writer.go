@@ -17,7 +17,7 @@ func (l *Log) newWriter() *kafka.Writer {
 	return &kafka.Writer{
 		Addr:      l.clients.Client.Addr,
 		Topic:     l.cfg.Topic,
-		Transport: l.clients.Transport,
+		Transport: l.clients.RoundTripper,
 		Balancer: kafka.BalancerFunc(func(m kafka.Message, partitions ...int) int {
 			return partitions[PartitionForKey(m.Key, len(partitions))]
 		}),
