@@ -221,7 +221,8 @@ func (t *numberTask) Stop() error {
 // collectSink's tasks record what they are given. Settings: put.panic
 // (panic in Put), put.block (Put blocks until its context ends),
 // put.retriable (fail the first Put with a retriable error), put.discard
-// (record nothing).
+// (record nothing), put.fails.later (every Put after one with records
+// fails, as a task whose background writes broke).
 type collectSink struct{ baseConnector }
 
 func (c *collectSink) NewTask() plugin.SinkTask { return &collectTask{} }
@@ -231,6 +232,7 @@ type collectTask struct {
 	probe     *probe
 	id        string
 	retriable bool
+	broken    bool // put.fails.later, once records came
 	ctx       plugin.SinkTaskContext
 }
 
@@ -285,6 +287,10 @@ type temporary struct{ error }
 func (temporary) Temporary() bool { return true }
 
 func (t *collectTask) Put(ctx context.Context, recs []plugin.Record) error {
+	if t.broken {
+		return errors.New("the background write failed")
+	}
+	t.broken = t.props["put.fails.later"] == "true" && len(recs) > 0
 	switch {
 	case t.props["put.panic"] == "true":
 		panic("put panics")

@@ -215,6 +215,9 @@ func (s *sinkTask) work(genCtx context.Context, gen *kafka.Generation, topics []
 	return changed, err
 }
 
+// idlePut is how often a task that got no records is put an empty batch.
+const idlePut = time.Second
+
 // process reads, converts and puts batches until the generation ends, the
 // task stops or fails, or the topics to consume changed. It commits
 // every offset.flush.interval.ms and follows the target state: a paused
@@ -222,6 +225,8 @@ func (s *sinkTask) work(genCtx context.Context, gen *kafka.Generation, topics []
 func (s *sinkTask) process(genCtx context.Context, gen *kafka.Generation, f *fetchers, topics []string) (bool, error) {
 	flush := time.NewTicker(max(s.t.rt.deps.Worker.OffsetFlushInterval.D(), time.Millisecond))
 	defer flush.Stop()
+	idle := time.NewTicker(idlePut)
+	defer idle.Stop()
 	var rematch <-chan time.Time
 	if every := s.consumer.recheck(topics); every > 0 {
 		t := time.NewTicker(every)
@@ -243,6 +248,13 @@ func (s *sinkTask) process(genCtx context.Context, gen *kafka.Generation, f *fet
 			s.followTarget()
 		case <-flush.C:
 			if err := s.commit(s.t.ctx, gen); err != nil {
+				return false, err
+			}
+		case <-idle.C:
+			// Java puts an empty batch after every poll that found
+			// nothing, which is how a task that writes in the background
+			// reports a failure while no records come.
+			if ok, err := s.put(nil); !ok {
 				return false, err
 			}
 		case <-rematch:
@@ -337,7 +349,9 @@ func (s *sinkTask) put(recs []plugin.Record) (ok bool, err error) {
 		start := time.Now()
 		err := protect(func() error { return s.task.Put(s.putCtx, recs) })
 		if err == nil {
-			s.t.rt.hooks.sinkPut(s.t.id, len(recs), time.Since(start))
+			if len(recs) > 0 {
+				s.t.rt.hooks.sinkPut(s.t.id, len(recs), time.Since(start))
+			}
 			return true, nil
 		}
 		if s.putCtx.Err() != nil {

@@ -430,6 +430,23 @@ func TestSinkFailures(t *testing.T) {
 	}
 }
 
+// A task whose writes fail in the background says so at its next Put;
+// the runtime puts an empty batch while no records come, as Java does, so
+// the task fails then and not at the next offset commit.
+func TestSinkIdlePutSurfacesABackgroundFailure(t *testing.T) {
+	e := newEnv(t, "CONNECT_OFFSET_FLUSH_INTERVAL_MS=3600000")
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 1)
+	produceNumbered(t, e.b, topic, 0, 1)
+	p := newProbe(topic)
+	ids := e.start("collect", 1, sinkConf(topic, "topics", topic, "put.fails.later", "true"))
+	waitReceived(t, p, 1)
+	st := e.waitTaskState(ids[0], statusstore.Failed)
+	if !strings.Contains(st.Trace, "the background write failed") {
+		t.Errorf("trace:\n%s", st.Trace)
+	}
+}
+
 // A task that does not finish within task.shutdown.graceful.timeout.ms is
 // abandoned: StopTasks returns and the worker goes on.
 func TestStopAbandonsAStuckTask(t *testing.T) {
