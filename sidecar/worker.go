@@ -4,6 +4,7 @@
 package sidecar
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -18,8 +19,10 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/file"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/httpsink"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/converters"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/herder"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
@@ -73,13 +76,26 @@ type Worker struct {
 }
 
 // Registry holds every plugin built into the worker, under Java's class
-// names.
+// names; only the connectors SIDECAR_CONNECTOR_CLASSES lists may run.
 func Registry(sc config.Sidecar, m *metrics.Metrics) (*plugin.Registry, error) {
 	app := httpsink.Defaults{URL: sc.AppURL, HealthURL: sc.AppHealthURL}
 	if m != nil {
 		app.Observer = m
 	}
-	return plugin.NewRegistry(slices.Concat(connectors.Plugins(app), converters.Plugins(), transforms.Plugins())...)
+	// By default the HTTP connectors reach the app the sink delivers to.
+	egressPolicy, err := egress.New(sc.HTTPAllowedHosts, cmp.Or(sc.AppURL, httpsink.DefaultURL), sc.AppHealthURL)
+	if err != nil {
+		return nil, err
+	}
+	app.Egress = egressPolicy
+	reg, err := plugin.NewRegistry(slices.Concat(connectors.Plugins(app, file.AllowedPaths(sc.FileAllowedPaths)), converters.Plugins(), transforms.Plugins())...)
+	if err != nil {
+		return nil, err
+	}
+	if err := reg.EnableConnectors(sc.ConnectorClasses, "SIDECAR_CONNECTOR_CLASSES"); err != nil {
+		return nil, err
+	}
+	return reg, nil
 }
 
 // NewWorker builds the worker; it does nothing until Start.

@@ -25,6 +25,7 @@ type cluster struct {
 	b        *kafkatest.Broker
 	group    string
 	topic    string
+	dir      string // where its workers' FileStream connectors may read and write
 	workers  []*kafkatest.Process
 	configs  *configstore.Store
 	statuses *statusstore.Store
@@ -38,7 +39,7 @@ const (
 func startCluster(t *testing.T, n int) *cluster {
 	t.Helper()
 	b := kafkatest.Start(t)
-	c := &cluster{t: t, b: b, group: kafkatest.Name(t, "g"), topic: kafkatest.Name(t, "data")}
+	c := &cluster{t: t, b: b, group: kafkatest.Name(t, "g"), topic: kafkatest.Name(t, "data"), dir: t.TempDir()}
 	b.CreateTopic(t, c.topic, 6)
 	for range n {
 		c.workers = append(c.workers, c.startWorker())
@@ -54,13 +55,13 @@ func startCluster(t *testing.T, n int) *cluster {
 }
 
 func (c *cluster) startWorker() *kafkatest.Process {
-	return kafkatest.StartWorker(c.t, c.b,
+	return kafkatest.StartWorker(c.t, c.b, append(kafkatest.FileStream(c.dir),
 		"CONNECT_GROUP_ID="+c.group,
 		"CONNECT_SESSION_TIMEOUT_MS="+strconv.Itoa(int(clusterSession/time.Millisecond)),
 		"CONNECT_HEARTBEAT_INTERVAL_MS="+strconv.Itoa(int(clusterHeartbeat/time.Millisecond)),
 		"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=0",
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=500",
-	)
+	)...)
 }
 
 // createDatagen writes a datagen connector with 6 tasks straight into the

@@ -143,7 +143,8 @@ var knownDifferences = map[string]string{
 func TestIntegrationRESTDifferential(t *testing.T) {
 	b := kafkatest.Start(t)
 	java := kafkatest.StartJavaWorker(t, b, kafkatest.Name(t, "java"), "offset.flush.interval.ms=500")
-	goWorker := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+kafkatest.Name(t, "go"), "CONNECT_OFFSET_FLUSH_INTERVAL_MS=500")
+	goDir := t.TempDir()
+	goWorker := kafkatest.StartWorker(t, b, append(kafkatest.FileStream(goDir), "CONNECT_GROUP_ID="+kafkatest.Name(t, "go"), "CONNECT_OFFSET_FLUSH_INTERVAL_MS=500")...)
 	goWorker.WaitHealthy(t, time.Minute)
 	kafkatest.Eventually(t, 2*time.Minute, func() error {
 		if code, body, err := java.Get("/health"); err != nil || code != 200 {
@@ -158,6 +159,9 @@ func TestIntegrationRESTDifferential(t *testing.T) {
 	}
 	for i := range targets {
 		dir := t.TempDir()
+		if targets[i].name == "go" {
+			dir = goDir
+		}
 		targets[i].file = filepath.Join(dir, "in.txt")
 		targets[i].out = filepath.Join(dir, "out.txt")
 		targets[i].topic = kafkatest.Name(t, targets[i].name)

@@ -86,8 +86,8 @@ func TestIntegrationFileStreamEndToEndSurvivesAKill(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	appendLines(t, in, 0, 2000)
-	env := []string{"CONNECT_GROUP_ID=" + group, "CONNECT_OFFSET_FLUSH_INTERVAL_MS=200", "CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=0",
-		"CONNECT_SESSION_TIMEOUT_MS=6000", "CONNECT_HEARTBEAT_INTERVAL_MS=1000"}
+	env := append(kafkatest.FileStream(dir), "CONNECT_GROUP_ID="+group, "CONNECT_OFFSET_FLUSH_INTERVAL_MS=200", "CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=0",
+		"CONNECT_SESSION_TIMEOUT_MS=6000", "CONNECT_HEARTBEAT_INTERVAL_MS=1000")
 	w := kafkatest.StartWorker(t, b, env...)
 	w.WaitHealthy(t, time.Minute)
 	put(t, w.URL+"/connectors/src/config", fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q}`, in, topic))
@@ -146,7 +146,8 @@ func TestIntegrationGoContinuesJavasFileStreamSource(t *testing.T) {
 	java := kafkatest.StartJavaWorker(t, b, group)
 	topic := kafkatest.Name(t, "lines")
 	b.CreateTopic(t, topic, 1)
-	in := filepath.Join(t.TempDir(), "in.txt")
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
 	appendLines(t, in, 0, 100)
 	conf := fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,"value.converter":"org.apache.kafka.connect.storage.StringConverter"}`, in, topic)
 	if code, body, err := java.Do("PUT", "/connectors/src/config", conf); err != nil || code != 201 {
@@ -155,7 +156,7 @@ func TestIntegrationGoContinuesJavasFileStreamSource(t *testing.T) {
 	b.Consume(t, topic, 0, 100, time.Minute)
 	java.Stop(t) // graceful: Java commits its offsets on the way out
 
-	goWorker := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+group)
+	goWorker := kafkatest.StartWorker(t, b, append(kafkatest.FileStream(dir), "CONNECT_GROUP_ID="+group)...)
 	goWorker.WaitHealthy(t, time.Minute)
 	appendLines(t, in, 100, 150)
 	msgs := b.Consume(t, topic, 0, 150, time.Minute)

@@ -107,7 +107,8 @@ func TestIntegrationJavaAndGoWorkersShareOneGroup(t *testing.T) {
 	b := kafkatest.Start(t)
 	group := kafkatest.Name(t, "mixed")
 	java := kafkatest.StartJavaWorker(t, b, group)
-	goWorker := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+group, "SIDECAR_LOG_LEVEL=debug")
+	dir := t.TempDir()
+	goWorker := kafkatest.StartWorker(t, b, append(kafkatest.FileStream(dir), "CONNECT_GROUP_ID="+group, "SIDECAR_LOG_LEVEL=debug")...)
 	goWorker.WaitHealthy(t, time.Minute)
 
 	kafkatest.Eventually(t, time.Minute, func() error {
@@ -122,7 +123,7 @@ func TestIntegrationJavaAndGoWorkersShareOneGroup(t *testing.T) {
 
 	topic := kafkatest.Name(t, "lines")
 	b.CreateTopic(t, topic, 2)
-	conf := fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"2","file":%q,"topics":%q}`, t.TempDir()+"/out.txt", topic)
+	conf := fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"2","file":%q,"topics":%q}`, dir+"/out.txt", topic)
 	if code, body, err := java.Do("PUT", "/connectors/sink/config", conf); err != nil || code != 201 {
 		t.Fatalf("create via Java: %d %s %v", code, body, err)
 	}

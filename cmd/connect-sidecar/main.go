@@ -83,6 +83,11 @@ func runWorker(args, environ []string, stderr io.Writer) int {
 		file = args[0]
 	}
 	loaded, err := config.Load(environ, file)
+	if err == nil {
+		// The settings about connectors are checked against the plugins
+		// they name (SIDECAR_CONNECTOR_CLASSES, SIDECAR_HTTP_ALLOWED_HOSTS).
+		_, err = sidecar.Registry(loaded.Sidecar, nil)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitConfig

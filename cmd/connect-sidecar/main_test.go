@@ -62,6 +62,10 @@ func TestBadSettingsExitTwoBeforeAnyNetworkIO(t *testing.T) {
 			`SIDECAR_CONNECTORS cannot be used: connector "orders": "tasks.max" is a number, not a string`},
 		{"https without a certificate", []string{"run"}, []string{kafka, "CONNECT_GROUP_ID=g", "CONNECT_LISTENERS=https://:8443"},
 			`CONNECT_LISTENERS has "https://:8443", which needs SIDECAR_REST_TLS_CERT_FILE and SIDECAR_REST_TLS_KEY_FILE`},
+		{"unknown connector class", []string{"run"}, []string{kafka, "CONNECT_GROUP_ID=g", "SIDECAR_CONNECTOR_CLASSES=HttpSink,JdbcSink"},
+			`SIDECAR_CONNECTOR_CLASSES names "JdbcSink", which is not a connector of this worker`},
+		{"allowed host with a scheme", []string{"run"}, []string{kafka, "CONNECT_GROUP_ID=g", "SIDECAR_HTTP_ALLOWED_HOSTS=https://api.example.com"},
+			`SIDECAR_HTTP_ALLOWED_HOSTS: "https://api.example.com" is not a host name`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

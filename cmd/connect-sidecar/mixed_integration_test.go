@@ -48,14 +48,14 @@ func TestIntegrationMixedClusterLosesItsJavaWorker(t *testing.T) {
 		"consumer.session.timeout.ms=" + strconv.Itoa(int(mixedSession.Milliseconds())), "consumer.heartbeat.interval.ms=1000",
 	}
 	java := kafkatest.StartJavaWorker(t, b, group, timing...)
-	goEnv := []string{"CONNECT_GROUP_ID=" + group}
+	dir := t.TempDir()
+	goEnv := append(kafkatest.FileStream(dir), "CONNECT_GROUP_ID="+group)
 	for _, kv := range timing {
 		goEnv = append(goEnv, "CONNECT_"+envName(kv))
 	}
 	topic := kafkatest.Name(t, "lines")
 	b.CreateTopic(t, topic, mixedPartitions)
 	src, sink := kafkatest.Name(t, "src"), kafkatest.Name(t, "sink")
-	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	lines := startLineWriter(t, in)
 	stalls := watchGrowth(t, out)

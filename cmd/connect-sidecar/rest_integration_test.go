@@ -151,7 +151,7 @@ func awaitState(t *testing.T, w *kafkatest.Process, name, state string, tasks in
 func TestIntegrationRESTContract(t *testing.T) {
 	c := startCluster(t, 2)
 	leader, follower := leaderOf(t, c.workers)
-	dir := t.TempDir()
+	dir := c.dir
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	if err := os.WriteFile(in, []byte("one\ntwo\nthree\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -234,3 +234,13 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// FileStream is worker environment that enables the FileStream connectors,
+// besides the default ones, for files under dirs: by default a worker
+// refuses them (README, Security).
+func FileStream(dirs ...string) []string {
+	return []string{
+		"SIDECAR_CONNECTOR_CLASSES=FileStreamSourceConnector,FileStreamSinkConnector,HttpSinkConnector,HttpSourceConnector,DatagenConnector",
+		"SIDECAR_FILE_ALLOWED_PATHS=" + strings.Join(dirs, ","),
+	}
+}

@@ -55,6 +55,7 @@ func Load(environ []string, propertiesFile string) (Loaded, error) {
 	if err := env.ParseWithOptions(&out.Sidecar, env.Options{Environment: sidecarEnv}); err != nil {
 		errs = append(errs, parseErrors(err, sidecarFields, func(name string) string { return name }, sidecarEnv)...)
 	}
+	errs = append(errs, setButEmpty(sidecarEnv)...)
 	if len(errs) == 0 {
 		errs = validate(&out, origin)
 	}
@@ -201,4 +202,17 @@ func problem(t reflect.Type, err error) string {
 		return "not a whole number in range"
 	}
 	return err.Error()
+}
+
+// setButEmpty refuses REST credentials given as empty values: a platform
+// that injects a missing or empty secret would otherwise start a worker
+// whose REST API asks for no credentials at all, and nobody would notice.
+func setButEmpty(sidecarEnv map[string]string) []error {
+	var errs []error
+	for _, name := range []string{"SIDECAR_REST_AUTH_TOKEN", "SIDECAR_REST_BASIC_USER", "SIDECAR_REST_BASIC_PASSWORD"} {
+		if v, ok := sidecarEnv[name]; ok && strings.TrimSpace(v) == "" {
+			errs = append(errs, &SettingError{Setting: name, Problem: "is set but empty, which would leave the REST API open; give it a value, or unset it to run without credentials", Doc: docOf(sidecarFields, name)})
+		}
+	}
+	return errs
 }

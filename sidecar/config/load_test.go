@@ -118,6 +118,8 @@ func TestLoadErrors(t *testing.T) {
 		{"password file missing", withMinimal("SIDECAR_SASL_PASSWORD_FILE=/nonexistent/pw"), "SIDECAR_SASL_PASSWORD_FILE names a file that cannot be read (open /nonexistent/pw: no such file or directory): file holding the SASL password, e.g. /var/run/secrets/kafka/password"},
 		{"log level", withMinimal("SIDECAR_LOG_LEVEL=loud"), `SIDECAR_LOG_LEVEL is "loud", not debug, info, warn or error: log level: debug, info, warn or error`},
 		{"log format", withMinimal("SIDECAR_LOG_FORMAT=xml"), `SIDECAR_LOG_FORMAT is "xml", not json or text: log format: json, or text for people`},
+		{"empty REST token", withMinimal("SIDECAR_REST_AUTH_TOKEN="), "SIDECAR_REST_AUTH_TOKEN is set but empty, which would leave the REST API open; give it a value, or unset it to run without credentials: bearer token REST clients must send (Authorization: Bearer <token>); probes and internal endpoints never need it"},
+		{"blank REST user", withMinimal("SIDECAR_REST_BASIC_USER= "), "SIDECAR_REST_BASIC_USER is set but empty, which would leave the REST API open; give it a value, or unset it to run without credentials: user name REST clients must send with HTTP Basic authentication, e.g. admin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

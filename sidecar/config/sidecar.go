@@ -20,6 +20,13 @@ type Sidecar struct {
 	AppURL       string `env:"SIDECAR_APP_URL" envDefault:"http://127.0.0.1:8080/" doc:"where the HTTP sink delivers records unless a connector sets http.url, e.g. http://127.0.0.1:8080/events"`
 	AppHealthURL string `env:"SIDECAR_APP_HEALTH_URL" doc:"the app's health URL; while it fails, HTTP sinks pause instead of spending retries, e.g. http://127.0.0.1:8080/healthz"`
 
+	// What connectors may touch. A sidecar shares its pod's files, network
+	// and identity, so anyone who can reach the REST API could otherwise
+	// copy any file or any reachable URL into Kafka (README, Security).
+	ConnectorClasses List `env:"SIDECAR_CONNECTOR_CLASSES" envDefault:"HttpSinkConnector,HttpSourceConnector,DatagenConnector" doc:"connector classes (full names or aliases) that may be created; the FileStream connectors only when listed, e.g. HttpSinkConnector,FileStreamSinkConnector"`
+	FileAllowedPaths List `env:"SIDECAR_FILE_ALLOWED_PATHS" doc:"directories or files the FileStream connectors may read or write, symlinks resolved; none by default, e.g. /data/in,/data/out"`
+	HTTPAllowedHosts List `env:"SIDECAR_HTTP_ALLOWED_HOSTS" doc:"hosts the HTTP connectors may reach (names, IP addresses or CIDR ranges); by default the hosts of SIDECAR_APP_URL and SIDECAR_APP_HEALTH_URL; link-local and cloud metadata addresses only when named exactly, e.g. 127.0.0.1,api.example.com"`
+
 	// The scaling signal.
 	LagPerWorker int64 `env:"SIDECAR_LAG_PER_WORKER" envDefault:"10000" doc:"sink records of lag one worker should carry; desired workers = total lag / this, capped by the task count, e.g. 10000"`
 

@@ -10,13 +10,23 @@ import (
 // catalog answers the questions validation asks about plugins, as Java's
 // Plugins and class loading (with Connect's aliases) answer them. A nil
 // catalog knows no plugins and recommends nothing.
-type catalog struct{ plugins []plugin.Plugin }
+type catalog struct {
+	plugins []plugin.Plugin
+	refused func(plugin.Plugin) error // nil: every connector is enabled
+}
 
 func newCatalog(reg *plugin.Registry) *catalog {
 	if reg == nil {
 		return &catalog{}
 	}
-	return &catalog{plugins: reg.All()}
+	return &catalog{plugins: reg.All(), refused: reg.Refused}
+}
+
+func (c *catalog) refusal(p plugin.Plugin) error {
+	if c == nil || c.refused == nil {
+		return nil
+	}
+	return c.refused(p)
 }
 
 func (c *catalog) all() []plugin.Plugin {
@@ -275,6 +285,9 @@ func containsAny(l []any, v any) bool {
 func (c *catalog) connector(name string) (plugin.Plugin, error) {
 	if class, ok := c.lookupClass(name); ok {
 		if p, ok := c.plugin(class, plugin.KindSource, plugin.KindSink); ok {
+			if err := c.refusal(p); err != nil {
+				return plugin.Plugin{}, &RequestError{Message: err.Error()}
+			}
 			return p, nil
 		}
 	}

@@ -16,7 +16,9 @@ import (
 )
 
 // Plugins lists every built-in connector; the HTTP sink delivers to the
-// app named by its defaults.
-func Plugins(app httpsink.Defaults) []plugin.Plugin {
-	return slices.Concat(file.Plugins(), datagen.Plugins(), httpsink.Plugins(app), httpsource.Plugins())
+// app named by its defaults, both HTTP connectors connect only where
+// app.Egress allows, the FileStream connectors open only files within
+// files.
+func Plugins(app httpsink.Defaults, files file.AllowedPaths) []plugin.Plugin {
+	return slices.Concat(file.Plugins(files), datagen.Plugins(), httpsink.Plugins(app), httpsource.Plugins(app.Egress))
 }

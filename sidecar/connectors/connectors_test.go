@@ -4,11 +4,16 @@ import (
 	"testing"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/httpsink"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 func TestPluginsRegister(t *testing.T) {
-	reg, err := plugin.NewRegistry(Plugins(httpsink.Defaults{})...)
+	p, err := egress.New(nil, httpsink.DefaultURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := plugin.NewRegistry(Plugins(httpsink.Defaults{Egress: p}, nil)...)
 	if err != nil {
 		t.Fatal(err)
 	}

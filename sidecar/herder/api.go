@@ -350,7 +350,8 @@ func errNotYet(what string) error {
 var pluginOrder = []plugin.Kind{plugin.KindSink, plugin.KindSource, plugin.KindTransformation, plugin.KindPredicate, plugin.KindConverter, plugin.KindHeaderConverter}
 
 func (a *API) Plugins(context.Context) ([]rest.PluginInfo, error) {
-	all := slices.Clone(a.plugins.All())
+	// Connectors this worker's settings do not enable are not offered.
+	all := slices.DeleteFunc(slices.Clone(a.plugins.All()), func(p plugin.Plugin) bool { return a.plugins.Refused(p) != nil })
 	slices.SortStableFunc(all, func(x, y plugin.Plugin) int {
 		return cmp.Compare(slices.Index(pluginOrder, x.Kind), slices.Index(pluginOrder, y.Kind))
 	})

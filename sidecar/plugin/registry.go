@@ -47,6 +47,7 @@ func (p Plugin) TaskClass() string {
 type Registry struct {
 	byName  map[string][]Plugin
 	plugins []Plugin
+	refused map[string]error // connector class -> why it may not run here
 }
 
 // NewRegistry indexes plugins; a class registered twice for one kind is an
@@ -111,3 +112,46 @@ func (r *Registry) Lookup(name string, kinds ...Kind) (Plugin, bool) {
 
 // All returns every plugin, sorted by class name.
 func (r *Registry) All() []Plugin { return r.plugins }
+
+// EnableConnectors lets only the connectors names lists (full class names
+// or aliases) be created and run; setting is the worker setting that holds
+// the list, for messages. The others stay registered, so their names still
+// resolve and Refused can say how to enable them. Call it before the
+// registry is shared.
+func (r *Registry) EnableConnectors(names []string, setting string) error {
+	enabled := map[string]bool{}
+	for _, n := range names {
+		p, ok := r.Lookup(n, KindSource, KindSink)
+		if !ok {
+			var known []string
+			for _, p := range r.plugins {
+				if p.Kind == KindSource || p.Kind == KindSink {
+					known = append(known, p.Class)
+				}
+			}
+			return fmt.Errorf("%s names %q, which is not a connector of this worker (it has %s)", setting, n, strings.Join(known, ", "))
+		}
+		enabled[p.Class] = true
+	}
+	r.refused = map[string]error{}
+	for _, p := range r.plugins {
+		if (p.Kind == KindSource || p.Kind == KindSink) && !enabled[p.Class] {
+			r.refused[p.Class] = &RefusedError{Class: p.Class, Setting: setting}
+		}
+	}
+	return nil
+}
+
+// Refused says why the connector p may not be created or run on this
+// worker, or nil when it may.
+func (r *Registry) Refused(p Plugin) error { return r.refused[p.Class] }
+
+// RefusedError is a connector class the worker's settings do not enable.
+type RefusedError struct {
+	Class   string
+	Setting string
+}
+
+func (e *RefusedError) Error() string {
+	return "Connector " + e.Class + " is not enabled on this worker: add it to " + e.Setting + " to allow it"
+}

@@ -1,6 +1,9 @@
 package plugin
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestRegistryResolvesJavaNamesAndAliases(t *testing.T) {
 	reg, err := NewRegistry(
@@ -43,5 +46,36 @@ func TestTaskClassIsJavas(t *testing.T) {
 	p := Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector"}
 	if got := p.TaskClass(); got != "org.apache.kafka.connect.file.FileStreamSourceTask" {
 		t.Errorf("TaskClass() = %s", got)
+	}
+}
+
+// Only enabled connectors may run; the others still resolve, so the
+// refusal can name the setting, and converters are never refused.
+func TestEnableConnectors(t *testing.T) {
+	src := Plugin{Class: "a.b.FileStreamSourceConnector", Kind: KindSource}
+	sink := Plugin{Class: "a.b.HttpSinkConnector", Kind: KindSink}
+	conv := Plugin{Class: "a.b.JsonConverter", Kind: KindConverter}
+	r, err := NewRegistry(src, sink, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.EnableConnectors([]string{"HttpSink"}, "SETTING"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Refused(sink); err != nil {
+		t.Errorf("enabled sink refused: %v", err)
+	}
+	if err := r.Refused(conv); err != nil {
+		t.Errorf("converter refused: %v", err)
+	}
+	p, ok := r.Lookup("FileStreamSource")
+	if !ok {
+		t.Fatal("a disabled connector no longer resolves")
+	}
+	if err := r.Refused(p); err == nil || !strings.Contains(err.Error(), "SETTING") {
+		t.Errorf("disabled source: %v", err)
+	}
+	if err := r.EnableConnectors([]string{"JsonConverter"}, "SETTING"); err == nil || !strings.Contains(err.Error(), `SETTING names "JsonConverter"`) {
+		t.Errorf("a converter enabled as a connector: %v", err)
 	}
 }

@@ -202,6 +202,11 @@ func (s *Server) Start(context.Context) error {
 	var wg sync.WaitGroup
 	for _, ln := range lns {
 		s.log.Info("REST API listening", "addr", ln.Addr().String())
+		if !s.security.authEnabled() && !loopback(ln.Addr().String()) {
+			// Whoever reaches this port can make the worker read files and
+			// URLs its connectors may reach, and publish them (README, Security).
+			s.log.Warn("the REST API answers clients beyond this host without credentials: set SIDECAR_REST_AUTH_TOKEN(_FILE) or SIDECAR_REST_BASIC_USER, or listen on 127.0.0.1 only", "addr", ln.Addr().String())
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
@@ -95,5 +96,44 @@ func TestStartFailsWhenThePortIsTaken(t *testing.T) {
 	}
 	if err := s.Start(context.Background()); err == nil {
 		t.Fatal("second server on the same port started")
+	}
+}
+
+// A worker whose REST API answers beyond loopback without credentials says
+// so once at start; one that listens on loopback or asks for credentials
+// does not.
+func TestStartWarnsOfAnOpenAPI(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		listener string
+		security Security
+		warn     bool
+	}{
+		{"every interface, no credentials", "http://:0", Security{}, true},
+		{"loopback only", "http://127.0.0.1:0", Security{}, false},
+		{"every interface, a token", "http://:0", Security{BearerToken: "t"}, false},
+		{"every interface, basic", "http://:0", Security{BasicUser: "u", BasicPassword: "p"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var logs strings.Builder
+			s, err := New(Params{
+				Worker:   config.Worker{Listeners: config.List{c.listener}},
+				Log:      slog.New(slog.NewTextHandler(&logs, nil)),
+				Health:   health.NewState(),
+				Cluster:  fakeCluster{id: "x"},
+				Security: c.security,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Stop(context.Background()) })
+			warned := strings.Contains(logs.String(), "level=WARN") && strings.Contains(logs.String(), "SIDECAR_REST_AUTH_TOKEN")
+			if warned != c.warn {
+				t.Fatalf("warned %v, want %v; logs:\n%s", warned, c.warn, logs.String())
+			}
+		})
 	}
 }

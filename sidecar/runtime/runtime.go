@@ -227,6 +227,12 @@ func (r *Runtime) Tasks() map[TaskID]Info {
 func taskName(id TaskID) string { return fmt.Sprintf("task %s-%d", id.Connector, id.Task) }
 
 // resolveConnector finds the connector plugin a configuration names.
+// A class the worker's settings do not enable fails here too, since a
+// config topic can hold connectors no REST request of this worker wrote.
 func (r *Runtime) resolveConnector(config map[string]string) (plugin.Plugin, error) {
-	return lookupKind(r.deps.Plugins, "connector.class", config["connector.class"], "a source or sink connector", plugin.KindSource, plugin.KindSink)
+	p, err := lookupKind(r.deps.Plugins, "connector.class", config["connector.class"], "a source or sink connector", plugin.KindSource, plugin.KindSink)
+	if err == nil {
+		err = r.deps.Plugins.Refused(p)
+	}
+	return p, err
 }

@@ -136,6 +136,9 @@ func (b *bench) startGo(w *worker, port int, s spec) error {
 		"CONNECT_LISTENERS=http://127.0.0.1:" + strconv.Itoa(port),
 		"CONNECT_REST_ADVERTISED_HOST_NAME=127.0.0.1",
 		"SIDECAR_LOG_FORMAT=text",
+		// The benchmarks compare FileStream with Java's, off by default here.
+		"SIDECAR_CONNECTOR_CLASSES=FileStreamSourceConnector,FileStreamSinkConnector,HttpSinkConnector,DatagenConnector",
+		"SIDECAR_FILE_ALLOWED_PATHS=" + b.dir + ",/dev/null",
 	}
 	for k, v := range sharedProps {
 		env = append(env, envName(k)+"="+v)

@@ -2,6 +2,9 @@
 // load from a second process: GET /connectors/{c}/status on one connector,
 // and POST /connectors creating a new (STOPPED) connector per request, so
 // every request takes the full write path. It prints p50, p99 and max.
+// The connectors are FileStreamSinks to /dev/null, so a Go worker needs
+// SIDECAR_CONNECTOR_CLASSES=FileStreamSinkConnector and
+// SIDECAR_FILE_ALLOWED_PATHS=/dev/null.
 //
 //	go run ./scripts/bench/restlatency -url http://127.0.0.1:8083 -n 2000 -c 8
 package main

@@ -37,7 +37,7 @@ func BenchmarkSourcePoll(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		task := newSourceTask()
+		task := newSourceTask(anywhere)
 		task.idle = time.Millisecond
 		if err := task.Start(ctx, map[string]string{FileConfig: path, TopicConfig: "t"}, &fakeOffsets{}); err != nil {
 			b.Fatal(err)
@@ -65,7 +65,7 @@ func BenchmarkSourcePoll(b *testing.B) {
 // BenchmarkSinkPut writes 100-byte string values, 2000 per Put, flushing
 // (with fsync) every 50 Puts.
 func BenchmarkSinkPut(b *testing.B) {
-	task := newSinkTask()
+	task := newSinkTask(anywhere)
 	path := filepath.Join(b.TempDir(), "out.txt")
 	if err := task.Start(context.Background(), map[string]string{FileConfig: path}); err != nil {
 		b.Fatal(err)

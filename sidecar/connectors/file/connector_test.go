@@ -9,7 +9,7 @@ import (
 )
 
 func TestPluginsResolve(t *testing.T) {
-	reg, err := plugin.NewRegistry(Plugins()...)
+	reg, err := plugin.NewRegistry(Plugins(anywhere)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,10 +22,10 @@ func TestPluginsResolve(t *testing.T) {
 			t.Errorf("%s: %+v %v", c.name, p, ok)
 		}
 	}
-	if _, ok := Plugins()[0].New().(plugin.SourceConnector); !ok {
+	if _, ok := Plugins(anywhere)[0].New().(plugin.SourceConnector); !ok {
 		t.Error("source plugin is no SourceConnector")
 	}
-	if _, ok := Plugins()[1].New().(plugin.SinkConnector); !ok {
+	if _, ok := Plugins(anywhere)[1].New().(plugin.SinkConnector); !ok {
 		t.Error("sink plugin is no SinkConnector")
 	}
 }
@@ -85,7 +85,7 @@ func TestSourceConfigErrors(t *testing.T) {
 			t.Errorf("%v: got %q, want %q", c.props, got, c.want)
 		}
 		got = ""
-		if err := newSourceTask().Start(context.Background(), c.props, &fakeOffsets{}); err != nil {
+		if err := newSourceTask(anywhere).Start(context.Background(), c.props, &fakeOffsets{}); err != nil {
 			got = err.Error()
 		}
 		if got != c.want {
@@ -121,7 +121,7 @@ func TestConfigKeyValidate(t *testing.T) {
 // Both pass the connector's whole configuration on, as Java does.
 func TestTaskConfigs(t *testing.T) {
 	props := map[string]string{"name": "f", FileConfig: "/tmp/in", TopicConfig: "t", "transforms": "insert"}
-	src := &SourceConnector{}
+	src := &SourceConnector{allowed: anywhere}
 	if err := src.Start(context.Background(), props); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestTaskConfigs(t *testing.T) {
 			t.Errorf("source TaskConfigs(%d) = %v, %v", max, got, err)
 		}
 	}
-	sink := &SinkConnector{}
+	sink := &SinkConnector{allowed: anywhere}
 	if err := sink.Start(context.Background(), props); err != nil {
 		t.Fatal(err)
 	}

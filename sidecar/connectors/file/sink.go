@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"syscall"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
@@ -28,7 +29,8 @@ func parseSink(props map[string]string) (file string, err error) {
 // SinkConnector is FileStreamSinkConnector: tasks append record values to
 // one file.
 type SinkConnector struct {
-	props map[string]string
+	allowed AllowedPaths
+	props   map[string]string
 }
 
 var _ plugin.SinkConnector = (*SinkConnector)(nil)
@@ -39,10 +41,25 @@ func (c *SinkConnector) Version() string { return Version }
 // Config implements plugin.Connector.
 func (c *SinkConnector) Config() plugin.ConfigDef { return sinkSettings.ConfigDef() }
 
+// ValidateConfig refuses a file outside the allowed paths.
+func (c *SinkConnector) ValidateConfig(props map[string]string) map[string][]string {
+	file, err := parseSink(props)
+	if err != nil {
+		return nil // a key's own error, which Config's validators report
+	}
+	return checkFile(c.allowed, file)
+}
+
 // Start checks the configuration and keeps it for the tasks.
 func (c *SinkConnector) Start(_ context.Context, props map[string]string) error {
-	if _, err := parseSink(props); err != nil {
+	file, err := parseSink(props)
+	if err != nil {
 		return err
+	}
+	if file != "" {
+		if _, err := c.allowed.Resolve(file); err != nil {
+			return err
+		}
 	}
 	c.props = maps.Clone(props)
 	return nil
@@ -62,7 +79,7 @@ func (c *SinkConnector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 func (c *SinkConnector) Stop() error { return nil }
 
 // NewTask implements plugin.SinkConnector.
-func (c *SinkConnector) NewTask() plugin.SinkTask { return newSinkTask() }
+func (c *SinkConnector) NewTask() plugin.SinkTask { return newSinkTask(c.allowed) }
 
 // flushAt is how many buffered bytes make Put write them out before it is
 // done.
@@ -77,17 +94,20 @@ const flushAt = 1 << 20
 // file never interleave mid-line), and Flush also syncs the file to disk
 // before it hands back the offsets.
 type sinkTask struct {
-	file string // "" writes to standard output
-	out  io.Writer
-	f    *os.File // out, when it is a file this task opened
-	buf  []byte
+	allowed AllowedPaths
+	file    string // "" writes to standard output
+	out     io.Writer
+	f       *os.File // out, when it is a file this task opened
+	buf     []byte
 
 	stdout io.Writer // seam for tests
 }
 
 var _ plugin.SinkTask = (*sinkTask)(nil)
 
-func newSinkTask() *sinkTask { return &sinkTask{stdout: os.Stdout} }
+func newSinkTask(allowed AllowedPaths) *sinkTask {
+	return &sinkTask{allowed: allowed, stdout: os.Stdout}
+}
 
 // Start opens the file for appending, creating it if needed.
 func (t *sinkTask) Start(_ context.Context, props map[string]string) error {
@@ -100,7 +120,13 @@ func (t *sinkTask) Start(_ context.Context, props map[string]string) error {
 		t.out = t.stdout
 		return nil
 	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	path, err := t.allowed.Resolve(file)
+	if err != nil {
+		return err
+	}
+	// The resolved path has no links left; O_NOFOLLOW keeps one planted
+	// since from redirecting the write.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
 		//lint:ignore ST1005 Java's wording, so the task's trace reads the same
 		return fmt.Errorf("Couldn't find or create file '%s' for FileStreamSinkTask: %w", file, err)

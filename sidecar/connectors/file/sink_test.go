@@ -19,7 +19,7 @@ import (
 
 func startSink(t *testing.T, props map[string]string) *sinkTask {
 	t.Helper()
-	task := newSinkTask()
+	task := newSinkTask(anywhere)
 	if err := task.Start(context.Background(), props); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestSinkLargePut(t *testing.T) {
 // Tasks of one connector share the file; each line arrives whole.
 func TestSinkTasksShareFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.txt")
-	c := &SinkConnector{}
+	c := &SinkConnector{allowed: anywhere}
 	if err := c.Start(context.Background(), map[string]string{FileConfig: path, "name": "sink"}); err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestSinkTasksShareFile(t *testing.T) {
 
 func TestSinkStdout(t *testing.T) {
 	var out bytes.Buffer
-	task := newSinkTask()
+	task := newSinkTask(anywhere)
 	task.stdout = &out
 	if err := task.Start(context.Background(), map[string]string{}); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestSinkStdout(t *testing.T) {
 
 func TestSinkCannotCreate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no", "such", "dir.txt")
-	err := newSinkTask().Start(context.Background(), map[string]string{FileConfig: path})
+	err := newSinkTask(anywhere).Start(context.Background(), map[string]string{FileConfig: path})
 	want := "Couldn't find or create file '" + path + "' for FileStreamSinkTask: "
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("got %v", err)

@@ -63,7 +63,8 @@ func parseSource(props map[string]string) (sourceConfig, error) {
 
 // SourceConnector is FileStreamSourceConnector: one task reading one file.
 type SourceConnector struct {
-	props map[string]string
+	allowed AllowedPaths
+	props   map[string]string
 }
 
 var _ plugin.SourceConnector = (*SourceConnector)(nil)
@@ -74,10 +75,25 @@ func (c *SourceConnector) Version() string { return Version }
 // Config implements plugin.Connector.
 func (c *SourceConnector) Config() plugin.ConfigDef { return sourceSettings.ConfigDef() }
 
+// ValidateConfig refuses a file outside the allowed paths.
+func (c *SourceConnector) ValidateConfig(props map[string]string) map[string][]string {
+	cfg, err := parseSource(props)
+	if err != nil {
+		return nil // a key's own error, which Config's validators report
+	}
+	return checkFile(c.allowed, cfg.file)
+}
+
 // Start checks the configuration and keeps it for the task.
 func (c *SourceConnector) Start(_ context.Context, props map[string]string) error {
-	if _, err := parseSource(props); err != nil {
+	cfg, err := parseSource(props)
+	if err != nil {
 		return err
+	}
+	if cfg.file != "" {
+		if _, err := c.allowed.Resolve(cfg.file); err != nil {
+			return err
+		}
 	}
 	c.props = maps.Clone(props)
 	return nil
@@ -93,4 +109,4 @@ func (c *SourceConnector) TaskConfigs(int) ([]map[string]string, error) {
 func (c *SourceConnector) Stop() error { return nil }
 
 // NewTask implements plugin.SourceConnector.
-func (c *SourceConnector) NewTask() plugin.SourceTask { return newSourceTask() }
+func (c *SourceConnector) NewTask() plugin.SourceTask { return newSourceTask(c.allowed) }

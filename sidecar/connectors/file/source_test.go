@@ -41,7 +41,7 @@ var testTime = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 // 5 ms.
 func startSource(t *testing.T, offsets *fakeOffsets, props map[string]string) *sourceTask {
 	t.Helper()
-	task := newSourceTask()
+	task := newSourceTask(anywhere)
 	task.idle = 5 * time.Millisecond
 	task.now = func() time.Time { return testTime }
 	if offsets == nil {
@@ -335,7 +335,7 @@ func TestSourceTrimsFilename(t *testing.T) {
 // and positions.
 func TestSourceStdin(t *testing.T) {
 	r, w := io.Pipe()
-	task := newSourceTask()
+	task := newSourceTask(anywhere)
 	task.stdin = r
 	task.idle = time.Second
 	if err := task.Start(context.Background(), map[string]string{TopicConfig: "lines", FileConfig: " "}, &fakeOffsets{}); err != nil {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -36,6 +37,7 @@ const readBuffer = 64 << 10
 // for ASCII text both agree; for other text Go stores true byte positions
 // and, given a position Java stored, skips the same bytes Java would.
 type sourceTask struct {
+	allowed   AllowedPaths
 	cfg       sourceConfig
 	offsets   plugin.OffsetReader
 	partition map[string]any // shared by all records; read-only
@@ -57,8 +59,8 @@ type sourceTask struct {
 
 var _ plugin.SourceTask = (*sourceTask)(nil)
 
-func newSourceTask() *sourceTask {
-	return &sourceTask{stop: make(chan struct{}), idle: idleWait, stdin: os.Stdin, now: time.Now}
+func newSourceTask(allowed AllowedPaths) *sourceTask {
+	return &sourceTask{allowed: allowed, stop: make(chan struct{}), idle: idleWait, stdin: os.Stdin, now: time.Now}
 }
 
 // Start reads the task's settings. Standard input is opened at once; a
@@ -109,7 +111,12 @@ func (t *sourceTask) Poll(ctx context.Context) ([]plugin.Record, error) {
 // open opens the file and moves to the stored position. A missing file is
 // no error: Java waits for it to be created.
 func (t *sourceTask) open(ctx context.Context) (bool, error) {
-	f, err := os.Open(t.cfg.file)
+	// Resolved at each try: a link may appear where the file will be.
+	path, err := t.allowed.Resolve(t.cfg.file)
+	if err != nil {
+		return false, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		wait(ctx, t.stop, t.idle, nil)
 		return false, nil

@@ -31,7 +31,7 @@ func benchDeliver(b *testing.B, size int) {
 	}))
 	defer app.Close()
 	obs := &latencies{want: b.N, done: make(chan struct{})}
-	task := newTask(def(Defaults{URL: DefaultURL}), obs)
+	task := newTask(def(Defaults{URL: DefaultURL, Egress: loopback}), obs, loopback)
 	err := task.Start(context.Background(), map[string]string{
 		nameConfig: "bench", URLConfig: app.URL, BatchMaxRecordsConfig: strconv.Itoa(size),
 	})

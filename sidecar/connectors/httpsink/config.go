@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -55,17 +56,19 @@ const (
 )
 
 // def lists the settings; the URLs default to the worker's
-// SIDECAR_APP_URL and SIDECAR_APP_HEALTH_URL.
+// SIDECAR_APP_URL and SIDECAR_APP_HEALTH_URL, and must be hosts d.Egress
+// allows.
 func def(d Defaults) settings.Def {
 	return settings.Def{
 		settings.Optional(URLConfig, plugin.TypeString, d.URL, plugin.High,
-			"Where records are delivered: every batch is POSTed to this URL. Defaults to the worker's SIDECAR_APP_URL, the app next to the worker.").
-			Checked(checkURL(true)),
+			"Where records are delivered: every batch is POSTed to this URL. Defaults to the worker's SIDECAR_APP_URL, the app next to the worker. "+
+				"Its host must be one the worker's SIDECAR_HTTP_ALLOWED_HOSTS allows.").
+			Checked(checkURL(d.Egress, true)),
 		settings.Optional(HealthURLConfig, plugin.TypeString, d.HealthURL, plugin.Medium,
 			"The app's health endpoint, read with GET every "+HealthIntervalConfig+". While it answers anything but 2xx, or nothing, "+
 				"no batch is sent, retries wait without using up "+RetryTimeoutConfig+", and the task stops consuming once its buffer is full. "+
 				"Empty: no health checks. Defaults to the worker's SIDECAR_APP_HEALTH_URL.").
-			Checked(checkURL(false)),
+			Checked(checkURL(d.Egress, false)),
 		settings.Optional(HealthIntervalConfig, plugin.TypeLong, "1000", plugin.Low,
 			"How often "+HealthURLConfig+" is read, in milliseconds. Delivery resumes at most this long after the app recovers.").
 			Checked(settings.Between(1, maxMillis)),
@@ -197,7 +200,8 @@ func parse(d settings.Def, props map[string]string) (*config, error) {
 	return c, nil
 }
 
-func checkURL(required bool) func(string, any) error {
+// checkURL checks a URL setting, and that p allows its host.
+func checkURL(p *egress.Policy, required bool) func(string, any) error {
 	return func(key string, v any) error {
 		s, _ := v.(string)
 		if s == "" && !required {
@@ -206,6 +210,9 @@ func checkURL(required bool) func(string, any) error {
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return settings.Invalid(key, s, "Expected an absolute http:// or https:// URL, such as http://127.0.0.1:8080/events")
+		}
+		if err := p.CheckURL(s); err != nil {
+			return settings.Invalid(key, s, err.Error())
 		}
 		return nil
 	}

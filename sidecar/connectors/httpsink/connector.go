@@ -7,6 +7,7 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -23,6 +24,9 @@ type Defaults struct {
 	URL       string   // SIDECAR_APP_URL; "" means DefaultURL
 	HealthURL string   // SIDECAR_APP_HEALTH_URL; "" means no health checks
 	Observer  Observer // nil: nobody is told
+	// Egress is where the connector may connect (SIDECAR_HTTP_ALLOWED_HOSTS).
+	// Required: Plugins panics without it, so no sink runs unchecked.
+	Egress *egress.Policy
 }
 
 // Observer is told what tasks do, for metrics. Its methods are called from
@@ -43,6 +47,9 @@ type Observer interface {
 
 // Plugins lists the HTTP sink connector.
 func Plugins(d Defaults) []plugin.Plugin {
+	if d.Egress == nil {
+		panic("httpsink: Defaults.Egress is nil")
+	}
 	if d.URL == "" {
 		d.URL = DefaultURL
 	}
@@ -64,6 +71,26 @@ func (c *Connector) Version() string { return buildinfo.Version }
 
 // Config implements plugin.Connector.
 func (c *Connector) Config() plugin.ConfigDef { return c.def.ConfigDef() }
+
+// ValidateConfig reports a URL left to its default (the worker's
+// SIDECAR_APP_URL or SIDECAR_APP_HEALTH_URL) that the egress policy
+// refuses, for the REST validate endpoint (connectorconfig.ConfigValidator):
+// Config's validators see only the values that are set.
+func (c *Connector) ValidateConfig(props map[string]string) map[string][]string {
+	var out map[string][]string
+	for key, url := range map[string]string{URLConfig: c.defaults.URL, HealthURLConfig: c.defaults.HealthURL} {
+		if _, set := props[key]; set || url == "" {
+			continue
+		}
+		if err := c.defaults.Egress.CheckURL(url); err != nil {
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[key] = []string{settings.Invalid(key, url, err.Error()).Error()}
+		}
+	}
+	return out
+}
 
 // Start checks the settings, and reads the files they name, so that a
 // mistake fails the connector at once rather than each task.
@@ -89,4 +116,6 @@ func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 func (c *Connector) Stop() error { return nil }
 
 // NewTask implements plugin.SinkConnector.
-func (c *Connector) NewTask() plugin.SinkTask { return newTask(c.def, c.defaults.Observer) }
+func (c *Connector) NewTask() plugin.SinkTask {
+	return newTask(c.def, c.defaults.Observer, c.defaults.Egress)
+}

@@ -17,7 +17,7 @@ import (
 )
 
 func TestPluginNames(t *testing.T) {
-	reg, err := plugin.NewRegistry(Plugins(Defaults{})...)
+	reg, err := plugin.NewRegistry(Plugins(Defaults{Egress: loopback})...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestPluginNames(t *testing.T) {
 }
 
 func TestDefaultsComeFromTheWorker(t *testing.T) {
-	c := Plugins(Defaults{URL: "http://127.0.0.1:3000/events", HealthURL: "http://127.0.0.1:3000/healthz"})[0].New().(*Connector)
+	c := Plugins(Defaults{URL: "http://127.0.0.1:3000/events", HealthURL: "http://127.0.0.1:3000/healthz", Egress: loopback})[0].New().(*Connector)
 	defaults := map[string]string{}
 	for _, k := range c.Config() {
 		defaults[k.Name] = k.Default
@@ -37,14 +37,14 @@ func TestDefaultsComeFromTheWorker(t *testing.T) {
 	if defaults[URLConfig] != "http://127.0.0.1:3000/events" || defaults[HealthURLConfig] != "http://127.0.0.1:3000/healthz" {
 		t.Errorf("defaults %v", defaults)
 	}
-	c = Plugins(Defaults{})[0].New().(*Connector)
+	c = Plugins(Defaults{Egress: loopback})[0].New().(*Connector)
 	if d := c.Config()[0]; d.Name != URLConfig || d.Default != DefaultURL {
 		t.Errorf("%s defaults to %q without SIDECAR_APP_URL", d.Name, d.Default)
 	}
 }
 
 func TestTaskConfigs(t *testing.T) {
-	c := Plugins(Defaults{})[0].New().(*Connector)
+	c := Plugins(Defaults{Egress: loopback})[0].New().(*Connector)
 	props := map[string]string{nameConfig: "orders-sink", "topics": "orders", FormatConfig: "cloudevents"}
 	if err := c.Start(context.Background(), props); err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestBadSettings(t *testing.T) {
 		{map[string]string{SSLCAFileConfig: notPEM},
 			"for configuration http.ssl.ca.file: The file holds no PEM certificate"},
 	} {
-		err := Plugins(Defaults{})[0].New().(*Connector).Start(context.Background(), c.props)
+		err := Plugins(Defaults{Egress: loopback})[0].New().(*Connector).Start(context.Background(), c.props)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want %s", c.props, err, c.want)
 		}
@@ -114,7 +114,7 @@ func TestBadSettings(t *testing.T) {
 // would.
 func TestConfigDefValidates(t *testing.T) {
 	keys := map[string]plugin.ConfigKey{}
-	for _, k := range Plugins(Defaults{})[0].New().(*Connector).Config() {
+	for _, k := range Plugins(Defaults{Egress: loopback})[0].New().(*Connector).Config() {
 		keys[k.Name] = k
 		if k.Documentation == "" {
 			t.Errorf("%s has no documentation", k.Name)

@@ -441,7 +441,7 @@ func (r slowReporter) Report(ctx context.Context, _ plugin.Record, _ error) erro
 // at once, but stops it.
 func TestCloseDoesNotWaitForTheDeadLetterQueue(t *testing.T) {
 	app := newApp(t, always(answer{status: http.StatusBadRequest}))
-	s := newTask(def(Defaults{URL: DefaultURL}), nil)
+	s := newTask(def(Defaults{URL: DefaultURL, Egress: loopback}), nil, loopback)
 	slow := slowReporter{reporting: make(chan struct{}, 1), cancelled: make(chan struct{}), once: new(sync.Once)}
 	s.Initialize(slow)
 	if err := s.Start(context.Background(), map[string]string{nameConfig: "orders-sink", URLConfig: app.URL, BatchLingerConfig: "0"}); err != nil {
@@ -689,7 +689,7 @@ func (r *barrierReporter) Report(context.Context, plugin.Record, error) error {
 // seconds to reach the dead letter queue.
 func TestRejectedBatchIsReportedConcurrently(t *testing.T) {
 	app := newApp(t, always(answer{status: http.StatusBadRequest}))
-	s := newTask(def(Defaults{URL: DefaultURL}), nil)
+	s := newTask(def(Defaults{URL: DefaultURL, Egress: loopback}), nil, loopback)
 	rep := &barrierReporter{n: 10, all: make(chan struct{}), settled: make(chan struct{})}
 	s.Initialize(rep)
 	if err := s.Start(context.Background(), map[string]string{nameConfig: "orders-sink", URLConfig: app.URL, BatchLingerConfig: "0"}); err != nil {

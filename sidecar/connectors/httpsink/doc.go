@@ -16,6 +16,14 @@
 // partitions. Every request also carries http.auth.header (or the header
 // in http.auth.header.file) and http.headers.
 //
+// http.url and http.health.url must be on hosts the worker's
+// SIDECAR_HTTP_ALLOWED_HOSTS allows (by default those of SIDECAR_APP_URL
+// and SIDECAR_APP_HEALTH_URL; link-local and cloud metadata addresses only
+// when listed exactly), or the configuration is refused. A request that
+// would still reach a host it does not allow, through a redirect or a name
+// resolving elsewhere, fails the task with that refusal: its records are
+// neither retried nor dead-lettered, and their offsets are not committed.
+//
 // With http.format=json (the default) the body is:
 //
 //	POST / HTTP/1.1

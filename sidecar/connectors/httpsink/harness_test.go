@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -236,7 +237,7 @@ func start(t *testing.T, url string, props map[string]string) started {
 	}
 	maps.Copy(all, props)
 	obs := newObserver()
-	task := newTask(def(Defaults{URL: DefaultURL}), obs)
+	task := newTask(def(Defaults{URL: DefaultURL, Egress: loopback}), obs, loopback)
 	rep := newReporter()
 	task.Initialize(rep)
 	if err := task.Start(context.Background(), all); err != nil {
@@ -319,6 +320,16 @@ func (g gate) wait(r *http.Request) {
 }
 
 func (g gate) open() { close(g) }
+
+// loopback is the egress policy of a worker whose app is at 127.0.0.1,
+// where the test servers listen.
+var loopback = func() *egress.Policy {
+	p, err := egress.New(nil, DefaultURL)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 var errTolerance = errors.New("tolerance exceeded in error handler")
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -37,20 +39,32 @@ const (
 	maxRetryAfter = 24 * 60 * 60 // seconds; a longer Retry-After is taken as a day
 )
 
-// newClient makes the HTTP client: one connection per request in flight
-// (and the health check) is kept open to the app.
-func newClient(cfg *config) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+// newClient makes the HTTP client, which connects and follows redirects
+// only where p allows: one connection per request in flight (and the
+// health check) is kept open to the app.
+func newClient(cfg *config, p *egress.Policy) *http.Client {
+	tr := p.Transport()
 	tr.MaxIdleConnsPerHost = cfg.maxInFlight + 1
 	if cfg.tls != nil {
 		tr.TLSClientConfig = cfg.tls
 	}
-	return &http.Client{Transport: tr}
+	return &http.Client{Transport: tr, CheckRedirect: p.CheckRedirect}
+}
+
+// refused reports whether a request failed because the egress policy does
+// not allow where it went. No attempt can succeed until the worker's
+// SIDECAR_HTTP_ALLOWED_HOSTS or the connector's URLs change, so the task
+// fails, keeping its offsets, rather than retrying forever or emptying
+// the topic into the dead letter queue.
+func refused(err error) bool {
+	var r *egress.RefusedError
+	return errors.As(err, &r)
 }
 
 // deliver sends a job's records and sorts them by the answer: delivered,
 // dead-lettered (4xx but 408 and 429, per record in a 207) or to be retried
-// (everything else).
+// (everything else). A destination the egress policy refuses fails the
+// task (see refused).
 func (t *sinkTask) deliver(j *job) result {
 	answered := sync.OnceFunc(func() { close(j.answered) })
 	defer answered()
@@ -66,6 +80,10 @@ func (t *sinkTask) deliver(j *job) result {
 	resp, err := t.client.Do(req)
 	if err != nil {
 		t.obs.OnDelivery(t.cfg.name, len(j.entries), 0, time.Since(start))
+		if refused(err) {
+			r.err = err
+			return r
+		}
 		r.why = failure{0, excerpt(err.Error())}
 		return r
 	}

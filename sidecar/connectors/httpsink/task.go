@@ -10,6 +10,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -19,6 +20,7 @@ import (
 type sinkTask struct {
 	def      settings.Def
 	obs      Observer
+	egress   *egress.Policy
 	reporter plugin.SinkTaskContext
 
 	cfg    *config
@@ -31,7 +33,7 @@ type sinkTask struct {
 	flushes chan flushRequest
 	closes  chan closeRequest
 	results chan result
-	health  chan bool
+	health  chan healthCheck
 	done    chan struct{}  // closed when the loop has returned
 	wg      sync.WaitGroup // jobs and the health checker
 
@@ -76,11 +78,11 @@ var (
 	_ plugin.ContextSinkTask = (*sinkTask)(nil)
 )
 
-func newTask(def settings.Def, obs Observer) *sinkTask {
+func newTask(def settings.Def, obs Observer, p *egress.Policy) *sinkTask {
 	if obs == nil {
 		obs = nopObserver{}
 	}
-	return &sinkTask{def: def, obs: obs, fragHint: 256, groups: map[plugin.TopicPartition]int{}}
+	return &sinkTask{def: def, obs: obs, egress: p, fragHint: 256, groups: map[plugin.TopicPartition]int{}}
 }
 
 // Initialize implements plugin.ContextSinkTask: records the app rejects
@@ -94,13 +96,13 @@ func (t *sinkTask) Start(ctx context.Context, props map[string]string) error {
 	if err != nil {
 		return err
 	}
-	t.cfg, t.enc, t.client = cfg, newEncoder(cfg.format), newClient(cfg)
+	t.cfg, t.enc, t.client = cfg, newEncoder(cfg.format), newClient(cfg, t.egress)
 	t.ctx, t.cancel = context.WithCancel(ctx)
 	t.puts = make(chan putRequest)
 	t.flushes = make(chan flushRequest)
 	t.closes = make(chan closeRequest)
 	t.results = make(chan result)
-	t.health = make(chan bool)
+	t.health = make(chan healthCheck)
 	t.done = make(chan struct{})
 	go t.run(newLoop(cfg, t.obs, t.spawn, time.Now()))
 	if cfg.healthURL != "" {
@@ -129,8 +131,12 @@ func (t *sinkTask) run(l *loop) {
 			r.reply <- l.close(r.tps)
 		case r := <-t.results:
 			l.finish(r, time.Now())
-		case ok := <-t.health:
-			l.setHealth(ok, time.Now())
+		case h := <-t.health:
+			if h.refused != nil {
+				l.fail(h.refused)
+			} else {
+				l.setHealth(h.ok, time.Now())
+			}
 		case <-timer.C:
 		}
 		if wake := l.dispatch(time.Now()); wake.IsZero() {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -35,11 +36,16 @@ const (
 // needs, and keeps a typo from overflowing a time.Duration.
 const maxMillis = 24 * 60 * 60 * 1000
 
+// urlKey is http.url; its host must also be allowed by the worker's
+// egress policy (see checkEgress).
+var urlKey = settings.Required(URLConfig, plugin.TypeString, plugin.High,
+	"URL the task GETs records from, http:// or https://. The cursor is added as a query parameter (see "+CursorParamConfig+"); other query parameters are sent as written. "+
+		"It is also the source partition the cursor is stored under, so changing it starts over. Keep credentials out of it: use "+AuthHeaderConfig+" or "+HeadersConfig+". "+
+		"Its host must be one the worker's SIDECAR_HTTP_ALLOWED_HOSTS allows.").
+	Checked(checkURL)
+
 var configDef = settings.Def{
-	settings.Required(URLConfig, plugin.TypeString, plugin.High,
-		"URL the task GETs records from, http:// or https://. The cursor is added as a query parameter (see "+CursorParamConfig+"); other query parameters are sent as written. "+
-			"It is also the source partition the cursor is stored under, so changing it starts over. Keep credentials out of it: use "+AuthHeaderConfig+" or "+HeadersConfig+".").
-		Checked(checkURL),
+	urlKey,
 	settings.Required(TopicConfig, plugin.TypeString, plugin.High,
 		"Topic the records are written to, unless a record names its own.").Checked(settings.NonEmptyString),
 	settings.Optional(CursorParamConfig, plugin.TypeString, "cursor", plugin.Medium,
@@ -129,6 +135,14 @@ func checkURL(key string, v any) error {
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return settings.Invalid(key, s, "Must be an absolute http:// or https:// URL, such as https://api.example.com/events")
+	}
+	return nil
+}
+
+// checkEgress refuses an http.url whose host p does not allow.
+func checkEgress(p *egress.Policy, rawURL string) error {
+	if err := p.CheckURL(rawURL); err != nil {
+		return settings.Invalid(URLConfig, rawURL, err.Error())
 	}
 	return nil
 }

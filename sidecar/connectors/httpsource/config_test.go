@@ -5,8 +5,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
+
+// loopback allows the test servers, which listen on 127.0.0.1.
+var loopback = func() *egress.Policy {
+	p, err := egress.New([]string{"127.0.0.1"})
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 // props is a valid configuration with extra settings on top (name, value,
 // ...); a value of "<unset>" removes the setting.
@@ -78,7 +88,7 @@ func TestConfigErrors(t *testing.T) {
 // Each key's own rules show through Config, for REST validation; the rules
 // that span keys through ValidateConfig, under the key to change.
 func TestValidation(t *testing.T) {
-	c := &Connector{}
+	c := &Connector{egress: loopback}
 	byName := map[string]plugin.ConfigKey{}
 	for _, k := range c.Config() {
 		if k.Documentation == "" {
@@ -106,7 +116,7 @@ func TestValidation(t *testing.T) {
 }
 
 func TestConnectorRunsOneTask(t *testing.T) {
-	c := &Connector{}
+	c := &Connector{egress: loopback}
 	if err := c.Start(context.Background(), props(PollIntervalConfig, "0")); err == nil {
 		t.Error("started with a bad configuration")
 	}
@@ -125,7 +135,7 @@ func TestConnectorRunsOneTask(t *testing.T) {
 }
 
 func TestRegistryAliases(t *testing.T) {
-	reg, err := plugin.NewRegistry(Plugins()...)
+	reg, err := plugin.NewRegistry(Plugins(loopback)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -14,15 +15,21 @@ import (
 // "HttpSourceConnector" and "HttpSource".
 const Class = "io.connectsidecar.http.HttpSourceConnector"
 
-// Plugins lists the HTTP source connector.
-func Plugins() []plugin.Plugin {
+// Plugins lists the HTTP source connector, which connects only where p
+// allows (SIDECAR_HTTP_ALLOWED_HOSTS). It panics when p is nil, so no
+// source runs unchecked.
+func Plugins(p *egress.Policy) []plugin.Plugin {
+	if p == nil {
+		panic("httpsource: no egress policy")
+	}
 	return []plugin.Plugin{{Class: Class, Kind: plugin.KindSource, Version: buildinfo.Version,
-		New: func() any { return &Connector{} }}}
+		New: func() any { return &Connector{egress: p} }}}
 }
 
 // Connector checks the configuration and hands it to its one task.
 type Connector struct {
-	props map[string]string
+	egress *egress.Policy
+	props  map[string]string
 }
 
 var _ plugin.SourceConnector = (*Connector)(nil)
@@ -33,25 +40,42 @@ func (c *Connector) Version() string { return buildinfo.Version }
 // Config implements plugin.Connector.
 func (c *Connector) Config() plugin.ConfigDef { return configDef.ConfigDef() }
 
-// ValidateConfig reports the rules that span settings, for the REST
-// validate endpoint (connectorconfig.ConfigValidator); each key's own rules
-// are checked through Config.
+// ValidateConfig reports the rules that span settings, and an http.url
+// the egress policy refuses, for the REST validate endpoint
+// (connectorconfig.ConfigValidator); each key's own rules are checked
+// through Config.
 func (c *Connector) ValidateConfig(props map[string]string) map[string][]string {
-	cfg, err := parseKeys(props)
-	if err != nil {
-		return nil // a key's own error, which Config's validators report
+	var errs []error
+	// http.url is read alone, so a refused URL shows whatever else is
+	// wrong.
+	if v, err := (settings.Def{urlKey}).Parse(props); err == nil {
+		errs = append(errs, checkEgress(c.egress, v.String(URLConfig)))
 	}
-	var e *settings.Error
-	if errors.As(cfg.checkTogether(), &e) {
-		return map[string][]string{e.Key: {e.Error()}}
+	// A key's own error is left to Config's validators.
+	if cfg, err := parseKeys(props); err == nil {
+		errs = append(errs, cfg.checkTogether())
 	}
-	return nil
+	out := map[string][]string{}
+	for _, err := range errs {
+		var e *settings.Error
+		if errors.As(err, &e) {
+			out[e.Key] = append(out[e.Key], e.Error())
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // Start checks the configuration and keeps it for the task. Files are
 // read by the task, on the worker that runs it.
 func (c *Connector) Start(_ context.Context, props map[string]string) error {
-	if _, err := parseConfig(props); err != nil {
+	cfg, err := parseConfig(props)
+	if err != nil {
+		return err
+	}
+	if err := checkEgress(c.egress, cfg.rawURL); err != nil {
 		return err
 	}
 	c.props = maps.Clone(props)
@@ -68,4 +92,4 @@ func (c *Connector) TaskConfigs(int) ([]map[string]string, error) {
 func (c *Connector) Stop() error { return nil }
 
 // NewTask implements plugin.SourceConnector.
-func (c *Connector) NewTask() plugin.SourceTask { return newTask() }
+func (c *Connector) NewTask() plugin.SourceTask { return newTask(c.egress) }

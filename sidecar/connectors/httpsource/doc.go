@@ -14,6 +14,13 @@
 // and, from http.auth.header or http.auth.header.file, an Authorization
 // header.
 //
+// http.url must be on a host the worker's SIDECAR_HTTP_ALLOWED_HOSTS
+// allows (by default those of SIDECAR_APP_URL and SIDECAR_APP_HEALTH_URL;
+// link-local and cloud metadata addresses only when listed exactly), or
+// the configuration is refused. A request that would still reach a host
+// it does not allow, through a redirect or a name resolving elsewhere,
+// fails the task with that refusal, and nothing is produced.
+//
 // # Answers
 //
 // 200 with a JSON body:
@@ -53,8 +60,9 @@
 // (no answer, a status other than 2xx, a body that breaks the contract)
 // counts the same way and is returned from Poll as a temporary error,
 // which the runtime logs before polling again; its text names the URL,
-// the status and the start of the body. Such errors never fail the task:
-// the server may come back, a token may be rotated.
+// the status and the start of the body. Such errors never fail the task
+// (a refused host, above, does): the server may come back, a token may be
+// rotated.
 //
 // One endpoint has one cursor, so the connector runs one task whatever
 // tasks.max says.

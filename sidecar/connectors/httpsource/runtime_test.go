@@ -12,6 +12,7 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/httpsource"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/converters"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
 	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
@@ -64,7 +65,11 @@ func TestResumeThroughTheOffsetsTopic(t *testing.T) {
 	b := kafkatest.Start(t)
 	w := kafkatest.Worker(t, b, kafkatest.Name(t, "cluster"), "CONNECT_OFFSET_FLUSH_INTERVAL_MS=50")
 	clients := kafkatest.Clients(t, w)
-	reg, err := plugin.NewRegistry(append(httpsource.Plugins(), converters.Plugins()...)...)
+	loopback, err := egress.New([]string{"127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := plugin.NewRegistry(append(httpsource.Plugins(loopback), converters.Plugins()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

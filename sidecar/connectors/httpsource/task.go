@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -23,6 +24,7 @@ const excerptBytes = 256
 // task polls the endpoint. The runtime calls Start, Poll and Stop from
 // one goroutine, so its fields need no lock.
 type task struct {
+	egress    *egress.Policy
 	cfg       config
 	transport *http.Transport
 	client    *http.Client
@@ -38,15 +40,19 @@ type task struct {
 
 var _ plugin.SourceTask = (*task)(nil)
 
-func newTask() *task {
-	return &task{jitter: jitter, sleep: sleep}
+func newTask(p *egress.Policy) *task {
+	return &task{egress: p, jitter: jitter, sleep: sleep}
 }
 
-// Start reads the settings, checks that the Authorization file can be
-// read, and resumes from the stored cursor.
+// Start reads the settings, checks that the egress policy allows http.url
+// and that the Authorization file can be read, and resumes from the
+// stored cursor.
 func (t *task) Start(ctx context.Context, props map[string]string, offsets plugin.OffsetReader) error {
 	cfg, err := parseConfig(props)
 	if err != nil {
+		return err
+	}
+	if err := checkEgress(t.egress, cfg.rawURL); err != nil {
 		return err
 	}
 	if cfg.authFile != "" {
@@ -71,8 +77,8 @@ func (t *task) Start(ctx context.Context, props map[string]string, offsets plugi
 			cfg.url.Redacted(), off, CursorField)
 	}
 	t.cfg = cfg
-	t.transport = http.DefaultTransport.(*http.Transport).Clone()
-	t.client = &http.Client{Transport: t.transport}
+	t.transport = t.egress.Transport()
+	t.client = &http.Client{Transport: t.transport, CheckRedirect: t.egress.CheckRedirect}
 	return nil
 }
 
@@ -137,6 +143,11 @@ func (t *task) fetch(ctx context.Context) ([]plugin.Record, string, error) {
 		return nil, "", err
 	}
 	resp, err := t.client.Do(req)
+	var refused *egress.RefusedError
+	if errors.As(err, &refused) {
+		// Not a fetchError: polling again cannot help, so the task fails.
+		return nil, "", fmt.Errorf("GET %s: %w", req.URL.Redacted(), refused)
+	}
 	if err != nil {
 		return nil, "", &fetchError{url: req.URL, err: t.cause(err)}
 	}

@@ -103,7 +103,7 @@ func (w *waits) take() []time.Duration {
 // is none.
 func startTask(t *testing.T, offsets plugin.OffsetReader, p map[string]string) (*task, *waits) {
 	t.Helper()
-	tk := newTask()
+	tk := newTask(loopback)
 	w := &waits{}
 	tk.jitter = func(time.Duration) time.Duration { return 0 }
 	tk.sleep = func(ctx context.Context, d time.Duration) bool {
@@ -206,7 +206,7 @@ func TestStartRefusesAnUnusableStoredOffset(t *testing.T) {
 		{&storedOffsets{err: errors.New("offsets topic unreachable")},
 			"read the stored cursor of http://127.0.0.1:1/events: offsets topic unreachable"},
 	} {
-		err := newTask().Start(context.Background(), props(URLConfig, url), tc.offsets)
+		err := newTask(loopback).Start(context.Background(), props(URLConfig, url), tc.offsets)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("got %v, want %s", err, tc.want)
 		}
@@ -315,7 +315,7 @@ func TestNoAnswer(t *testing.T) {
 
 func TestAuthorizationFromFile(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "token")
-	if err := newTask().Start(context.Background(), props(AuthHeaderFileConfig, file), &storedOffsets{}); err == nil ||
+	if err := newTask(loopback).Start(context.Background(), props(AuthHeaderFileConfig, file), &storedOffsets{}); err == nil ||
 		!strings.Contains(err.Error(), "http.auth.header.file: open "+file) {
 		t.Errorf("started without its Authorization file: %v", err)
 	}
@@ -325,7 +325,7 @@ func TestAuthorizationFromFile(t *testing.T) {
 		}
 	}
 	write("  \n")
-	if err := newTask().Start(context.Background(), props(AuthHeaderFileConfig, file), &storedOffsets{}); err == nil ||
+	if err := newTask(loopback).Start(context.Background(), props(AuthHeaderFileConfig, file), &storedOffsets{}); err == nil ||
 		!strings.Contains(err.Error(), file+" is empty") {
 		t.Errorf("started with an empty Authorization file: %v", err)
 	}
