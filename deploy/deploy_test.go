@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -61,6 +62,9 @@ var runtimeEnv = map[string]bool{"GOMEMLIMIT": true, "GOMAXPROCS": true, "GODEBU
 type use struct {
 	file string
 	env  []envVar
+	// files are what the platform mounts into the worker's container, by
+	// path as the worker sees it, for settings that name a file.
+	files map[string]mounted
 	// paths are HTTP paths asked of the worker's REST listener.
 	paths []found
 	// ports are the container-side REST ports the platform talks to.
@@ -76,6 +80,17 @@ type use struct {
 
 type envVar struct {
 	name, value, where string
+	// from is the secret store the platform takes the value from when it
+	// starts the worker (value is then a sample), or "" when the example
+	// holds the value itself.
+	from string
+}
+
+// mounted is a file the platform puts in the worker's container: a sample
+// of its content, and the secret store it comes from ("" when the example
+// holds the content itself).
+type mounted struct {
+	content, from string
 }
 
 type found struct {
@@ -84,7 +99,31 @@ type found struct {
 
 func (u *use) path(p, where string)      { u.paths = append(u.paths, found{p, where}) }
 func (u *use) port(p int, where string)  { u.ports = append(u.ports, found{strconv.Itoa(p), where}) }
-func (u *use) setEnv(n, v, where string) { u.env = append(u.env, envVar{n, v, where}) }
+func (u *use) setEnv(n, v, where string) { u.env = append(u.env, envVar{n, v, where, ""}) }
+
+// setSecretEnv records a variable the platform fills in from its secret
+// store, from; v is a sample of the value.
+func (u *use) setSecretEnv(n, v, where, from string) {
+	u.env = append(u.env, envVar{n, v, where, from})
+}
+
+// mount records a file the platform puts at path in the worker's container.
+func (u *use) mount(path, content, from string) {
+	if u.files == nil {
+		u.files = map[string]mounted{}
+	}
+	u.files[path] = mounted{content, from}
+}
+
+// secretFrom is where e's secret comes from at run time: the secret store
+// of its value or, for a variable naming a mounted file, of that file; ""
+// when the example itself holds it.
+func (u *use) secretFrom(e envVar) string {
+	if e.from != "" {
+		return e.from
+	}
+	return u.files[e.value].from
+}
 
 // lookupEnv is the value of n; the last one wins, as in a process environment.
 func (u *use) lookupEnv(n string) string {
@@ -130,7 +169,6 @@ func (r *report) apply(t *testing.T) {
 type facts struct {
 	restPort   int
 	entrypoint string // where the image puts the binary
-	registry   *plugin.Registry
 	workerProp map[string]bool
 	sidecarEnv map[string]bool
 	handler    http.Handler // the REST server's, to ask which paths it serves
@@ -163,9 +201,6 @@ func findFacts() (facts, error) {
 		return f, fmt.Errorf("default listeners: %w", err)
 	}
 	f.restPort = l.Port
-	if f.registry, err = sidecar.Registry(config.Sidecar{}, nil); err != nil {
-		return f, err
-	}
 	f.workerProp = tagged(reflect.TypeFor[config.Worker](), "prop")
 	f.sidecarEnv = tagged(reflect.TypeFor[config.Sidecar](), "env")
 	if f.entrypoint, err = dockerEntrypoint(filepath.Join("..", "Dockerfile")); err != nil {
@@ -270,7 +305,6 @@ func checkUse(f facts, u use) *report {
 		r.fail("%s: found no environment for the %s container", u.file, sidecarContainer)
 	}
 	seen := map[string]string{}
-	var environ []string
 	for _, e := range u.env {
 		if p := f.envNameProblem(e.name); p != "" {
 			r.missing(e.name, "%s (%s): %s", u.file, e.where, p)
@@ -279,12 +313,17 @@ func checkUse(f facts, u use) *report {
 			r.fail("%s: %s is set twice (%s and %s)", u.file, e.name, prev, e.where)
 		}
 		seen[e.name] = e.where
-		environ = append(environ, e.name+"="+e.value)
 	}
 
 	// The whole environment must load as the worker loads it, with
 	// nothing ignored.
-	loaded, err := config.Load(environ, "")
+	dir, err := os.MkdirTemp("", "deploy-files")
+	if err != nil {
+		r.fail("%v", err)
+		return r
+	}
+	defer os.RemoveAll(dir)
+	loaded, err := u.load(dir)
 	if err != nil {
 		r.fail("%s: the worker would refuse this environment:\n%v", u.file, err)
 	}
@@ -319,9 +358,103 @@ func checkUse(f facts, u use) *report {
 	}
 
 	if err == nil {
-		checkConnectors(f, r, u, loaded.Sidecar.Connectors)
+		checkConnectors(r, u, loaded.Sidecar)
+		checkRESTAuth(f, r, u, &loaded)
+	} else {
+		checkRESTAuth(f, r, u, nil)
 	}
 	return r
+}
+
+// restSecrets are the settings that hold a REST API credential, or name
+// the file that holds one.
+var restSecrets = []string{"SIDECAR_REST_AUTH_TOKEN", "SIDECAR_REST_AUTH_TOKEN_FILE", "SIDECAR_REST_BASIC_PASSWORD", "SIDECAR_REST_BASIC_PASSWORD_FILE"}
+
+// checkRESTAuth checks that the example protects the worker's REST API:
+// a bearer token the platform takes from its secret store (never one
+// written in the example, which everyone who reads it knows), and /admin/*
+// for loopback clients only. loaded, the environment as the worker reads
+// it, is nil when the worker would refuse it; with it, the REST server
+// built from those settings must ask for the token, yet answer the
+// platform's probes and scrapers, which send none.
+func checkRESTAuth(f facts, r *report, u use, loaded *config.Loaded) {
+	token := false
+	for _, e := range u.env {
+		if !slices.Contains(restSecrets, e.name) || e.value == "" {
+			continue
+		}
+		token = token || strings.HasPrefix(e.name, "SIDECAR_REST_AUTH_TOKEN")
+		_, isMounted := u.files[e.value]
+		switch {
+		case u.secretFrom(e) != "":
+		case isMounted:
+			r.fail("%s (%s): %s names %s, whose content is written in the example; mount it from the platform's secret store", u.file, e.where, e.name, e.value)
+		case strings.HasSuffix(e.name, "_FILE"):
+			r.fail("%s (%s): %s names %s, which the platform does not mount from its secret store", u.file, e.where, e.name, e.value)
+		default:
+			r.fail("%s (%s): %s is written in the example; take it from the platform's secret store", u.file, e.where, e.name)
+		}
+	}
+	if !token {
+		r.fail("%s: the REST API would take no credentials: set SIDECAR_REST_AUTH_TOKEN_FILE to a file mounted from the platform's secret store, or SIDECAR_REST_AUTH_TOKEN from that store", u.file)
+	}
+	var adminLocal config.Bool
+	if err := adminLocal.UnmarshalText([]byte(u.lookupEnv("SIDECAR_REST_ADMIN_LOCALHOST_ONLY"))); err != nil || !adminLocal {
+		r.fail("%s: SIDECAR_REST_ADMIN_LOCALHOST_ONLY is not true: /admin/* (log levels) would answer every client that has the token", u.file)
+	}
+	if loaded == nil || loaded.Sidecar.RESTAuthToken == "" {
+		return
+	}
+
+	// The REST server as cmd/connect-sidecar wires it with these settings.
+	settings, err := rest.SettingsFrom(loaded.Sidecar)
+	if err != nil {
+		r.fail("%s: rest.SettingsFrom: %v", u.file, err)
+		return
+	}
+	srv, err := rest.New(rest.Params{
+		Worker:   loaded.Worker,
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Health:   health.NewState(),
+		Cluster:  noCluster{},
+		Security: settings.Security,
+		Metrics:  f.metrics.Handler(),
+	})
+	if err != nil {
+		r.fail("%s: rest.New: %v", u.file, err)
+		return
+	}
+	const remote, loopback = "192.0.2.1:40000", "127.0.0.1:40000"
+	ask := func(path, token, from string) int {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		req := httptest.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+		req.RemoteAddr = from
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, req)
+		return rec.Code
+	}
+	for _, p := range u.paths {
+		if code := ask(p.value, "", remote); code == http.StatusUnauthorized || code == http.StatusForbidden {
+			r.fail("%s (%s): GET %s answered %d without credentials, but the platform sends none", u.file, p.where, p.value, code)
+		}
+	}
+	tok := loaded.Sidecar.RESTAuthToken
+	if code := ask("/connectors", "", remote); code != http.StatusUnauthorized {
+		r.fail("%s: GET /connectors without credentials answered %d, want 401", u.file, code)
+	}
+	if code := ask("/connectors", tok, remote); code == http.StatusUnauthorized || code == http.StatusForbidden {
+		r.fail("%s: GET /connectors with the token answered %d", u.file, code)
+	}
+	if code := ask("/admin/loggers", tok, remote); code != http.StatusForbidden {
+		r.fail("%s: GET /admin/loggers with the token from %s answered %d, want 403 (loopback clients only)", u.file, remote, code)
+	}
+	if code := ask("/admin/loggers", tok, loopback); code == http.StatusUnauthorized || code == http.StatusForbidden {
+		r.fail("%s: GET /admin/loggers with the token from %s answered %d", u.file, loopback, code)
+	}
 }
 
 func checkPath(f facts, r *report, file string, p found) {
@@ -431,22 +564,34 @@ func checkCommand(f facts, r *report, file string, argv []string) {
 }
 
 // checkConnectors checks the declared connectors, as config.Load read them
-// from SIDECAR_CONNECTORS: classes the worker has, configs that validate as
-// PUT /connector-plugins/{plugin}/config/validate would.
-func checkConnectors(f facts, r *report, u use, cs []config.Connector) {
-	if len(cs) == 0 {
+// from SIDECAR_CONNECTORS: classes the worker has and its settings
+// (SIDECAR_CONNECTOR_CLASSES) enable, configs that validate as PUT
+// /connector-plugins/{plugin}/config/validate would.
+func checkConnectors(r *report, u use, sc config.Sidecar) {
+	if len(sc.Connectors) == 0 {
 		r.fail("%s: declares no connector in SIDECAR_CONNECTORS", u.file)
 	}
-	for _, c := range cs {
+	// The plugins as this worker would have them.
+	reg, err := sidecar.Registry(sc, nil)
+	if err != nil {
+		r.fail("%s: %v", u.file, err)
+		return
+	}
+	for _, c := range sc.Connectors {
 		class := c.Config[connectorconfig.ConnectorClassConfig]
 		if class != httpSinkClass {
 			r.fail("%s: connector %s is %q; the examples show the HTTP sink %s", u.file, c.Name, class, httpSinkClass)
 		}
-		if _, ok := f.registry.Lookup(class, plugin.KindSink, plugin.KindSource); !ok {
+		p, ok := reg.Lookup(class, plugin.KindSink, plugin.KindSource)
+		if !ok {
 			r.fail("%s: connector %s: class %s is not registered in sidecar.Registry()", u.file, c.Name, class)
 			continue
 		}
-		res, err := connectorconfig.ValidateWith(f.registry, c.Config, connectorconfig.Worker{
+		if err := reg.Refused(p); err != nil {
+			r.fail("%s: connector %s: %v", u.file, c.Name, err)
+			continue
+		}
+		res, err := connectorconfig.ValidateWith(reg, c.Config, connectorconfig.Worker{
 			GroupID:        u.lookupEnv("CONNECT_GROUP_ID"),
 			KeyConverter:   u.lookupEnv("CONNECT_KEY_CONVERTER"),
 			ValueConverter: u.lookupEnv("CONNECT_VALUE_CONVERTER"),
@@ -459,14 +604,27 @@ func checkConnectors(f facts, r *report, u use, cs []config.Connector) {
 	}
 }
 
+// load reads u's environment as the worker would, with the files the
+// platform mounts written into dir.
+func (u use) load(dir string) (config.Loaded, error) {
+	var environ []string
+	for i, e := range u.env {
+		value := e.value
+		if m, ok := u.files[value]; ok {
+			value = filepath.Join(dir, strconv.Itoa(i))
+			if err := os.WriteFile(value, []byte(m.content), 0o600); err != nil {
+				return config.Loaded{}, err
+			}
+		}
+		environ = append(environ, e.name+"="+value)
+	}
+	return config.Load(environ, "")
+}
+
 // tasksMax is the most tasks the declared connectors can run.
 func tasksMax(t *testing.T, u use) int {
 	t.Helper()
-	var environ []string
-	for _, e := range u.env {
-		environ = append(environ, e.name+"="+e.value)
-	}
-	loaded, err := config.Load(environ, "")
+	loaded, err := u.load(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -623,6 +781,104 @@ func TestCheckerCatchesABogusEnvName(t *testing.T) {
 		}
 		if !caught {
 			t.Errorf("%s in place of %s was not caught; problems: %q", bogus, good, r.problems)
+		}
+	}
+}
+
+// example is one platform's example: its files by name, and how the
+// platform's reader makes them a use.
+type example struct {
+	name  string
+	files map[string][]byte
+	read  func(t *testing.T, files map[string][]byte) use
+}
+
+func examples(t *testing.T) []example {
+	t.Helper()
+	one := func(dir, name string, read func(*testing.T, string) use) example {
+		raw, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return example{dir, map[string][]byte{name: raw}, func(t *testing.T, files map[string][]byte) use {
+			// Written apart, so the reader sees the changed file.
+			p := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(p, files[name], 0o600); err != nil {
+				t.Fatal(err)
+			}
+			u := read(t, p)
+			u.file = filepath.Join(dir, name)
+			return u
+		}}
+	}
+	return []example{
+		{"kubernetes", readDir(t, "kubernetes"), func(t *testing.T, files map[string][]byte) use {
+			u, _ := kubernetesUse(t, files)
+			return u
+		}},
+		one("ecs", "task-definition.json", func(t *testing.T, p string) use { u, _ := ecsUse(t, p); return u }),
+		one("nomad", "connect-sidecar.nomad.hcl", func(t *testing.T, p string) use { u, _ := nomadUse(t, p); return u }),
+		one("cloudrun", "service.yaml", func(t *testing.T, p string) use { u, _ := cloudRunUse(t, p); return u }),
+	}
+}
+
+// The REST checks must be able to fail: every example, changed to leave
+// the API open in one way, is caught.
+func TestCheckerCatchesAnOpenRESTAPI(t *testing.T) {
+	f := codeFacts(t)
+	// A literal token where each platform writes plain settings; a Secret
+	// the kustomization defines is written in the example too.
+	literal := map[string][2]string{
+		"kubernetes": {"stringData:\n", "stringData:\n  SIDECAR_REST_AUTH_TOKEN: \"hunter2\"\n"},
+		"ecs":        {`"environment": [` + "\n", `"environment": [` + "\n" + `        { "name": "SIDECAR_REST_AUTH_TOKEN", "value": "hunter2" },` + "\n"},
+		"nomad":      {"      env {\n", "      env {\n        SIDECAR_REST_AUTH_TOKEN = \"hunter2\"\n"},
+		"cloudrun":   {"          env:\n", "          env:\n            - name: SIDECAR_REST_AUTH_TOKEN\n              value: \"hunter2\"\n"},
+	}
+	// A token file the example writes itself.
+	committed := map[string][2]string{
+		"kubernetes": {"  SIDECAR_SASL_PASSWORD: \"change-me\"\n", "  SIDECAR_SASL_PASSWORD: \"change-me\"\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: example-app-connect-rest\nstringData:\n  token: \"hunter2\"\n"},
+		"nomad":      {`{{ with nomadVar \"nomad/jobs/example-app\" }}{{ .rest_token }}{{ end }}`, "hunter2"},
+	}
+	for _, ex := range examples(t) {
+		cases := []struct {
+			name, want string
+			edits      [][2]string // applied in order, each to every file
+		}{
+			{"no token", "the REST API would take no credentials",
+				[][2]string{{"SIDECAR_REST_AUTH_TOKEN", "SIDECAR_REST_AUTH_TOKEX"}}},
+			{"literal token", "SIDECAR_REST_AUTH_TOKEN is written in the example",
+				[][2]string{{"SIDECAR_REST_AUTH_TOKEN", "SIDECAR_REST_AUTH_TOKEX"}, literal[ex.name]}},
+			{"admin open", "SIDECAR_REST_ADMIN_LOCALHOST_ONLY is not true",
+				[][2]string{{"SIDECAR_REST_ADMIN_LOCALHOST_ONLY: \"true\"", "SIDECAR_REST_ADMIN_LOCALHOST_ONLY: \"false\""},
+					{`"SIDECAR_REST_ADMIN_LOCALHOST_ONLY", "value": "true"`, `"SIDECAR_REST_ADMIN_LOCALHOST_ONLY", "value": "false"`},
+					{`SIDECAR_REST_ADMIN_LOCALHOST_ONLY = "true"`, `SIDECAR_REST_ADMIN_LOCALHOST_ONLY = "false"`},
+					{"SIDECAR_REST_ADMIN_LOCALHOST_ONLY\n              value: \"true\"", "SIDECAR_REST_ADMIN_LOCALHOST_ONLY\n              value: \"false\""}}},
+		}
+		if edit, ok := committed[ex.name]; ok {
+			cases = append(cases, struct {
+				name, want string
+				edits      [][2]string
+			}{"token file written in the example", "whose content is written in the example", [][2]string{edit}})
+		}
+		for _, c := range cases {
+			t.Run(ex.name+"/"+c.name, func(t *testing.T) {
+				files := maps.Clone(ex.files)
+				changed := false
+				for _, e := range c.edits {
+					for name, raw := range files {
+						if edited := strings.ReplaceAll(string(raw), e[0], e[1]); edited != string(raw) {
+							files[name], changed = []byte(edited), true
+						}
+					}
+				}
+				if !changed {
+					t.Fatalf("no file has what the edits %q change", c.edits)
+				}
+				r := checkUse(f, ex.read(t, files))
+				if !slices.ContainsFunc(r.problems, func(p string) bool { return strings.Contains(p, c.want) }) {
+					t.Errorf("not caught (want a problem with %q); problems: %q", c.want, r.problems)
+				}
+			})
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -50,7 +51,44 @@ type podTemplate struct {
 		TerminationGracePeriodSeconds *int        `json:"terminationGracePeriodSeconds"`
 		InitContainers                []container `json:"initContainers"`
 		Containers                    []container `json:"containers"`
+		Volumes                       []struct {
+			Name   string `json:"name"`
+			Secret *struct {
+				SecretName string `json:"secretName"`
+				Items      []struct {
+					Key  string `json:"key"`
+					Path string `json:"path"`
+				} `json:"items"`
+			} `json:"secret"`
+		} `json:"volumes"`
 	} `json:"spec"`
+}
+
+// secretAt finds which key of which secret volume c sees at file.
+func (p podTemplate) secretAt(c container, file string) (keyRef, bool) {
+	for _, m := range c.VolumeMounts {
+		rel, under := strings.CutPrefix(file, strings.TrimSuffix(m.MountPath, "/")+"/")
+		switch {
+		case m.SubPath != "" && file == m.MountPath:
+			rel = m.SubPath
+		case m.SubPath != "" || !under:
+			continue
+		}
+		for _, v := range p.Spec.Volumes {
+			if v.Name != m.Name || v.Secret == nil {
+				continue
+			}
+			if len(v.Secret.Items) == 0 && !strings.Contains(rel, "/") {
+				return keyRef{Name: v.Secret.SecretName, Key: rel}, true
+			}
+			for _, it := range v.Secret.Items {
+				if it.Path == rel {
+					return keyRef{Name: v.Secret.SecretName, Key: it.Key}, true
+				}
+			}
+		}
+	}
+	return keyRef{}, false
 }
 
 type labelSelector struct {
@@ -84,6 +122,11 @@ type container struct {
 			Name string `json:"name"`
 		} `json:"secretRef"`
 	} `json:"envFrom"`
+	VolumeMounts []struct {
+		Name      string `json:"name"`
+		MountPath string `json:"mountPath"`
+		SubPath   string `json:"subPath"`
+	} `json:"volumeMounts"`
 	StartupProbe   *probe `json:"startupProbe"`
 	ReadinessProbe *probe `json:"readinessProbe"`
 	LivenessProbe  *probe `json:"livenessProbe"`
@@ -316,8 +359,20 @@ func kubernetesUse(t *testing.T, files map[string][]byte) (use, kubernetesFacts)
 			}
 		}
 	}
+	// A Secret the kustomization defines holds its values in the example;
+	// one it does not is created apart (kustomization.yaml must say how),
+	// and the worker gets a sample.
+	secret := func(ref keyRef) (value, from string) {
+		if _, ok := objs["Secret/"+ref.Name]; ok {
+			return data("Secret", ref.Name)[ref.Key], ""
+		}
+		if !strings.Contains(string(files["kustomization.yaml"]), ref.Name) {
+			t.Errorf("%s: %s uses Secret %s, which the kustomization neither defines nor says how to create", dep.file, c.Name, ref.Name)
+		}
+		return sampleSecret, "Secret " + ref.Name + " key " + ref.Key
+	}
 	for _, e := range c.Env {
-		value := e.Value
+		value, from := e.Value, ""
 		if vf := e.ValueFrom; vf != nil {
 			switch {
 			case vf.FieldRef != nil:
@@ -326,12 +381,19 @@ func kubernetesUse(t *testing.T, files map[string][]byte) (use, kubernetesFacts)
 				}
 				value = samplePodIP
 			case vf.SecretKeyRef != nil:
-				value = data("Secret", vf.SecretKeyRef.Name)[vf.SecretKeyRef.Key]
+				value, from = secret(*vf.SecretKeyRef)
 			case vf.ConfigMapKeyRef != nil:
 				value = data("ConfigMap", vf.ConfigMapKeyRef.Name)[vf.ConfigMapKeyRef.Key]
 			}
 		}
-		u.setEnv(e.Name, value, c.Name+" env")
+		u.setSecretEnv(e.Name, value, c.Name+" env", from)
+	}
+	// Settings that name a file of a secret volume.
+	for _, e := range u.env {
+		if ref, ok := pod.secretAt(c, e.value); ok {
+			content, from := secret(ref)
+			u.mount(e.value, content, from)
+		}
 	}
 
 	// Scraping, the Service, the disruption budget and the autoscaler.
@@ -462,12 +524,21 @@ func cloudRunUse(t *testing.T, file string) (use, cloudRunFacts) {
 		t.Errorf("%s: %s declares ports; only the ingress container (the app) may", file, sidecarContainer)
 	}
 	c.probes = probeUse(t, &u, *worker, file)
+	// Secrets come from Secret Manager: name is the secret, key its version.
+	secretManager := func(ref keyRef) string {
+		return "Secret Manager secret " + ref.Name + " version " + ref.Key
+	}
 	for _, e := range worker.Env {
-		value := e.Value
+		value, from := e.Value, ""
 		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
-			value = sampleSecret
+			value, from = sampleSecret, secretManager(*e.ValueFrom.SecretKeyRef)
 		}
-		u.setEnv(e.Name, value, sidecarContainer+" env")
+		u.setSecretEnv(e.Name, value, sidecarContainer+" env", from)
+	}
+	for _, e := range u.env {
+		if ref, ok := spec.Template.secretAt(*worker, e.value); ok {
+			u.mount(e.value, sampleSecret, secretManager(ref))
+		}
 	}
 	return u, c
 }
@@ -536,7 +607,10 @@ func ecsUse(t *testing.T, file string) (use, ecsFacts) {
 			u.setEnv(v.Name, v.Value, "environment")
 		}
 		for _, s := range c.Secrets {
-			u.setEnv(s.Name, sampleSecret, "secrets")
+			if s.ValueFrom == "" {
+				t.Errorf("%s: secret %s has no valueFrom", file, s.Name)
+			}
+			u.setSecretEnv(s.Name, sampleSecret, "secrets", s.ValueFrom)
 		}
 		if c.HealthCheck == nil || len(c.HealthCheck.Command) < 2 || c.HealthCheck.Command[0] != "CMD" {
 			t.Fatalf("%s: %s needs a healthCheck [\"CMD\", ...]: ECS ignores the image's HEALTHCHECK", file, sidecarContainer)
@@ -637,6 +711,24 @@ type nomadFacts struct {
 
 var nomadRuntime = regexp.MustCompile(`\$\{(NOMAD_HOST_IP|NOMAD_HOST_PORT|NOMAD_IP|NOMAD_PORT|NOMAD_ALLOC_PORT)_([A-Za-z0-9_]+)\}`)
 
+// nomadDirs are the task's directories as a Docker task sees them.
+var nomadDirs = strings.NewReplacer("${NOMAD_SECRETS_DIR}", "/secrets", "${NOMAD_TASK_DIR}", "/local", "${NOMAD_ALLOC_DIR}", "/alloc")
+
+// nomadSecret finds the secret store a template reads: a Nomad Variable
+// (nomadVar) or Vault (secret).
+var nomadSecret = regexp.MustCompile(`\b(nomadVar|secret)\s+"([^"]+)"`)
+
+func nomadSecretFrom(tpl string) string {
+	m := nomadSecret.FindStringSubmatch(tpl)
+	switch {
+	case m == nil:
+		return ""
+	case m[1] == "nomadVar":
+		return "Nomad Variable " + m[2]
+	}
+	return "Vault secret " + m[2]
+}
+
 func nomadUse(t *testing.T, file string) (use, nomadFacts) {
 	t.Helper()
 	root := parseHCL(t, file)
@@ -702,20 +794,35 @@ func nomadUse(t *testing.T, file string) (use, nomadFacts) {
 			}
 			return samplePodIP
 		})
+		value = nomadDirs.Replace(value)
 		if strings.Contains(value, "${") {
 			t.Errorf("%s: %s = %q uses a run-time value this test does not know", file, name, value)
 		}
 		u.setEnv(name, value, "env")
 	}
+	// Templates: rendered into the environment, or into a file (a relative
+	// destination is in the task directory). What they read from a secret
+	// store is a sample here; the rest is the example's own text.
 	for _, tpl := range task.all("template") {
+		data, dest := tpl.attrs["data"], tpl.attrs["destination"]
 		if tpl.attrs["env"] != "true" {
+			content, from := data, nomadSecretFrom(data)
+			if from != "" {
+				content = sampleSecret
+			}
+			u.mount(path.Join("/", nomadDirs.Replace(dest)), content, from)
 			continue
 		}
-		for line := range strings.Lines(tpl.attrs["data"]) {
-			name, _, ok := strings.Cut(strings.TrimSpace(line), "=")
-			if ok {
-				u.setEnv(name, sampleSecret, "template "+tpl.attrs["destination"])
+		for line := range strings.Lines(data) {
+			name, value, ok := strings.Cut(strings.TrimSpace(line), "=")
+			if !ok {
+				continue
 			}
+			from := nomadSecretFrom(value)
+			if from != "" || strings.Contains(value, "{{") {
+				value = sampleSecret
+			}
+			u.setSecretEnv(name, value, "template "+dest, from)
 		}
 	}
 

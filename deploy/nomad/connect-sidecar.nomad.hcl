@@ -3,7 +3,10 @@
 # The app and its Connect worker in one group; each allocation is one worker
 # of the group example-app-connect. The Nomad Autoscaler sets the count.
 # Kafka credentials come from the Nomad Variable nomad/jobs/example-app
-# (keys kafka_username and kafka_password).
+# (keys kafka_username and kafka_password), and so does the REST API's bearer
+# token (key rest_token), e.g.
+#   nomad var put nomad/jobs/example-app kafka_username=... kafka_password=... \
+#     rest_token="$(openssl rand -hex 32)"
 
 job "example-app" {
   type = "service"
@@ -77,6 +80,14 @@ job "example-app" {
         CONNECT_REST_ADVERTISED_PORT      = "${NOMAD_HOST_PORT_rest}"
         SIDECAR_APP_URL                   = "http://127.0.0.1:8080/events"
         SIDECAR_APP_HEALTH_URL            = "http://127.0.0.1:8080/healthz"
+        # Only the connector this job declares may be created; the HTTP sink
+        # may reach only 127.0.0.1, the host of SIDECAR_APP_URL.
+        SIDECAR_CONNECTOR_CLASSES = "HttpSinkConnector"
+        # REST clients send "Authorization: Bearer <token>" with the token the
+        # template below renders; checks and /metrics need none. /admin/*
+        # (log levels) answers only on the loopback interface.
+        SIDECAR_REST_AUTH_TOKEN_FILE      = "${NOMAD_SECRETS_DIR}/rest-token"
+        SIDECAR_REST_ADMIN_LOCALHOST_ONLY = "true"
         SIDECAR_LAG_PER_WORKER            = "10000"
         SIDECAR_CONNECTORS                = <<-EOT
           [{"name": "orders-to-app", "config": {
@@ -95,6 +106,14 @@ job "example-app" {
         EOT
         destination = "secrets/kafka.env"
         env         = true
+      }
+
+      # The REST API's token as a file: an empty one stops the worker instead
+      # of leaving the API open. A changed token restarts the task, which
+      # reads it at start.
+      template {
+        data        = "{{ with nomadVar \"nomad/jobs/example-app\" }}{{ .rest_token }}{{ end }}"
+        destination = "secrets/rest-token"
       }
 
       service {
