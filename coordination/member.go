@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,6 +43,11 @@ type Host interface {
 	// Revoke stops work and returns once it has stopped, so the member can
 	// report it as no longer running.
 	Revoke(ctx context.Context, w wire.Work)
+	// Released reads what workers (ids, host:port) have written up to now
+	// and reports whether a connector (task wire.ConnectorTask) or task was
+	// last given up by one of them: stopped on purpose, not lost with a
+	// crash. The leader asks it about workers that just left the group.
+	Released(ctx context.Context, workers []string) func(connector string, task int32) bool
 	// Assigned gives the complete set of work to run from now on.
 	Assigned(a Assignment)
 }
@@ -91,6 +97,7 @@ type Member struct {
 type leaderMemory struct {
 	state         assign.State
 	lastCompleted int32
+	workers       map[string]string // member id -> worker id, as of the last round led
 }
 
 // New builds a member that talks to the bootstrap servers through rt.
@@ -189,7 +196,7 @@ func (m *Member) round(ctx context.Context, reason string) (string, error) {
 	var assignments []syncgroup.RequestAssignment
 	var owners *assign.Owners
 	if join.leaderID == m.memberID {
-		if assignments, owners, err = m.lead(join, version); err != nil {
+		if assignments, owners, err = m.lead(ctx, join, version); err != nil {
 			return "", err
 		}
 	}
@@ -283,7 +290,7 @@ func (m *Member) protocols() ([]joingroup.RequestProtocol, error) {
 }
 
 // lead runs the assignor over the members' metadata.
-func (m *Member) lead(join joinResult, version int16) ([]syncgroup.RequestAssignment, *assign.Owners, error) {
+func (m *Member) lead(ctx context.Context, join joinResult, version int16) ([]syncgroup.RequestAssignment, *assign.Owners, error) {
 	members := make([]assign.Member, 0, len(join.members))
 	for _, jm := range join.members {
 		md, err := wire.DecodeMetadata(jm.Metadata)
@@ -310,6 +317,7 @@ func (m *Member) lead(join joinResult, version int16) ([]syncgroup.RequestAssign
 		Now:           m.now(),
 		MaxDelay:      m.cfg.MaxDelay,
 		State:         m.leader.state,
+		Released:      m.released(ctx, members),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("assign: %w", err)
@@ -324,6 +332,43 @@ func (m *Member) lead(join joinResult, version int16) ([]syncgroup.RequestAssign
 		assignments = append(assignments, syncgroup.RequestAssignment{MemberID: id, Assignment: b})
 	}
 	return assignments, out.Owners, nil
+}
+
+// released asks the host what the workers that left since the last round
+// this member led had given up before leaving, and remembers who is a
+// member now. A worker that leaves on purpose stops its work and writes
+// that it did (UNASSIGNED statuses, as Java workers do too) before it
+// leaves, so its work need not wait scheduled.rebalance.max.delay.ms for
+// it to come back; one that crashed or froze wrote nothing and still gets
+// the delay.
+func (m *Member) released(ctx context.Context, members []assign.Member) func(string, int32) bool {
+	now := make(map[string]string, len(members))
+	for _, am := range members {
+		now[am.ID] = workerID(am.URL)
+	}
+	var gone []string
+	for id, worker := range m.leader.workers {
+		if _, ok := now[id]; !ok && worker != "" {
+			gone = append(gone, worker)
+		}
+	}
+	m.leader.workers = now
+	if len(gone) == 0 {
+		return nil
+	}
+	rctx, cancel := context.WithTimeout(ctx, m.cfg.SyncTimeout)
+	defer cancel()
+	return m.host.Released(rctx, gone)
+}
+
+// workerID is the id a worker writes its statuses under: its advertised
+// host and port.
+func workerID(advertised string) string {
+	u, err := url.Parse(advertised)
+	if err != nil {
+		return ""
+	}
+	return u.Host
 }
 
 // apply stops what was revoked, records the new snapshot, and starts the
@@ -415,7 +460,9 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 		case <-tick.C:
 		}
 		m.step()
-		hctx, cancel := context.WithTimeout(ctx, m.cfg.HeartbeatInterval)
+		// A slow answer is not a failure: the interval is short, the
+		// session is what counts.
+		hctx, cancel := context.WithTimeout(ctx, max(m.cfg.HeartbeatInterval, m.cfg.SessionTimeout/4))
 		sent := m.now() // the lease runs from here; see round
 		err := m.group.heartbeat(hctx, m.memberID, m.generation)
 		cancel()
@@ -433,17 +480,22 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 			m.handleGroupError(err)
 			m.revokeAll(ctx, "membership lost ("+err.Error()+")")
 			return "membership lost", nil
+		case !m.lease.valid(now):
+			// The coordinator has not answered for a whole session: the
+			// group may have handed this worker's work to others, so it
+			// stops everything. Java stops after one heartbeat interval;
+			// the lease is what proves membership, so a blip shorter than
+			// the session costs nothing here and heartbeats can be
+			// frequent without turning every blip into a revocation.
+			if failingSince.IsZero() {
+				failingSince = now
+			}
+			m.revokeAll(ctx, "coordinator unreachable for "+now.Sub(failingSince).String()+", past the session timeout")
+			return "coordinator unreachable: " + err.Error(), nil
 		case failingSince.IsZero():
 			failingSince = now
 			m.trouble.failed(now, err)
 			m.log.Warn("heartbeat failed", "err", err)
-		case now.Sub(failingSince) >= m.cfg.HeartbeatInterval:
-			// As Java: a coordinator unreachable for longer than the
-			// heartbeat interval means this worker may be gone from the
-			// group, so it stops everything rather than risk running work
-			// that the others take over.
-			m.revokeAll(ctx, "coordinator unreachable for "+now.Sub(failingSince).String())
-			return "coordinator unreachable: " + err.Error(), nil
 		}
 	}
 }

@@ -26,6 +26,7 @@ type fakeHost struct {
 	running  map[string]bool // connector or "c/n"
 	last     Assignment
 	assigned int
+	revoked  int // items stopped, over all revocations
 }
 
 func newHost(tasks map[string]int) *fakeHost {
@@ -40,12 +41,15 @@ func (h *fakeHost) Config() assign.Config {
 
 func (h *fakeHost) ReadConfigToEnd(context.Context) error { return nil }
 
+func (h *fakeHost) Released(context.Context, []string) func(string, int32) bool { return nil }
+
 func (h *fakeHost) Revoke(_ context.Context, w wire.Work) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, k := range keys(w) {
 		delete(h.running, k)
 	}
+	h.revoked += len(keys(w))
 }
 
 func (h *fakeHost) Assigned(a Assignment) {
@@ -233,9 +237,9 @@ func TestLeaseExpiresWithoutHeartbeats(t *testing.T) {
 	}
 }
 
-// When the coordinator cannot be reached for longer than the heartbeat
-// interval, the worker stops everything it runs and reports no allocation,
-// as Java does; once it can reach the coordinator again it rejoins.
+// When the coordinator cannot be reached for longer than the session, the
+// worker stops everything it runs and reports no allocation; once it can
+// reach the coordinator again it rejoins.
 func TestUnreachableCoordinatorStopsAllWork(t *testing.T) {
 	b := kafkatest.Start(t)
 	if b.Fake() == nil {
@@ -265,4 +269,44 @@ func TestUnreachableCoordinatorStopsAllWork(t *testing.T) {
 	})
 	close(cut)
 	kafkatest.Eventually(t, 20*time.Second, func() error { return checkSpread([]*running{m}, 3) })
+}
+
+// A coordinator out of reach for several heartbeats but less than the
+// session stops nothing: the lease, not one missed heartbeat, decides.
+func TestShortCoordinatorOutageStopsNothing(t *testing.T) {
+	b := kafkatest.Start(t)
+	if b.Fake() == nil {
+		t.Skip("needs the in-process broker to cut heartbeats")
+	}
+	cfg := testConfig(kafkatest.Name(t, "g"), 0)
+	m := startMember(t, b, cfg, map[string]int{"c": 2})
+	kafkatest.Eventually(t, 20*time.Second, func() error { return checkSpread([]*running{m}, 3) })
+	// Seven heartbeat intervals, a third of the session.
+	heal := time.Now().Add(cfg.SessionTimeout / 3)
+	b.Fake().Cluster().ControlKey(-1, func(kmsg.Request) (kmsg.Response, error, bool) {
+		if time.Now().After(heal) {
+			return nil, nil, false
+		}
+		b.Fake().Cluster().KeepControl()
+		return nil, errors.New("coordinator cut off"), true
+	})
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		if since, _ := m.member.Failing(); since.IsZero() {
+			return errors.New("the outage was not noticed yet")
+		}
+		return nil
+	})
+	kafkatest.Eventually(t, 20*time.Second, func() error {
+		if since, err := m.member.Failing(); !since.IsZero() {
+			return fmt.Errorf("still failing since %v: %v", since, err)
+		}
+		return nil
+	})
+	m.host.mu.Lock()
+	revoked, running := m.host.revoked, len(m.host.running)
+	m.host.mu.Unlock()
+	if revoked != 0 || running != 3 {
+		t.Fatalf("after an outage of %v (session %v): %d items stopped, %d running; want none stopped, 3 running",
+			cfg.SessionTimeout/3, cfg.SessionTimeout, revoked, running)
+	}
 }

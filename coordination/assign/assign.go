@@ -62,6 +62,13 @@ type Input struct {
 	// State is the Output.State of this leader's previous round; the zero
 	// value for a newly elected leader.
 	State State
+	// Released reports work that its worker stopped on purpose and gave up
+	// before it left the group (a graceful shutdown, a scale-in). Such
+	// work, when lost, is handed out at once instead of waiting MaxDelay
+	// for its worker to come back. Java has no such notion: it treats a
+	// graceful leave as a crash. Nil releases nothing. task is
+	// wire.ConnectorTask for the connector itself.
+	Released func(connector string, task int32) bool
 }
 
 // Output is one round's result.

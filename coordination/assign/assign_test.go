@@ -2,6 +2,7 @@ package assign
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +95,56 @@ func TestRevokingBackoff(t *testing.T) {
 		if got := revokingBackoff(tt.attempts, tt.maxDelayMs); got != tt.want {
 			t.Errorf("revokingBackoff(%d, %d) = %d, want %d", tt.attempts, tt.maxDelayMs, got, tt.want)
 		}
+	}
+}
+
+// Work a departed worker released on purpose is handed out in the same
+// round; without the release it waits for the delay, as Java's does.
+func TestReleasedWorkIsNotHeldBack(t *testing.T) {
+	config := Config{Offset: 1, Tasks: map[string]int{"c": 6}}
+	first, err := Cooperative(Input{
+		Version: wire.V2, LeaderID: "a", Members: []Member{{ID: "a"}, {ID: "b"}, {ID: "c"}},
+		Config: config, Generation: 1, LastCompleted: -1, Now: epoch, MaxDelay: 10 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaver := first.Assignments["b"].Assigned
+	if len(leaver.Tasks) == 0 {
+		t.Fatalf("b got nothing to release: %+v", first.Assignments)
+	}
+	second := func(released func(string, int32) bool) Output {
+		out, err := Cooperative(Input{
+			Version: wire.V2, LeaderID: "a",
+			Members: []Member{
+				{ID: "a", Allocation: first.Assignments["a"].Assigned},
+				{ID: "c", Allocation: first.Assignments["c"].Assigned},
+			},
+			Config: config, Generation: 2, LastCompleted: 1, Now: epoch.Add(time.Second), MaxDelay: 10 * time.Second,
+			State: first.State, Released: released,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	byB := func(connector string, task int32) bool {
+		return slices.Contains(leaver.Connectors, connector) && task == wire.ConnectorTask ||
+			slices.Contains(leaver.Tasks, wire.TaskID{Connector: connector, Task: task})
+	}
+
+	held := second(nil)
+	if got := len(held.Assignments["a"].Assigned.Tasks) + len(held.Assignments["c"].Assigned.Tasks); got != 0 || held.Assignments["a"].DelayMs == 0 {
+		t.Errorf("without a release: %d tasks handed out, delay %d ms; want none, and a delay", got, held.Assignments["a"].DelayMs)
+	}
+	moved := second(byB)
+	a, c := moved.Assignments["a"], moved.Assignments["c"]
+	got := append(slices.Clone(a.Assigned.Tasks), c.Assigned.Tasks...)
+	slices.SortFunc(got, func(x, y wire.TaskID) int { return int(x.Task - y.Task) })
+	if !slices.Equal(got, leaver.Tasks) || a.DelayMs != 0 || c.DelayMs != 0 {
+		t.Errorf("with the release: handed out %v with delays %d/%d ms; want %v at once", got, a.DelayMs, c.DelayMs, leaver.Tasks)
+	}
+	if len(a.Assigned.Tasks) == 0 || len(c.Assigned.Tasks) == 0 {
+		t.Errorf("released work not spread: a got %v, c got %v", a.Assigned.Tasks, c.Assigned.Tasks)
 	}
 }

@@ -30,7 +30,7 @@ func Cooperative(in Input) (Output, error) {
 	next := r.nextLoads(revoked)
 	reassign := mem.handleLost(r.lost, next)
 	mem.balance(next, revoked, r.configured)
-	toAssign := append(slices.Clone(r.created), reassign...)
+	toAssign := slices.Concat(r.created, r.released, reassign)
 	for k := range kinds {
 		level(next, k, ofKind(toAssign, k))
 	}
@@ -67,7 +67,8 @@ type round struct {
 	configured [kinds]int         // how many connectors and tasks are configured
 	deleted    itemSet            // previously assigned, no longer configured
 	duplicated itemSet            // reported by more than one member
-	lost       []item             // previously assigned, reported by nobody, not deleted
+	lost       []item             // previously assigned, reported by nobody, not deleted, not released
+	released   []item             // lost, but given up on purpose by its worker (Input.Released)
 	created    []item             // configured, neither previously assigned nor reported
 }
 
@@ -89,6 +90,15 @@ func newRound(in Input) round {
 	previous := r.previousAssignment()
 	r.deleted = setOf(r.unconfigured(previous))
 	r.lost = sortItems(without(previous, r.active, r.deleted))
+	if in.Released != nil {
+		r.lost = slices.DeleteFunc(r.lost, func(it item) bool {
+			if in.Released(it.connector, it.task) {
+				r.released = append(r.released, it)
+				return true
+			}
+			return false
+		})
+	}
 	r.created = without(configured, setOf(previous), r.active)
 	return r
 }

@@ -28,7 +28,7 @@ type Worker struct {
 	RestAdvertisedPort     int    `prop:"rest.advertised.port" doc:"port other workers use to reach this one, e.g. 8083"`
 	RestAdvertisedListener string `prop:"rest.advertised.listener" doc:"scheme of the advertised URL, http or https"`
 
-	HeartbeatInterval Millis `prop:"heartbeat.interval.ms" default:"3000" doc:"group heartbeat interval in ms, below session.timeout.ms, e.g. 3000"`
+	HeartbeatInterval Millis `prop:"heartbeat.interval.ms" default:"500" doc:"group heartbeat interval in ms, below session.timeout.ms; members learn of a rebalance at their next heartbeat, e.g. 500"`
 	SessionTimeout    Millis `prop:"session.timeout.ms" default:"10000" doc:"group session timeout in ms, e.g. 10000"`
 	RebalanceTimeout  Millis `prop:"rebalance.timeout.ms" default:"60000" doc:"time members get to rejoin during a rebalance in ms, e.g. 60000"`
 	// Java waits 300000 ms for a lost worker to come back. A sidecar worker

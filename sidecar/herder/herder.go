@@ -118,6 +118,21 @@ func (h *Herder) Config() assign.Config {
 // ReadConfigToEnd catches up with the config topic.
 func (h *Herder) ReadConfigToEnd(ctx context.Context) error { return h.d.Configs.ReadToEnd(ctx) }
 
+// Released implements coordination.Host from the status topic. When it
+// cannot be read to the end in time, nothing counts as released: the
+// departed workers' work then waits the delay, as after a crash.
+func (h *Herder) Released(ctx context.Context, workers []string) func(string, int32) bool {
+	if err := h.d.Statuses.ReadToEnd(ctx); err != nil {
+		h.log.Warn("cannot read the status topic; work of departed workers waits for them", "err", err)
+		return nil
+	}
+	snap := h.d.Statuses.Snapshot()
+	return func(connector string, task int32) bool {
+		worker, ok := snap.Released(connector, task)
+		return ok && slices.Contains(workers, worker)
+	}
+}
+
 // Revoke stops work and returns once it stopped and its statuses were sent.
 func (h *Herder) Revoke(ctx context.Context, w wire.Work) {
 	req := revokeRequest{work: w, done: make(chan struct{})}

@@ -22,6 +22,10 @@ type connectorStatuses struct {
 	status *Status
 	tasks  map[int32]Status
 	topics map[string]TopicStatus
+	// released holds the tasks whose last record read is UNASSIGNED, even
+	// where KeepIncomingTask kept an older RUNNING in tasks: a worker
+	// writes it once it has stopped the task.
+	released map[int32]Status
 }
 
 // Apply folds in rec with Java's read rules: a connector tombstone drops the
@@ -32,7 +36,7 @@ func (s Snapshot) Apply(rec Record) Snapshot {
 	case ConnectorStatus:
 		s.update(r.Connector, func(c *connectorStatuses) { c.status = &r.Status })
 	case ConnectorTombstone:
-		s.update(r.Connector, func(c *connectorStatuses) { c.status, c.tasks = nil, nil })
+		s.update(r.Connector, func(c *connectorStatuses) { c.status, c.tasks, c.released = nil, nil, nil })
 	case TaskStatus:
 		s.update(r.ID.Connector, func(c *connectorStatuses) {
 			var cached *Status
@@ -42,9 +46,16 @@ func (s Snapshot) Apply(rec Record) Snapshot {
 			if KeepIncomingTask(cached, r.Status) {
 				c.tasks = with(c.tasks, r.ID.Task, r.Status)
 			}
+			if r.Status.State == Unassigned {
+				c.released = with(c.released, r.ID.Task, r.Status)
+			} else {
+				c.released = without(c.released, r.ID.Task)
+			}
 		})
 	case TaskTombstone:
-		s.update(r.ID.Connector, func(c *connectorStatuses) { c.tasks = without(c.tasks, r.ID.Task) })
+		s.update(r.ID.Connector, func(c *connectorStatuses) {
+			c.tasks, c.released = without(c.tasks, r.ID.Task), without(c.released, r.ID.Task)
+		})
 	case TopicStatus:
 		s.update(r.Connector, func(c *connectorStatuses) { c.topics = with(c.topics, r.Topic, r) })
 	case TopicTombstone:
@@ -59,7 +70,7 @@ func (s *Snapshot) update(name string, fn func(*connectorStatuses)) {
 		c = *old
 	}
 	fn(&c)
-	if c.status == nil && len(c.tasks) == 0 && len(c.topics) == 0 {
+	if c.status == nil && len(c.tasks) == 0 && len(c.topics) == 0 && len(c.released) == 0 {
 		s.connectors = s.connectors.Delete(name)
 		return
 	}
@@ -99,6 +110,25 @@ func (s Snapshot) Task(id TaskID) (Status, bool) {
 	}
 	st, ok := c.tasks[id.Task]
 	return st, ok
+}
+
+// Released reports whether the latest status record of the connector (task
+// -1) or of one of its tasks is UNASSIGNED, and which worker wrote it. Java
+// workers and this one write it once they have stopped the work, so it
+// tells that a worker gave the work up rather than crashed with it.
+func (s Snapshot) Released(connector string, task int32) (worker string, ok bool) {
+	c, found := s.connectors.Get(connector)
+	switch {
+	case !found:
+		return "", false
+	case task < 0:
+		if c.status == nil || c.status.State != Unassigned {
+			return "", false
+		}
+		return c.status.WorkerID, true
+	}
+	st, ok := c.released[task]
+	return st.WorkerID, ok
 }
 
 // Tasks returns the cached statuses of the connector's tasks, by task number.

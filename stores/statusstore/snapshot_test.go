@@ -76,3 +76,35 @@ func TestSnapshotTombstonesAndTopics(t *testing.T) {
 		t.Error("nil record changed the snapshot")
 	}
 }
+
+// Released tells who last gave a task or connector up, even when Java's
+// filter keeps the RUNNING status that the same generation wrote first.
+func TestSnapshotReleased(t *testing.T) {
+	id := TaskID{"c", 0}
+	s := apply(
+		ConnectorStatus{"c", Status{State: Running, WorkerID: "a:1", Generation: 5}},
+		TaskStatus{id, Status{State: Running, WorkerID: "a:1", Generation: 5}},
+	)
+	if _, ok := s.Released("c", 0); ok {
+		t.Error("a RUNNING task counts as released")
+	}
+	s = s.Apply(TaskStatus{id, Status{State: Unassigned, WorkerID: "a:1", Generation: 5}})
+	s = s.Apply(ConnectorStatus{"c", Status{State: Unassigned, WorkerID: "a:1", Generation: 5}})
+	if st, _ := s.Task(id); st.State != Running {
+		t.Errorf("the filter changed: %+v", st)
+	}
+	if w, ok := s.Released("c", 0); !ok || w != "a:1" {
+		t.Errorf("task released = %q, %v; want a:1", w, ok)
+	}
+	if w, ok := s.Released("c", -1); !ok || w != "a:1" {
+		t.Errorf("connector released = %q, %v; want a:1", w, ok)
+	}
+	s = s.Apply(TaskStatus{id, Status{State: Running, WorkerID: "b:1", Generation: 6}})
+	if _, ok := s.Released("c", 0); ok {
+		t.Error("a task running again still counts as released")
+	}
+	s = s.Apply(TaskStatus{id, Status{State: Unassigned, WorkerID: "b:1", Generation: 6}}).Apply(TaskTombstone{id})
+	if _, ok := s.Released("c", 0); ok {
+		t.Error("a deleted task still counts as released")
+	}
+}
