@@ -256,7 +256,7 @@ func taskWorkers(base, name string) ([]string, error) {
 	var on []string
 	for _, task := range st.Tasks {
 		if task.State != "RUNNING" {
-			return nil, fmt.Errorf("%s task %d is %s on %s", name, task.ID, task.State, task.WorkerID)
+			return nil, fmt.Errorf("%s task %d is %s on %s %s", name, task.ID, task.State, task.WorkerID, task.Trace)
 		}
 		on = append(on, task.WorkerID)
 	}
@@ -268,6 +268,7 @@ type statusAnswer struct {
 		ID       int    `json:"id"`
 		State    string `json:"state"`
 		WorkerID string `json:"worker_id"`
+		Trace    string `json:"trace"`
 	} `json:"tasks"`
 }
 
