@@ -95,23 +95,24 @@ func newPipeline(t *testing.T) *pipeline {
 }
 
 // startWorker starts a worker that reaches Kafka at bootstrap and waits
-// until it is healthy; the REST watcher then polls it.
-func (p *pipeline) startWorker(bootstrap string) *worker {
+// until it is healthy; the REST watcher then polls it. env entries
+// (CONNECT_X=v) override the pipeline's settings.
+func (p *pipeline) startWorker(bootstrap string, env ...string) *worker {
 	p.t.Helper()
 	name := "w" + strconv.Itoa(len(p.workers)+1)
-	w := &worker{name: name, Process: kafkatest.StartWorker(p.t, p.b,
-		"CONNECT_BOOTSTRAP_SERVERS="+bootstrap,
-		"CONNECT_GROUP_ID="+p.group,
-		"CONNECT_SESSION_TIMEOUT_MS="+ms(faultSession),
+	w := &worker{name: name, Process: kafkatest.StartWorker(p.t, p.b, append([]string{
+		"CONNECT_BOOTSTRAP_SERVERS=" + bootstrap,
+		"CONNECT_GROUP_ID=" + p.group,
+		"CONNECT_SESSION_TIMEOUT_MS=" + ms(faultSession),
 		"CONNECT_HEARTBEAT_INTERVAL_MS=1000",
 		"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=0",
 		"CONNECT_OFFSET_FLUSH_INTERVAL_MS=500",
 		// The sink tasks' consumer group expires a lost member as fast as
 		// the Connect group does.
-		"CONNECT_CONSUMER_SESSION_TIMEOUT_MS="+ms(faultSession),
+		"CONNECT_CONSUMER_SESSION_TIMEOUT_MS=" + ms(faultSession),
 		"CONNECT_CONSUMER_HEARTBEAT_INTERVAL_MS=1000",
-		"SIDECAR_APP_URL="+p.app.srv.URL+"/w/"+name,
-	)}
+		"SIDECAR_APP_URL=" + p.app.srv.URL + "/w/" + name,
+	}, env...)...)}
 	p.workers = append(p.workers, w)
 	w.WaitHealthy(p.t, time.Minute)
 	p.rest.add(w)
