@@ -125,9 +125,21 @@ func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10)
 // scales down: it must exit cleanly.
 func (p *pipeline) stop(w *worker) {
 	p.t.Helper()
+	p.sigterm(w)
+	p.awaitExit(w)
+}
+
+// sigterm takes w out of service and sends it SIGTERM.
+func (p *pipeline) sigterm(w *worker) {
+	p.t.Helper()
 	p.rest.retire(w)
 	p.stopped[w.name] = true
 	w.Signal(p.t, syscall.SIGTERM)
+}
+
+// awaitExit waits for a worker sent SIGTERM to exit cleanly.
+func (p *pipeline) awaitExit(w *worker) {
+	p.t.Helper()
 	if code := w.Wait(p.t, 30*time.Second); code != 0 {
 		p.t.Errorf("%s exited %d after SIGTERM", w.name, code)
 	}

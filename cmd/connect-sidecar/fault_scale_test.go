@@ -3,7 +3,6 @@
 package main
 
 import (
-	"syscall"
 	"testing"
 	"time"
 )
@@ -33,14 +32,10 @@ func TestFaultScaleOutAndIn(t *testing.T) {
 		leaving := ws[len(ws)-1]
 		ws = ws[:len(ws)-1]
 		sigterm := time.Now()
-		p.rest.retire(leaving)
-		p.stopped[leaving.name] = true
-		leaving.Signal(t, syscall.SIGTERM)
+		p.sigterm(leaving)
 		p.awaitRunning(time.Minute, ws...)
 		steps = append(steps, "-1 → "+time.Since(sigterm).Round(10*time.Millisecond).String())
-		if code := leaving.Wait(t, 30*time.Second); code != 0 {
-			t.Errorf("%s exited %d after SIGTERM", leaving.name, code)
-		}
+		p.awaitExit(leaving)
 		p.awaitDeliveries(300, time.Minute)
 	}
 	t.Logf("from each worker's start or SIGTERM until every task ran on the new set (delay 10 s): %v", steps)

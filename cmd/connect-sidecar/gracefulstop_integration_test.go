@@ -141,21 +141,9 @@ func awaitTasksOn(t *testing.T, via *kafkatest.Process, connector string, tasks 
 		want[strings.TrimPrefix(p.URL, "http://")] = true
 	}
 	kafkatest.Eventually(t, timeout, func() error {
-		code, body, err := via.Get("/connectors/" + connector + "/status")
-		if err != nil || code != http.StatusOK {
-			return fmt.Errorf("status %d %s %v", code, body, err)
-		}
-		var st rest.ConnectorStateInfo
-		if err := json.Unmarshal([]byte(body), &st); err != nil {
+		running, workers, body, err := taskPlacement(via, connector)
+		if err != nil {
 			return err
-		}
-		workers := map[string]bool{}
-		running := 0
-		for _, task := range st.Tasks {
-			if task.State == "RUNNING" {
-				running++
-				workers[task.WorkerID] = true
-			}
 		}
 		if running != tasks || len(workers) != len(want) {
 			return fmt.Errorf("%d of %d tasks RUNNING, on %v: %s", running, tasks, workers, body)
@@ -167,6 +155,27 @@ func awaitTasksOn(t *testing.T, via *kafkatest.Process, connector string, tasks 
 		}
 		return nil
 	})
+}
+
+// taskPlacement returns how many of the connector's tasks are RUNNING, on
+// which workers, and the status answer they were read from.
+func taskPlacement(via *kafkatest.Process, connector string) (running int, on map[string]bool, body string, err error) {
+	code, body, err := via.Get("/connectors/" + connector + "/status")
+	if err != nil || code != http.StatusOK {
+		return 0, nil, body, fmt.Errorf("status %d %s %v", code, body, err)
+	}
+	var st rest.ConnectorStateInfo
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		return 0, nil, body, err
+	}
+	on = map[string]bool{}
+	for _, task := range st.Tasks {
+		if task.State == "RUNNING" {
+			running++
+			on[task.WorkerID] = true
+		}
+	}
+	return running, on, body, nil
 }
 
 // awaitOnePartitionEach waits until a consumer group is stable with the

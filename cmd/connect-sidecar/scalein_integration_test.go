@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"syscall"
 	"testing"
@@ -64,37 +63,9 @@ func TestIntegrationScaleInDoesNotWaitForTheDelay(t *testing.T) {
 	crashing.Wait(t, 10*time.Second)
 	window := time.Now().Add(session + 5*time.Second)
 	for time.Now().Before(window) {
-		if running, on := runningOn(t, third, "gen"); running == tasks && len(on) == 1 {
+		if running, on, _, err := taskPlacement(third, "gen"); err == nil && running == tasks && len(on) == 1 {
 			t.Fatalf("the crashed worker's tasks moved before the delay: %d RUNNING on %v", running, on)
 		}
 		time.Sleep(200 * time.Millisecond) // polling for something that must not happen
 	}
-}
-
-// runningOn returns how many of the connector's tasks are RUNNING, and on
-// which workers.
-func runningOn(t *testing.T, via *kafkatest.Process, connector string) (int, map[string]bool) {
-	t.Helper()
-	code, body, err := via.Get("/connectors/" + connector + "/status")
-	if err != nil || code != 200 {
-		return 0, nil
-	}
-	var st struct {
-		Tasks []struct {
-			State    string
-			WorkerID string `json:"worker_id"`
-		}
-	}
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		t.Fatal(err)
-	}
-	on := map[string]bool{}
-	running := 0
-	for _, task := range st.Tasks {
-		if task.State == "RUNNING" {
-			running++
-			on[task.WorkerID] = true
-		}
-	}
-	return running, on
 }
