@@ -438,6 +438,10 @@ func (m *Member) catchUp(ctx context.Context, want int64) error {
 	return nil
 }
 
+// settleHeartbeat is the first heartbeat's wait after a rebalance; each
+// next one doubles it up to the heartbeat interval.
+const settleHeartbeat = 50 * time.Millisecond
+
 // heartbeat keeps the membership alive until a rebalance is due.
 func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, error) {
 	var delayed <-chan time.Time
@@ -446,7 +450,14 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 		defer t.Stop()
 		delayed = t.C
 	}
-	tick := time.NewTicker(m.cfg.HeartbeatInterval)
+	// Right after a rebalance a second cooperative round is likely (the
+	// members that revoked work rejoin as soon as it stopped), and this
+	// member hears of it only at its next heartbeat. So the first
+	// heartbeats come quickly and back off to the interval: a newcomer
+	// gets its share within tens of milliseconds of the revocation, for
+	// about four extra heartbeats per rebalance.
+	wait := min(settleHeartbeat, m.cfg.HeartbeatInterval)
+	tick := time.NewTimer(wait)
 	defer tick.Stop()
 	var failingSince time.Time // first failure of the current streak
 	for {
@@ -459,6 +470,8 @@ func (m *Member) heartbeat(ctx context.Context, delay time.Duration) (string, er
 			return "scheduled rebalance delay expired", nil
 		case <-tick.C:
 		}
+		wait = min(2*wait, m.cfg.HeartbeatInterval)
+		tick.Reset(wait)
 		m.step()
 		// A slow answer is not a failure: the interval is short, the
 		// session is what counts.

@@ -310,3 +310,25 @@ func TestShortCoordinatorOutageStopsNothing(t *testing.T) {
 			cfg.SessionTimeout/3, cfg.SessionTimeout, revoked, running)
 	}
 }
+
+// A newcomer hears of the cooperative round that hands it its share soon
+// after the existing member revoked that share, not at its next regular
+// heartbeat: here that heartbeat would come 20 s later.
+func TestNewcomerGetsItsShareWithoutWaitingForItsHeartbeat(t *testing.T) {
+	b := kafkatest.Start(t)
+	group := kafkatest.Name(t, "g")
+	tasks := map[string]int{"c": 4}
+	first := startMember(t, b, testConfig(group, 0), tasks)
+	kafkatest.Eventually(t, 20*time.Second, func() error { return checkSpread([]*running{first}, 5) })
+
+	slow := testConfig(group, 1)
+	slow.HeartbeatInterval = 20 * time.Second
+	slow.SessionTimeout = 60 * time.Second
+	newcomer := startMember(t, b, slow, tasks)
+	kafkatest.Eventually(t, slow.HeartbeatInterval/2, func() error {
+		if len(newcomer.host.Running()) == 0 {
+			return errors.New("the newcomer runs nothing yet")
+		}
+		return checkSpread([]*running{first, newcomer}, 5)
+	})
+}
