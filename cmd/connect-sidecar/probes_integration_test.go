@@ -63,8 +63,8 @@ func TestIntegrationProbesInEveryState(t *testing.T) {
 	topic := "orders"
 	b.CreateTopic(t, topic, 2)
 	// The task of before an outage cannot leave its consumer group; the
-	// next one waits for its consumer session to expire (Java's default
-	// 45 s) unless it is short.
+	// next one waits for its consumer session to expire (10 s by default)
+	// unless it is short.
 	put(t, w.URL+"/connectors/sink/config", httpSinkConfig(app, topic, 1,
 		"http.health.url", app.healthURL(), "http.health.interval.ms", "100",
 		"consumer.override.session.timeout.ms", fmt.Sprint(session.Milliseconds()), "consumer.override.heartbeat.interval.ms", "1000"))

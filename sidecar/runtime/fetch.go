@@ -16,14 +16,19 @@ import (
 )
 
 // The consumer's defaults, as Java's are (Connect sets auto.offset.reset
-// to earliest); each can be set with consumer.* on the worker or
-// consumer.override.* on the connector.
+// to earliest) but for the group timings; each can be set with consumer.*
+// on the worker or consumer.override.* on the connector.
 const (
-	defaultMaxPollRecords    = 500                    // max.poll.records
-	defaultPartitionBytes    = 1 << 20                // max.partition.fetch.bytes
-	defaultFetchMaxWait      = 500 * time.Millisecond // fetch.max.wait.ms
-	defaultSessionTimeout    = 45 * time.Second       // session.timeout.ms
-	defaultHeartbeatInterval = 3 * time.Second        // heartbeat.interval.ms
+	defaultMaxPollRecords = 500                    // max.poll.records
+	defaultPartitionBytes = 1 << 20                // max.partition.fetch.bytes
+	defaultFetchMaxWait   = 500 * time.Millisecond // fetch.max.wait.ms
+	// The sink's consumer group follows each scale event of the Connect
+	// group, so it gets the Connect group's timings rather than Java's
+	// consumer defaults (45 s, 3 s): a crashed worker's partitions are
+	// free after 10 s, and members hear of a rebalance within 0.5 s
+	// instead of 3 s (2 heartbeats a second per sink task).
+	defaultSessionTimeout    = 10 * time.Second       // session.timeout.ms
+	defaultHeartbeatInterval = 500 * time.Millisecond // heartbeat.interval.ms
 	defaultRebalanceTimeout  = 5 * time.Minute        // max.poll.interval.ms
 	defaultMetadataMaxAge    = 5 * time.Minute        // metadata.max.age.ms
 	// How long a partition reader waits after an error it reported; it

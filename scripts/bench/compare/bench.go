@@ -27,6 +27,7 @@ type bench struct {
 	cluster string // the broker's cluster id when the run began
 	procs   procs
 	seq     int
+	sample  int // which run of a repeated step this is, in its names
 
 	topics     []string        // created here, deleted at the end
 	groups     map[string]bool // Connect groups: their internal topics go too
@@ -39,7 +40,7 @@ type bench struct {
 }
 
 // stepNames are the steps -only can pick, in the order they run.
-var stepNames = []string{"membership", "zero-delay", "throughput", "config", "serverless"}
+var stepNames = []string{"membership", "zero-delay", "sink-follows", "throughput", "config", "serverless"}
 
 // sizes of records: "100 B" and "1 KiB" rows.
 var sizes = [2]int{100, 1024}
@@ -122,31 +123,43 @@ func (b *bench) run(ctx context.Context) error {
 	steps := []struct {
 		name, what string
 		f          func(context.Context, impl) error
+		sampled    bool // run -samples times (Java: -java-samples)
+		goOnly     bool
 	}{
-		{"membership", "join, idle RSS, handoff and failover at the default delay", b.membershipDefaults},
-		{"zero-delay", "handoff and failover with scheduled.rebalance.max.delay.ms=0", b.membershipZero},
-		{"throughput", "FileStream throughput", b.throughput},
-		{"config", "config topic of 1,000 connectors", b.configLoad},
-		{"serverless", "datagen and HTTP sink", func(ctx context.Context, _ impl) error { return b.goOnly(ctx) }},
+		{"membership", "join, idle RSS, handoff and failover at the default delay", b.membershipDefaults, true, false},
+		{"zero-delay", "handoff and failover with scheduled.rebalance.max.delay.ms=0", b.membershipZero, true, false},
+		{"sink-follows", "HTTP sink partitions following a newcomer and a SIGTERM", func(ctx context.Context, _ impl) error { return b.sinkFollows(ctx) }, true, true},
+		{"throughput", "FileStream throughput", b.throughput, false, false},
+		{"config", "config topic of 1,000 connectors", b.configLoad, false, false},
+		{"serverless", "datagen and HTTP sink", func(ctx context.Context, _ impl) error { return b.goOnly(ctx) }, false, true},
 	}
 	for _, s := range steps {
 		if !b.runs(s.name) {
 			continue
 		}
 		for _, im := range b.impls() {
-			if s.name == "serverless" && im != goWorker {
+			if s.goOnly && im != goWorker {
 				continue
 			}
-			logf("== %s: %s", im, s.what)
-			if err := s.f(ctx, im); err != nil && ctx.Err() == nil {
-				logf("%s: %s failed: %s", im, s.what, short(err))
+			runs := 1
+			if s.sampled {
+				runs = b.opts.samples
+				if im == javaWorker {
+					runs = b.opts.javaSamples
+				}
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			b.stopAll()
-			if err := b.sameBroker(ctx); err != nil {
-				return err
+			for b.sample = 1; b.sample <= runs; b.sample++ {
+				logf("== %s: %s (%d of %d)", im, s.what, b.sample, runs)
+				if err := s.f(ctx, im); err != nil && ctx.Err() == nil {
+					logf("%s: %s failed: %s", im, s.what, short(err))
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				b.stopAll()
+				if err := b.sameBroker(ctx); err != nil {
+					return err
+				}
 			}
 		}
 	}

@@ -11,7 +11,7 @@
 // Java workers are started with scripts/kafka.sh connect-start. Every
 // measurement runs in its own Connect group and on its own topics, named
 // bench-<run>-..., deleted at the end; workers it started are stopped on exit
-// and on Ctrl-C. The default run takes 6 to 10 minutes on 2 cores.
+// and on Ctrl-C. The default run takes 15 to 20 minutes on 2 cores.
 package main
 
 import (
@@ -43,6 +43,8 @@ type options struct {
 	runTimeout      time.Duration     // bound on one throughput run
 	javaOpts        string            // KAFKA_JVM_OPTS of the Java throughput worker
 	goBinary        string            // a connect-sidecar binary to measure instead of building one
+	samples         int               // runs of each membership step for Go: their rows show the median
+	javaSamples     int               // the same for Java, whose default-delay rows each wait out the bound
 	only            map[string]bool   // steps to run; empty: all
 	props           map[string]string // extra worker properties for every worker of both kinds
 	command         string            // the command line shown in the docs
@@ -71,6 +73,8 @@ func parseOptions(args []string) (options, error) {
 	fs.DurationVar(&o.runTimeout, "run-timeout", 0, "bound on one throughput run (default 3m, -quick 1m)")
 	fs.StringVar(&o.javaOpts, "java-throughput-jvm-opts", stockJVMOpts, "KAFKA_JVM_OPTS of the Java throughput worker ('' keeps kafka.sh's C1/serial-GC flags)")
 	fs.StringVar(&o.goBinary, "go-binary", "", "measure this connect-sidecar binary instead of building ./cmd/connect-sidecar (to compare a change)")
+	fs.IntVar(&o.samples, "samples", 0, "runs of the membership, zero-delay and sink-follows steps for Go; their rows show the median and spread (default 5, -quick 1)")
+	fs.IntVar(&o.javaSamples, "java-samples", 1, "runs of the membership and zero-delay steps for Java (each waits out -failover-timeout once)")
 	o.props = map[string]string{}
 	fs.Func("prop", "a worker property `key=value` for every Go and Java worker, e.g. heartbeat.interval.ms=1000 (repeatable)", func(kv string) error {
 		k, v, ok := strings.Cut(kv, "=")
@@ -114,6 +118,7 @@ func parseOptions(args []string) (options, error) {
 	}
 	pick(&o.lines, 500_000, 20_000)
 	pick(&o.httpRecords, 300_000, 20_000)
+	pick(&o.samples, 5, 1)
 	pickD(&o.latencyFor, 5*time.Second, 2*time.Second)
 	pickD(&o.failoverTimeout, 60*time.Second, 30*time.Second)
 	pickD(&o.runTimeout, 3*time.Minute, time.Minute)
@@ -125,6 +130,9 @@ func parseOptions(args []string) (options, error) {
 	}
 	if o.lines < 10 || o.httpRecords < 10 || o.latencyRate < 1 {
 		return o, errors.New("-lines, -http-records and -latency-rate must be at least 10, 10 and 1")
+	}
+	if o.samples < 1 || o.javaSamples < 1 {
+		return o, errors.New("-samples and -java-samples must be at least 1")
 	}
 	o.command = os.Getenv("BENCH_COMMAND") // run.sh names itself
 	if o.command == "" {

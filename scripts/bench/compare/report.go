@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -38,6 +39,10 @@ type cell struct {
 	bound bool    // v is a lower bound: the wait timed out
 	err   string
 	extra string
+	// samples are the figures a median was taken of, in the order
+	// measured; nil for a single measurement.
+	samples []cell
+	spread  string // "lowest–highest" of the samples
 }
 
 func secs(d time.Duration) cell { return cell{set: true, kind: duration, v: d.Seconds()} }
@@ -77,10 +82,65 @@ func (c cell) String() string {
 	case throughput:
 		s = fmt.Sprintf("%s rec/s, %.1f MB/s", thousands(c.v), c.mbps)
 	}
+	if c.spread != "" {
+		s += " (" + c.spread + ")"
+	}
 	if c.extra != "" {
 		s += "; " + c.extra
 	}
 	return s
+}
+
+// series are the samples of one figure, each run measuring it once.
+type series []cell
+
+// median sums the samples up as their median with their spread; failed
+// samples are left out and counted, and a median that fell on a timed-out
+// sample is a lower bound.
+func (s series) median() cell {
+	switch len(s) {
+	case 0:
+		return cell{}
+	case 1:
+		return s[0]
+	}
+	var ok []cell
+	var errs []string
+	for _, c := range s {
+		if c.ok() {
+			ok = append(ok, c)
+		} else if c.set {
+			errs = append(errs, c.err)
+		}
+	}
+	if len(ok) == 0 {
+		return failed(fmt.Errorf("all %d samples failed: %s", len(s), firstLine(errs[0])))
+	}
+	sorted := slices.Clone(ok)
+	slices.SortStableFunc(sorted, func(a, b cell) int { return cmp.Compare(a.v, b.v) })
+	m := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		lo, hi := sorted[len(sorted)/2-1], sorted[len(sorted)/2]
+		m.v, m.bound = (lo.v+hi.v)/2, lo.bound || hi.bound
+	}
+	m.extra, m.samples = "", slices.Clone([]cell(s))
+	lo, hi := sorted[0], sorted[len(sorted)-1]
+	lo.extra, hi.extra = "", ""
+	m.spread = fmt.Sprintf("%s–%s, %d samples", strings.TrimSuffix(lo.String(), " s"), strings.TrimSuffix(hi.String(), " (timeout)"), len(s))
+	if len(errs) > 0 {
+		m.extra = fmt.Sprintf("%d failed: %s", len(errs), firstLine(errs[0]))
+	}
+	return m
+}
+
+// sampleText lists the samples of a median, for the notes.
+func (c cell) sampleText() string {
+	parts := make([]string, len(c.samples))
+	for i, s := range c.samples {
+		s.extra = ""
+		parts[i] = s.String()
+	}
+	return strings.Join(parts, ", ")
 }
 
 // detail is String with the error, for progress logs.
@@ -100,11 +160,14 @@ func thousands(v float64) string {
 	return s
 }
 
-// results are the run's figures, indexed by impl where both run.
+// results are the run's figures, indexed by impl where both run. The
+// membership figures are series: each sample is one more run of its step.
 type results struct {
-	ready, idleRSS, loadedRSS     [2]cell
-	join, leaveZero, leaveDefault [2]cell
-	killZero, killDefault         [2]cell
+	ready, idleRSS                [2]series
+	join, leaveZero, leaveDefault [2]series
+	killZero, killDefault         [2]series
+	sinkJoin, sinkLeave           series
+	loadedRSS                     [2]cell
 	source, sink                  [2][2]cell // [size][impl]
 	cfgReady, cfgListed           [2]cell
 	datagen                       [2]cell
@@ -204,39 +267,54 @@ func (res *results) rows(o options) []row {
 		gv, jv := pair(c)
 		rows = append(rows, row{name: name, goV: gv, javaV: jv, target: t, note: note})
 	}
-	add("Start to ready, joining a group with a connector", res.ready, below(1, duration, "< 1 s"),
+	addSeries := func(name string, s [2]series, t *target, note string) {
+		add(name, [2]cell{s[0].median(), s[1].median()}, t, note)
+	}
+	addSeries("Start to ready, joining a group with a connector", res.ready, below(1, duration, "< 1 s"),
 		"From the process's start (Go: fork by the harness; Java: the JVM's start time in /proc/<pid>/stat, after kafka.sh's own checks) "+
 			"to the first 200 from GET /health, polled every 10 ms. The group already has its internal topics and a FileStreamSink "+
 			"with 4 tasks running on the first worker; the newcomer's start includes joining that group, which waits for the first "+
-			"worker to rejoin at its next heartbeat (heartbeat.interval.ms, 3 s for both). The newcomer starts 1 to 2 heartbeat "+
-			"intervals (at random) after the last rebalance, so that wait is a fair draw between 0 and 3 s; this and every "+
-			"handoff and failover row below are single samples.")
-	add("Idle RSS", res.idleRSS, below(30e6, memory, "< 30 MB"),
+			"worker to hear of it at its next heartbeat (heartbeat.interval.ms: Go 0.5 s, Java 3 s, each one's default). The newcomer "+
+			"starts 1 to 2 of its heartbeat intervals (at random) after the last rebalance, so that wait is a fair draw.")
+	addSeries("Idle RSS", res.idleRSS, below(30e6, memory, "< 30 MB"),
 		fmt.Sprintf("VmRSS of the worker above, %s after its tasks run (2 FileStreamSink tasks on an empty topic). Java: the JVM kafka.sh started "+
 			"(-Xms64m -Xmx512m, C1 only, serial GC: kafka.sh's flags, chosen for a small, fast-starting JVM).", human(o.idle)))
 	add("RSS under load", res.loadedRSS, nil,
 		"Peak VmRSS, sampled every 100 ms, of the worker running the FileStream throughput rows below.")
-	add("Rebalance when a worker joins", res.join, nil,
+	addSeries("Rebalance when a worker joins", res.join, below(1.5, duration, "< 1.5 s"),
 		"From the coordinator taking the group out of Stable for the newcomer (DescribeGroups polled every 10 ms) until the status "+
-			"endpoint shows the 4 tasks RUNNING two and two: the existing worker rejoins at its next heartbeat, revokes two tasks "+
-			"(incremental cooperative protocol) and rejoins at once, and the newcomer, whose heartbeat timer restarted with the first "+
-			"round, rejoins at its next heartbeat, 3 s later, to receive them. Both implementations follow that protocol.")
-	add("Graceful handoff (SIGTERM), delay 0", res.leaveZero, below(1, duration, "< 1 s"),
+			"endpoint shows the 4 tasks RUNNING two and two: the existing worker hears of the join at its next heartbeat, revokes two "+
+			"tasks (incremental cooperative protocol) and rejoins at once; the newcomer hears of that second round at its next heartbeat "+
+			"(Go: 50 ms after the first round, its heartbeats back off from there to the interval; Java: 3 s later) and receives them.")
+	addSeries("Graceful handoff (SIGTERM), delay 0", res.leaveZero, below(1, duration, "< 1 s"),
 		"scheduled.rebalance.max.delay.ms=0 on both. From SIGTERM to the leaving worker (sent 1 to 2 heartbeat intervals after the last "+
 			"rebalance, at random) until the remaining worker's status shows all 4 tasks RUNNING on it. Both stop their tasks and leave "+
-			"the group on SIGTERM; the remaining worker rejoins at its next heartbeat, 0 to 3 s later. (A sink task then still "+
-			"rejoins its consumer group before records flow; that is not counted here.)")
-	add("Graceful handoff (SIGTERM), default delay", res.leaveDefault, below(1, duration, "< 1 s"),
-		fmt.Sprintf("As above with each worker's default scheduled.rebalance.max.delay.ms (Go 10 s, Java 300 s): neither assignor tells a "+
-			"graceful leave from a crash, so the leaver's tasks wait out the delay. Bounded at %s.", human(o.failoverTimeout)))
-	add("Failover after SIGKILL, delay 0", res.killZero, nil,
+			"the group on SIGTERM; the remaining worker rejoins at its next heartbeat. (A sink task then still joins its consumer "+
+			"group before records flow: the sink rows below count that.)")
+	addSeries("Graceful handoff (SIGTERM), default delay", res.leaveDefault, below(1, duration, "< 1 s"),
+		fmt.Sprintf("As above with each worker's default scheduled.rebalance.max.delay.ms (Go 10 s, Java 300 s). Java's assignor cannot tell a "+
+			"graceful leave from a crash, so the leaver's tasks wait out the delay; Go's leader reads the leaver's final status records "+
+			"and hands its work out at once. Bounded at %s.", human(o.failoverTimeout)))
+	addSeries("Failover after SIGKILL, delay 0", res.killZero, nil,
 		"scheduled.rebalance.max.delay.ms=0. From SIGKILL (sent 1 to 2 heartbeat intervals after the last rebalance, at random) to "+
 			"all 4 tasks RUNNING on the survivor: the coordinator's session timeout (session.timeout.ms 10 s for both), counted from "+
-			"the killed worker's last heartbeat, so up to 3 s of it may have passed before the kill; then the survivor's next "+
+			"the killed worker's last heartbeat, so up to one interval of it may have passed before the kill; then the survivor's next "+
 			"heartbeat and the rebalance.")
-	add("Failover after SIGKILL, default delay", res.killDefault, nil,
+	addSeries("Failover after SIGKILL, default delay", res.killDefault, nil,
 		fmt.Sprintf("As above with the default delay (Go 10 s, Java 300 s), in a second group, at the same time as the graceful "+
-			"handoff at the default delay. Bounded at %s: Java's default would take about 10 s + 300 s.", human(o.failoverTimeout)))
+			"handoff at the default delay: a crashed worker may come back, so its work waits for the delay. Bounded at %s: Java's "+
+			"default would take about 10 s + 300 s.", human(o.failoverTimeout)))
+	rows = append(rows,
+		row{name: "Go only: sink partitions follow a newcomer", goV: res.sinkJoin.median(), goOnly: true,
+			note: fmt.Sprintf("An HttpSink of 4 tasks over %d partitions, records produced at %d/s, one worker delivering them all; a second "+
+				"worker starts (1 to 2 heartbeat intervals after the last rebalance) with its own app URL. From its process start until it has "+
+				"delivered records of %d partitions, its share: its start, the Connect rebalance, its tasks' start and their sink consumer "+
+				"group's rebalance. Java has no HTTP sink to compare with.", httpPartitions, sinkFollowRate, httpPartitions/2)},
+		row{name: "Go only: sink partitions follow a SIGTERM", goV: res.sinkLeave.median(), goOnly: true,
+			note: "The same two workers, 1 to 2 heartbeat intervals later: from SIGTERM to the second until the first has delivered, for every " +
+				"partition the second was delivering, a record it received after the SIGTERM: the leaver's stop, the Connect rebalance, " +
+				"the moved tasks' start and the consumer group's rebalance. Each sample starts and stops its own second worker."},
+	)
 	for i, size := range sizes {
 		rows = append(rows, row{name: fmt.Sprintf("FileStreamSource, %s lines", sizeName(size)), goV: res.source[i][g], javaV: res.source[i][j],
 			target: atLeastJava, note: fmt.Sprintf("A file of %s lines of %d bytes (+ newline) into a 1-partition topic, tasks.max=1, StringConverter, "+
@@ -385,7 +463,11 @@ func (b *bench) writeDoc(w io.Writer, rows []row) {
 		fmt.Fprintf(w, "- %s\n", line)
 	}
 	fmt.Fprintf(w, "- Load average (1 min) during the run: %s. The machine was shared with other work, so figures carry that noise;\n", b.load)
-	fmt.Fprintln(w, "  each is a single sample.")
+	if o.samples > 1 {
+		fmt.Fprintf(w, "  rows with a spread are the median of %d samples for Go and %d for Java (`-samples`, `-java-samples`), the rest single samples.\n", o.samples, o.javaSamples)
+	} else {
+		fmt.Fprintln(w, "  each is a single sample.")
+	}
 	fmt.Fprintf(w, "- Java throughput worker JVM flags: `%s` (kafka.sh's heap, -Xms64m -Xmx512m); every other Java worker runs with kafka.sh's\n", orDefault(o.javaOpts, "kafka.sh's own"))
 	fmt.Fprintln(w, "  flags (C1 only, serial GC, class-data sharing), its fastest-starting and smallest configuration.")
 	if o.goBinary != "" {
@@ -418,7 +500,14 @@ func (b *bench) writeDoc(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "## How each row is measured")
 	fmt.Fprintln(w)
 	for i, r := range rows {
-		fmt.Fprintf(w, "%d. **%s.** %s\n", i+1, r.name, r.note)
+		fmt.Fprintf(w, "%d. **%s.** %s", i+1, r.name, r.note)
+		if len(r.goV.samples) > 1 {
+			fmt.Fprintf(w, " Go samples: %s.", r.goV.sampleText())
+		}
+		if !r.goOnly && len(r.javaV.samples) > 1 {
+			fmt.Fprintf(w, " Java samples: %s.", r.javaV.sampleText())
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -60,7 +60,7 @@ func TestTables(t *testing.T) {
 		t.Fatal(err)
 	}
 	var res results
-	res.ready = [2]cell{secs(400 * time.Millisecond), secs(7 * time.Second)}
+	res.ready = [2]series{{secs(400 * time.Millisecond)}, {secs(7 * time.Second)}}
 	rows := res.rows(o)
 	var text, md bytes.Buffer
 	if err := writeText(&text, rows); err != nil {
@@ -80,5 +80,27 @@ func TestTables(t *testing.T) {
 	}
 	if !strings.Contains(md.String(), "| Go only: HTTP sink, batch 1,000 | not run | n/a | — | ≥ 50,000 rec/s: unknown |") {
 		t.Errorf("HTTP sink row:\n%s", md.String())
+	}
+}
+
+func TestMedianOfSamples(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    series
+		want string
+	}{
+		{"odd", series{secs(300 * time.Millisecond), secs(100 * time.Millisecond), secs(200 * time.Millisecond)}, "0.20 s (0.10–0.30 s, 3 samples)"},
+		{"even", series{secs(400 * time.Millisecond), secs(100 * time.Millisecond), secs(200 * time.Millisecond), secs(300 * time.Millisecond)}, "0.25 s (0.10–0.40 s, 4 samples)"},
+		{"one failed", series{secs(time.Second), failed(errors.New("boom")), secs(3 * time.Second)}, "2.00 s (1.00–3.00 s, 3 samples); 1 failed: boom"},
+		{"median timed out", series{timedOut(time.Minute), timedOut(time.Minute), secs(time.Second)}, "> 60 s (timeout) (1.00–> 60 s, 3 samples)"},
+		{"single", series{secs(time.Second)}, "1.00 s"},
+		{"none", nil, "not run"},
+	} {
+		if got := c.s.median().String(); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+	if got := (series{failed(errors.New("a")), failed(errors.New("b"))}).median(); got.ok() {
+		t.Errorf("all failed: %v is ok", got)
 	}
 }

@@ -91,8 +91,11 @@ func (b *bench) twoWorkers(ctx context.Context, im impl, s spec, conn string) (f
 // hears of a rebalance at its next heartbeat, and its heartbeat timer
 // restarts when a rebalance completes: acting right after one would always
 // land on the worst phase. After this wait each sample is a fair draw.
-func (b *bench) randomPhase(ctx context.Context) error {
-	hb := 3 * time.Second // heartbeat.interval.ms, the same default for both
+func (b *bench) randomPhase(ctx context.Context, im impl) error {
+	hb := 3 * time.Second // heartbeat.interval.ms: Java's default
+	if im == goWorker {
+		hb = 500 * time.Millisecond
+	}
 	if ms, err := strconv.Atoi(b.opts.props["heartbeat.interval.ms"]); err == nil && ms > 0 {
 		hb = time.Duration(ms) * time.Millisecond
 	}
@@ -103,7 +106,7 @@ func (b *bench) randomPhase(ctx context.Context) error {
 // run on the remaining worker; a wait longer than limit is reported as
 // "more than limit".
 func (b *bench) handoff(ctx context.Context, w *worker, sig syscall.Signal, remaining *worker, conn string, limit time.Duration) cell {
-	if err := b.randomPhase(ctx); err != nil {
+	if err := b.randomPhase(ctx, w.impl); err != nil {
 		return failed(err)
 	}
 	t0 := time.Now()
@@ -126,8 +129,8 @@ func (b *bench) handoff(ctx context.Context, w *worker, sig syscall.Signal, rema
 // SIGKILL in a second group (both wait out the default delay).
 func (b *bench) membershipDefaults(ctx context.Context, im impl) error {
 	r := &b.res
-	j := spec{group: b.name(im, "join")}
-	conn := b.name(im, "join")
+	j := spec{group: b.name(im, "join", b.sample)}
+	conn := j.group
 	topic, err := b.topic(ctx, conn, rebalanceTasks)
 	if err != nil {
 		return err
@@ -154,7 +157,7 @@ func (b *bench) membershipDefaults(ctx context.Context, im impl) error {
 
 	// The join rebalance starts when the coordinator takes the group out of
 	// Stable for the newcomer; it ends when the tasks run two and two.
-	if err := b.randomPhase(ctx); err != nil {
+	if err := b.randomPhase(ctx, im); err != nil {
 		return err
 	}
 	watch := b.watchGroup(ctx, j.group)
@@ -166,45 +169,52 @@ func (b *bench) membershipDefaults(ctx context.Context, im impl) error {
 	ready, err := joiner.waitReady(ctx, setupTimeout)
 	if err != nil {
 		watch.finish()
-		r.ready[im] = failed(err)
+		r.ready[im] = append(r.ready[im], failed(err))
 		return err
 	}
-	r.ready[im] = secs(ready)
+	r.ready[im] = append(r.ready[im], secs(ready))
 	logf("%s: ready %v after start", im, ready.Round(time.Millisecond))
 	placed, err := waitSpread(ctx, setupTimeout, conn, rebalanceTasks, a, joiner)
 	began := watch.finish()
+	var join cell
 	switch {
 	case err != nil:
-		r.join[im] = failed(err)
+		join = failed(err)
 	case began.IsZero():
-		r.join[im] = failed(errors.New("never saw the group leave Stable"))
+		join = failed(errors.New("never saw the group leave Stable"))
 	default:
-		r.join[im] = secs(placed.Sub(began))
+		join = secs(placed.Sub(began))
 	}
+	r.join[im] = append(r.join[im], join)
 
 	if err := sleep(ctx, b.opts.idle); err != nil {
 		return err
 	}
+	var idle cell
 	if v, err := joiner.rss(); err != nil {
-		r.idleRSS[im] = failed(err)
+		idle = failed(err)
 	} else {
-		r.idleRSS[im] = bytesCell(v)
+		idle = bytesCell(v)
 	}
-	logf("%s: join %s, idle RSS %s", im, r.join[im].detail(), r.idleRSS[im].detail())
+	r.idleRSS[im] = append(r.idleRSS[im], idle)
+	logf("%s: join %s, idle RSS %s", im, join.detail(), idle.detail())
 
-	k := spec{group: b.name(im, "kill")}
-	kconn := b.name(im, "kill")
+	k := spec{group: b.name(im, "kill", b.sample)}
+	kconn := k.group
 	ka, kb, err := b.twoWorkers(ctx, im, k, kconn)
 	if err != nil {
 		return err
 	}
 	// Both waits are timers (the delay, the session timeout), so they can
 	// share the wall clock: Java's 300 s delay is sat out once, bounded.
+	var leave, kill cell
 	var wg sync.WaitGroup
-	wg.Go(func() { r.leaveDefault[im] = b.handoff(ctx, joiner, syscall.SIGTERM, a, conn, b.opts.failoverTimeout) })
-	wg.Go(func() { r.killDefault[im] = b.handoff(ctx, kb, syscall.SIGKILL, ka, kconn, b.opts.failoverTimeout) })
+	wg.Go(func() { leave = b.handoff(ctx, joiner, syscall.SIGTERM, a, conn, b.opts.failoverTimeout) })
+	wg.Go(func() { kill = b.handoff(ctx, kb, syscall.SIGKILL, ka, kconn, b.opts.failoverTimeout) })
 	wg.Wait()
-	logf("%s: default delay: graceful handoff %s, failover %s", im, r.leaveDefault[im].detail(), r.killDefault[im].detail())
+	r.leaveDefault[im] = append(r.leaveDefault[im], leave)
+	r.killDefault[im] = append(r.killDefault[im], kill)
+	logf("%s: default delay: graceful handoff %s, failover %s", im, leave.detail(), kill.detail())
 	return nil
 }
 
@@ -212,13 +222,14 @@ func (b *bench) membershipDefaults(ctx context.Context, im impl) error {
 // whose workers reassign lost work at once (scheduled.rebalance.max.delay.ms=0).
 func (b *bench) membershipZero(ctx context.Context, im impl) error {
 	r := &b.res
-	z := spec{group: b.name(im, "zero"), props: map[string]string{"scheduled.rebalance.max.delay.ms": "0"}}
-	conn := b.name(im, "zero")
+	z := spec{group: b.name(im, "zero", b.sample), props: map[string]string{"scheduled.rebalance.max.delay.ms": "0"}}
+	conn := z.group
 	a, second, err := b.twoWorkers(ctx, im, z, conn)
 	if err != nil {
 		return err
 	}
-	r.leaveZero[im] = b.handoff(ctx, second, syscall.SIGTERM, a, conn, b.opts.failoverTimeout)
+	leave := b.handoff(ctx, second, syscall.SIGTERM, a, conn, b.opts.failoverTimeout)
+	r.leaveZero[im] = append(r.leaveZero[im], leave)
 	if !second.waitExit(time.Minute) {
 		return fmt.Errorf("%s did not exit after SIGTERM", second.name)
 	}
@@ -232,8 +243,9 @@ func (b *bench) membershipZero(ctx context.Context, im impl) error {
 	if _, err := waitSpread(ctx, setupTimeout, conn, rebalanceTasks, a, third); err != nil {
 		return fmt.Errorf("%s's tasks were not spread again: %w", conn, err)
 	}
-	r.killZero[im] = b.handoff(ctx, third, syscall.SIGKILL, a, conn, b.opts.failoverTimeout)
-	logf("%s: delay 0: graceful handoff %s, failover %s", im, r.leaveZero[im].detail(), r.killZero[im].detail())
+	kill := b.handoff(ctx, third, syscall.SIGKILL, a, conn, b.opts.failoverTimeout)
+	r.killZero[im] = append(r.killZero[im], kill)
+	logf("%s: delay 0: graceful handoff %s, failover %s", im, leave.detail(), kill.detail())
 	return nil
 }
 
