@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -11,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/segmentio/kafka-go"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
@@ -48,7 +45,7 @@ func TestIntegrationSIGTERMHandsTheWorkOver(t *testing.T) {
 	put(t, stopping.URL+"/connectors/sink/config", httpSinkConfig(app, topic, partitions))
 	awaitTasksOn(t, staying, "sink", partitions, time.Minute, stopping, staying)
 	sinkGroup := "connect-sink"
-	awaitOnePartitionEach(t, b, sinkGroup, partitions)
+	awaitShare(t, b, sinkGroup, partitions, 1)
 
 	produced := 200
 	b.Produce(t, topic, keyed("before", produced)...)
@@ -176,33 +173,4 @@ func taskPlacement(via *kafkatest.Process, connector string) (running int, on ma
 		}
 	}
 	return running, on, body, nil
-}
-
-// awaitOnePartitionEach waits until a consumer group is stable with the
-// given number of members, one partition each: every task consumes.
-func awaitOnePartitionEach(t *testing.T, b *kafkatest.Broker, group string, members int) {
-	t.Helper()
-	kafkatest.Eventually(t, time.Minute, func() error {
-		resp, err := b.Client().DescribeGroups(context.Background(), &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
-		if err != nil {
-			return err
-		}
-		if len(resp.Groups) != 1 || resp.Groups[0].Error != nil {
-			return fmt.Errorf("describe group %s: %+v", group, resp.Groups)
-		}
-		g := resp.Groups[0]
-		if g.GroupState != "Stable" || len(g.Members) != members {
-			return fmt.Errorf("group %s is %s with %d members, want Stable with %d", group, g.GroupState, len(g.Members), members)
-		}
-		for _, m := range g.Members {
-			n := 0
-			for _, topic := range m.MemberAssignments.Topics {
-				n += len(topic.Partitions)
-			}
-			if n != 1 {
-				return fmt.Errorf("member %s of group %s has %d partitions", m.MemberID, group, n)
-			}
-		}
-		return nil
-	})
 }

@@ -226,16 +226,13 @@ func (c *sinkCluster) createSink(name, topic, dlq string, tasks int) {
 	put(c.t, c.workers[0].URL+"/connectors/"+name+"/config", string(config))
 	awaitState(c.t, c.workers[0], name, "RUNNING", tasks)
 	kafkatest.Eventually(c.t, time.Minute, func() error {
-		resp, err := c.b.Client().DescribeGroups(context.Background(), &kafka.DescribeGroupsRequest{GroupIDs: []string{"connect-" + name}})
+		group := "connect-" + name
+		state, members, err := c.b.ConsumerGroup(group)
 		if err != nil {
 			return err
 		}
-		if len(resp.Groups) != 1 {
-			return fmt.Errorf("describe groups: %d groups", len(resp.Groups))
-		}
-		g := resp.Groups[0]
-		if g.Error != nil || g.GroupState != "Stable" || len(g.Members) != tasks {
-			return fmt.Errorf("consumer group %s: %s with %d members (%v), want Stable with %d", g.GroupID, g.GroupState, len(g.Members), g.Error, tasks)
+		if state != "Stable" || len(members) != tasks {
+			return fmt.Errorf("consumer group %s: %s with %d members, want Stable with %d", group, state, len(members), tasks)
 		}
 		return nil
 	})

@@ -1,5 +1,6 @@
 // Package kafkaclient builds the one set of Kafka connections the worker
-// shares: a kafka-go Transport for requests and a Dialer for readers, both
+// shares: a kafka-go Transport for requests and a Dialer for readers, and
+// the options of the franz-go clients that sink tasks consume with, all
 // with the worker's TLS and SASL settings.
 package kafkaclient
 
@@ -14,6 +15,10 @@ import (
 	"github.com/segmentio/kafka-go/sasl"
 	"github.com/segmentio/kafka-go/sasl/plain"
 	"github.com/segmentio/kafka-go/sasl/scram"
+	"github.com/twmb/franz-go/pkg/kgo"
+	franzsasl "github.com/twmb/franz-go/pkg/sasl"
+	franzplain "github.com/twmb/franz-go/pkg/sasl/plain"
+	franzscram "github.com/twmb/franz-go/pkg/sasl/scram"
 	"go.uber.org/fx"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
@@ -41,6 +46,10 @@ type Clients struct {
 	RoundTripper kafka.RoundTripper
 	Client       *kafka.Client
 	Dialer       *kafka.Dialer
+	// Franz are the options of a franz-go client for the same brokers,
+	// identity and security: sink tasks consume with franz-go, whose
+	// consumer group speaks the consumer protocol as Java's does.
+	Franz []kgo.Opt
 
 	mu        sync.Mutex
 	clusterID string
@@ -71,8 +80,16 @@ func New(w config.Worker) (*Clients, error) {
 		TLS:         tlsConfig,
 		SASL:        mechanism,
 	}
+	franz := []kgo.Opt{kgo.SeedBrokers(w.BootstrapServers...), kgo.ClientID(clientID), kgo.DialTimeout(10 * time.Second)}
+	if tlsConfig != nil {
+		franz = append(franz, kgo.DialTLSConfig(tlsConfig.Clone()))
+	}
+	if m := franzMechanism(w.Security); m != nil {
+		franz = append(franz, kgo.SASL(m))
+	}
 	rt := Resending(transport)
 	return &Clients{
+		Franz:        franz,
 		Bootstrap:    w.BootstrapServers,
 		Transport:    transport,
 		RoundTripper: rt,
@@ -94,6 +111,23 @@ func saslMechanism(s config.Security) (sasl.Mechanism, error) {
 		return scram.Mechanism(scram.SHA512, s.SASLUsername, s.SASLPassword)
 	}
 	return nil, fmt.Errorf("kafkaclient: unsupported sasl.mechanism %q", s.SASLMechanism)
+}
+
+// franzMechanism is saslMechanism for franz-go; saslMechanism has already
+// refused what neither supports.
+func franzMechanism(s config.Security) franzsasl.Mechanism {
+	if !s.UsesSASL() {
+		return nil
+	}
+	switch s.SASLMechanism {
+	case "PLAIN":
+		return franzplain.Auth{User: s.SASLUsername, Pass: s.SASLPassword}.AsMechanism()
+	case "SCRAM-SHA-256":
+		return franzscram.Auth{User: s.SASLUsername, Pass: s.SASLPassword}.AsSha256Mechanism()
+	case "SCRAM-SHA-512":
+		return franzscram.Auth{User: s.SASLUsername, Pass: s.SASLPassword}.AsSha512Mechanism()
+	}
+	return nil
 }
 
 // ClusterID asks Kafka for its cluster id once and remembers it.

@@ -35,6 +35,7 @@ type probe struct {
 	received []received                                // sink: records put, in order
 	owned    map[string]map[plugin.TopicPartition]bool // sink: task.id → partitions open
 	opened   map[string]int                            // sink: task.id → Open calls
+	closed   map[string]int                            // sink: task.id → partitions closed
 	flushes  int
 	start    map[string]string // last task config started with
 	offset   map[string]any    // source: the offset the task resumed from
@@ -53,7 +54,7 @@ type received struct {
 var probes sync.Map // name → *probe
 
 func newProbe(name string) *probe {
-	p := &probe{owned: map[string]map[plugin.TopicPartition]bool{}, opened: map[string]int{}}
+	p := &probe{owned: map[string]map[plugin.TopicPartition]bool{}, opened: map[string]int{}, closed: map[string]int{}}
 	probes.Store(name, p)
 	return p
 }
@@ -263,11 +264,14 @@ func (t *collectTask) Start(_ context.Context, props map[string]string) error {
 func (t *collectTask) Open(_ context.Context, parts []plugin.TopicPartition) error {
 	t.probe.mu.Lock()
 	defer t.probe.mu.Unlock()
-	owned := map[plugin.TopicPartition]bool{}
+	owned := t.probe.owned[t.id]
+	if owned == nil {
+		owned = map[plugin.TopicPartition]bool{}
+		t.probe.owned[t.id] = owned
+	}
 	for _, p := range parts {
 		owned[p] = true
 	}
-	t.probe.owned[t.id] = owned
 	t.probe.opened[t.id]++
 	return nil
 }
@@ -278,6 +282,7 @@ func (t *collectTask) Close(_ context.Context, parts []plugin.TopicPartition) er
 	for _, p := range parts {
 		delete(t.probe.owned[t.id], p)
 	}
+	t.probe.closed[t.id] += len(parts)
 	return nil
 }
 

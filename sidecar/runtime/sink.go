@@ -9,19 +9,24 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 // sinkTask runs a sink task: it joins the connector's consumer group,
-// reads the partitions each generation assigns, converts and transforms
-// the records, puts them, and commits what the task flushed. The task's
-// goroutine runs it, except that each generation's work runs inside
-// kafka-go's Generation.Start while the task's goroutine waits, so the
-// final commit of a generation happens before the group moves on.
+// reads the partitions assigned to it, converts and transforms the
+// records, puts them, and commits what the task flushed. The group is
+// franz-go's, cooperative by default: a rebalance takes away only the
+// partitions that move, each flushed, committed and closed first, and the
+// others never stop. The task's goroutine polls and puts; the rebalance
+// callbacks run on franz-go's, and mu keeps the two apart.
 type sinkTask struct {
 	t        *taskRun
 	task     plugin.SinkTask
@@ -30,14 +35,24 @@ type sinkTask struct {
 	errs     *errorHandler
 	consumer consumerSettings
 	active   *activeTopics
-	putCtx   context.Context // ends when the task stops or the generation ends
+	putCtx   context.Context // ends when the task stops
 	paused   bool            // what the task last reported, between batches
 
-	// Partitions of the current generation: the next offset to read after
-	// what was put (or skipped), and what was committed.
-	assigned  map[plugin.TopicPartition]bool
-	current   map[plugin.TopicPartition]int64
-	committed map[plugin.TopicPartition]int64
+	mu sync.Mutex
+	// The partitions assigned, and the next offset to read after what was
+	// put (or skipped).
+	assigned map[plugin.TopicPartition]bool
+	current  map[plugin.TopicPartition]int64
+	cl       *kgo.Client
+	// committed is what was committed last, per partition; background
+	// commits write it, hence a lock of its own.
+	committedMu sync.Mutex
+	committed   map[plugin.TopicPartition]int64
+	committing  atomic.Bool    // a background commit is on its way
+	commits     sync.WaitGroup // background commits
+	// failure is what a rebalance callback could not do (open, flush or
+	// close partitions), which fails the task at its next poll.
+	failure error
 }
 
 func runSink(t *taskRun, task plugin.SinkTask, class string) error {
@@ -76,199 +91,222 @@ func (s *sinkTask) run() error {
 		return fmt.Errorf("start task: %w", err)
 	}
 	s.t.report(Running, nil)
-	err := s.subscribe()
+	err := s.consume()
 	if stopErr := protect(s.task.Stop); stopErr != nil {
 		s.t.log.Warn("stopping the task", "err", stopErr)
 	}
 	return err
 }
 
-// subscribe follows the subscription: the group is joined again whenever
-// the topics to consume change (see recheck).
-func (s *sinkTask) subscribe() error {
-	ctx := s.t.stopping
-	for ctx.Err() == nil {
-		topics, err := s.consumer.matchTopics(ctx, s.t.rt.deps.Clients)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err != nil:
-			s.t.log.Warn("listing topics", "err", err)
-		case len(topics) == 0:
-			s.t.log.Info("waiting for a topic to consume", "topics", s.consumer.topics, "topics.regex", s.consumer.pattern)
-		default:
-			if err := s.consume(topics); err != nil {
-				return err
-			}
-			continue
-		}
-		sleep(ctx, max(s.consumer.recheck(nil), time.Millisecond))
-	}
-	return nil
-}
-
-// consume is a membership of the consumer group for a set of topics. It
-// returns when the task stops, or fails, or the topics changed.
-func (s *sinkTask) consume(topics []string) error {
-	clients := s.t.rt.deps.Clients
-	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
-		ID:                    s.consumer.groupID,
-		Brokers:               clients.Bootstrap,
-		Dialer:                clients.Dialer,
-		Topics:                topics,
-		HeartbeatInterval:     s.consumer.heartbeatInterval,
-		SessionTimeout:        s.consumer.sessionTimeout,
-		RebalanceTimeout:      s.consumer.rebalanceTimeout,
-		StartOffset:           s.consumer.startOffset,
-		WatchPartitionChanges: true,
-	})
-	if err != nil {
-		return err
-	}
-	// Leaving the group (Close) makes the others rebalance at once. It
-	// starts before the last generation's work returns: a generation whose
-	// work returns first is ended, and kafka-go would join the group again.
-	left := make(chan struct{})
-	var once sync.Once
-	leave := func() {
-		once.Do(func() {
-			go func() {
-				defer close(left)
-				_ = group.Close()
-			}()
-		})
-	}
-	defer func() {
-		leave()
-		<-left
-	}()
-	for {
-		gen, err := group.Next(s.t.stopping)
-		if s.t.stopping.Err() != nil {
-			return nil
-		}
-		if err != nil {
-			// kafka-go rejoins, with a backoff for lasting errors.
-			s.t.log.Warn("joining the consumer group", "group", s.consumer.groupID, "err", err)
-			continue
-		}
-		changed, err := s.generation(gen, topics, leave)
-		if err != nil || changed {
-			return err
-		}
-	}
-}
-
-// generation runs one generation's work inside gen.Start, whose context
-// ends when the group rebalances, and waits for it. Work that ends while
-// the generation goes on (the task stops or fails, or the topics changed)
-// calls leave, and returns only once kafka-go has ended the generation
-// for it: kafka-go ends a generation whose work returned and joins the
-// group again unless it saw the group closed first, and such a last join
-// costs the other members two rebalances, the second only when it leaves.
-func (s *sinkTask) generation(gen *kafka.Generation, topics []string, leave func()) (changed bool, err error) {
-	done := make(chan struct{})
-	gen.Start(func(genCtx context.Context) {
-		defer close(done)
-		err = protect(func() (err error) {
-			changed, err = s.work(genCtx, gen, topics)
-			return err
-		})
-		if genCtx.Err() == nil {
-			leave()
-			<-genCtx.Done()
-		}
-	})
-	<-done
-	return changed, err
-}
-
-// work is a generation: open the assigned partitions, read and put until
-// the generation ends, then commit and close them.
-func (s *sinkTask) work(genCtx context.Context, gen *kafka.Generation, topics []string) (bool, error) {
-	ctx := s.t.ctx
-	assigned := assignedPartitions(gen.Assignments)
+// consume is the task's membership of the consumer group, until the task
+// stops or fails. On the way out it commits and closes what it still has
+// and leaves the group, so the others take its partitions at once.
+func (s *sinkTask) consume() error {
 	s.assigned = map[plugin.TopicPartition]bool{}
-	for _, tp := range assigned {
-		s.assigned[tp] = true
-	}
 	s.current, s.committed = map[plugin.TopicPartition]int64{}, map[plugin.TopicPartition]int64{}
-	s.t.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
-	if err := protect(func() error { return s.task.Open(ctx, slices.Clone(assigned)) }); err != nil {
-		return false, fmt.Errorf("open partitions: %w", err)
+	for _, key := range s.consumer.unknown {
+		s.t.log.Warn("consumer setting ignored: the sink's consumer does not have it", "setting", key)
 	}
-	// Put may block (back-pressure); it is told when the task stops or
-	// the generation ends, so neither waits on it.
+	opts := slices.Concat(s.t.rt.deps.Clients.Franz, s.consumer.opts, s.consumer.balancerOpts(s.t.log), []kgo.Opt{
+		// Java's name for a sink task's consumer, as the group's tools show it.
+		kgo.ClientID(fmt.Sprintf("connector-consumer-%s-%d", s.t.id.Connector, s.t.id.Task)),
+		kgo.WithLogger(franzLogger{s.t.log}),
+		kgo.OnPartitionsAssigned(s.onAssigned),
+		kgo.OnPartitionsRevoked(s.onRevoked),
+		kgo.OnPartitionsLost(s.onLost),
+	})
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return &ConfigError{Key: "consumer", Reason: err.Error()}
+	}
+	s.mu.Lock()
+	s.cl = cl
+	s.mu.Unlock()
 	putCtx, cancel := context.WithCancel(s.t.stopping)
 	defer cancel()
-	defer context.AfterFunc(genCtx, cancel)()
 	s.putCtx = putCtx
-	f := startFetchers(s.t.rt.deps.Clients, gen.Assignments, s.consumer, s.t.log)
-	changed, err := s.process(genCtx, gen, f, topics)
-	f.stop()
-	if cerr := s.commit(ctx, gen); err == nil {
+	err = s.process(cl)
+	s.mu.Lock()
+	if cerr := s.release(s.t.ctx, slices.Collect(maps.Keys(s.assigned)), true); err == nil {
 		err = cerr
 	}
-	if cerr := protect(func() error { return s.task.Close(ctx, slices.Clone(assigned)) }); err == nil && cerr != nil {
+	s.mu.Unlock()
+	s.commits.Wait()
+	cl.CloseAllowingRebalance()
+	return err
+}
+
+// onAssigned opens newly assigned partitions.
+func (s *sinkTask) onAssigned(_ context.Context, _ *kgo.Client, added map[string][]int32) {
+	tps := partitionList(added)
+	if len(tps) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.committedMu.Lock()
+	for _, tp := range tps {
+		s.assigned[tp] = true
+		delete(s.committed, tp) // another owner may have committed since
+	}
+	s.committedMu.Unlock()
+	s.t.log.Info("partitions assigned", "partitions", len(tps), "owned", len(s.assigned))
+	if err := protect(func() error { return s.task.Open(s.t.ctx, slices.Clone(tps)) }); err != nil && s.failure == nil {
+		s.failure = fmt.Errorf("open partitions: %w", err)
+	}
+}
+
+// onRevoked flushes, commits and closes partitions taken away, before the
+// group hands them to their next owner.
+func (s *sinkTask) onRevoked(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
+	s.settle(revoked, true)
+}
+
+// onLost closes partitions the group has already given away (the session
+// lapsed or the generation is gone): committing would be refused.
+func (s *sinkTask) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	s.settle(lost, false)
+}
+
+func (s *sinkTask) settle(m map[string][]int32, commit bool) {
+	var tps []plugin.TopicPartition
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, tp := range partitionList(m) {
+		if s.assigned[tp] {
+			tps = append(tps, tp)
+		}
+	}
+	if len(tps) == 0 {
+		return
+	}
+	s.t.log.Info("partitions revoked", "partitions", len(tps), "committed", commit, "owned", len(s.assigned)-len(tps))
+	if err := s.release(s.t.ctx, tps, commit); err != nil && s.failure == nil {
+		s.failure = err
+	}
+}
+
+// release gives partitions up: commits what the task flushed (all owned
+// partitions', as Java does), then closes them and forgets them. Called
+// with mu held.
+func (s *sinkTask) release(ctx context.Context, tps []plugin.TopicPartition, commit bool) error {
+	if len(tps) == 0 {
+		return nil
+	}
+	var err error
+	if commit {
+		err = s.commit(ctx, true)
+	}
+	if cerr := protect(func() error { return s.task.Close(ctx, slices.Clone(tps)) }); err == nil && cerr != nil {
 		err = fmt.Errorf("close partitions: %w", cerr)
 	}
-	return changed, err
+	s.committedMu.Lock()
+	defer s.committedMu.Unlock()
+	for _, tp := range tps {
+		delete(s.assigned, tp)
+		delete(s.current, tp)
+		delete(s.committed, tp)
+	}
+	return err
 }
 
 // idlePut is how often a task that got no records is put an empty batch.
 const idlePut = time.Second
 
-// process reads, converts and puts batches until the generation ends, the
-// task stops or fails, or the topics to consume changed. It commits
-// every offset.flush.interval.ms and follows the target state: a paused
-// task reads nothing but stays in the group.
-func (s *sinkTask) process(genCtx context.Context, gen *kafka.Generation, f *fetchers, topics []string) (bool, error) {
-	flush := time.NewTicker(max(s.t.rt.deps.Worker.OffsetFlushInterval.D(), time.Millisecond))
-	defer flush.Stop()
-	idle := time.NewTicker(idlePut)
-	defer idle.Stop()
-	var rematch <-chan time.Time
-	if every := s.consumer.recheck(topics); every > 0 {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		rematch = t.C
-	}
+// process polls, converts and puts batches until the task stops or fails.
+// It commits every offset.flush.interval.ms and follows the target state:
+// a paused task reads nothing but stays in the group. Rebalances wait
+// while a polled batch is being put (franz-go's BlockRebalanceOnPoll), as
+// they wait for Java's poll loop, so no partition's records are put after
+// it was taken away.
+func (s *sinkTask) process(cl *kgo.Client) error {
+	flushEvery := max(s.t.rt.deps.Worker.OffsetFlushInterval.D(), time.Millisecond)
+	nextFlush, nextIdle := time.Now().Add(flushEvery), time.Now().Add(idlePut)
 	s.followTarget()
-	for {
-		in := f.msgs
+	for s.t.stopping.Err() == nil {
+		var recs []*kgo.Record
 		if s.paused {
-			in = nil
-		}
-		select {
-		case <-genCtx.Done():
-			return false, nil
-		case <-s.t.stopping.Done():
-			return false, nil
-		case <-s.t.target.changed():
-			s.followTarget()
-		case <-flush.C:
-			if err := s.commit(s.t.ctx, gen); err != nil {
-				return false, err
+			select {
+			case <-s.t.stopping.Done():
+				return nil
+			case <-s.t.target.changed():
+				s.followTarget()
+			case <-time.After(time.Until(earlier(nextFlush, nextIdle))):
 			}
-		case <-idle.C:
+		} else {
+			var err error
+			if recs, err = s.poll(cl, time.Until(earlier(nextFlush, nextIdle))); err != nil {
+				return err
+			}
+		}
+		s.mu.Lock()
+		err := s.failure
+		if err == nil && len(recs) > 0 {
+			err = s.deliver(recs)
+			nextIdle = time.Now().Add(idlePut)
+		}
+		now := time.Now()
+		if err == nil && !now.Before(nextFlush) {
+			err = s.commit(s.t.ctx, false)
+			nextFlush = now.Add(flushEvery)
+		}
+		if err == nil && !now.Before(nextIdle) {
 			// Java puts an empty batch after every poll that found
 			// nothing, which is how a task that writes in the background
 			// reports a failure while no records come.
-			if ok, err := s.put(nil); !ok {
-				return false, err
-			}
-		case <-rematch:
-			now, err := s.consumer.matchTopics(s.t.stopping, s.t.rt.deps.Clients)
-			if err == nil && !slices.Equal(now, topics) {
-				s.t.log.Info("the topics to consume changed; joining again", "topics", now)
-				return true, nil
-			}
-		case m := <-in:
-			if err := s.deliver(s.collect(m, f.msgs)); err != nil {
-				return false, err
-			}
+			_, err = s.put(nil)
+			nextIdle = now.Add(idlePut)
+		}
+		s.mu.Unlock()
+		cl.AllowRebalance()
+		if err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// poll waits up to wait for records, or less when the task stops or its
+// target state changes.
+func (s *sinkTask) poll(cl *kgo.Client, wait time.Duration) ([]*kgo.Record, error) {
+	ctx, cancel := context.WithTimeout(s.t.stopping, max(wait, time.Millisecond))
+	defer cancel()
+	stop, exited := make(chan struct{}), make(chan struct{})
+	changed := false
+	go func() {
+		defer close(exited)
+		select {
+		case <-s.t.target.changed():
+			changed = true
+			cancel()
+		case <-stop:
+		}
+	}()
+	fetches := cl.PollRecords(ctx, s.consumer.maxPollRecords)
+	close(stop)
+	<-exited
+	if changed {
+		s.followTarget()
+	}
+	var err error
+	fetches.EachError(func(topic string, partition int32, ferr error) {
+		switch {
+		case errors.Is(ferr, context.Canceled), errors.Is(ferr, context.DeadlineExceeded):
+		case errors.Is(ferr, kgo.ErrClientClosed):
+			err = ferr
+		default:
+			// franz-go retries fetches by itself; this is for the log.
+			s.t.log.Warn("reading a partition", "stage", StageKafkaConsume, "topic", topic, "partition", partition, "err", ferr)
+		}
+	})
+	return fetches.Records(), err
 }
 
 // followTarget pauses or resumes reading to match the target state.
@@ -285,26 +323,18 @@ func (s *sinkTask) followTarget() {
 	}
 }
 
-// collect takes the records already waiting, up to max.poll.records.
-func (s *sinkTask) collect(first kafka.Message, more <-chan kafka.Message) []kafka.Message {
-	batch := []kafka.Message{first}
-	for len(batch) < s.consumer.maxPollRecords {
-		select {
-		case m := <-more:
-			batch = append(batch, m)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
 // deliver converts and transforms a batch and puts what is left. Once it
 // is put, the batch's offsets, skipped records' included, are ready to
 // commit. A batch not put because the task is stopping is left for the
-// partitions' next owner.
-func (s *sinkTask) deliver(batch []kafka.Message) error {
+// partitions' next owner. Called with mu held.
+func (s *sinkTask) deliver(polled []*kgo.Record) error {
 	ctx := s.t.stopping
+	batch := make([]kafka.Message, 0, len(polled))
+	for _, r := range polled {
+		if s.assigned[plugin.TopicPartition{Topic: r.Topic, Partition: r.Partition}] {
+			batch = append(batch, message(r))
+		}
+	}
 	recs := make([]plugin.Record, 0, len(batch))
 	for i := range batch {
 		r, keep, err := s.pipe.sinkRecord(ctx, &batch[i])
@@ -369,13 +399,21 @@ func (s *sinkTask) put(recs []plugin.Record) (ok bool, err error) {
 }
 
 // commit asks the task to flush what it was given and commits the offsets
-// it returns (nil: all of them) to the consumer group. It is the one place
-// sink offsets are committed. A retriable flush error or a failed commit
-// leaves the offsets for the next commit; another flush error fails the
-// task.
-func (s *sinkTask) commit(ctx context.Context, gen *kafka.Generation) error {
+// it returns (nil: all of them) to the consumer group, fenced by the
+// group's generation. It is the one place sink offsets are committed. A
+// retriable flush error or a failed commit leaves the offsets for the
+// next commit; another flush error fails the task. Called with mu held.
+//
+// Periodic commits (wait false) go out in the background, as Java's are
+// asynchronous: a commit waits while the group rebalances, and the
+// partitions that stay must not wait with it. Giving partitions up
+// commits in place (wait true), after any commit still on its way.
+func (s *sinkTask) commit(ctx context.Context, wait bool) error {
 	if len(s.current) == 0 || !s.t.rt.deps.Lease() {
 		return nil
+	}
+	if !wait && s.committing.Load() {
+		return nil // the next tick commits what this one would have
 	}
 	start := time.Now()
 	current := maps.Clone(s.current)
@@ -396,31 +434,81 @@ func (s *sinkTask) commit(ctx context.Context, gen *kafka.Generation) error {
 	if offsets == nil {
 		offsets = current
 	}
-	commit := map[string]map[int]int64{}
+	commit := map[string]map[int32]kgo.EpochOffset{}
+	s.committedMu.Lock()
 	for tp, off := range offsets {
 		if !s.assigned[tp] || s.committed[tp] == off {
 			continue // Java ignores offsets of partitions the task does not own
 		}
 		if commit[tp.Topic] == nil {
-			commit[tp.Topic] = map[int]int64{}
+			commit[tp.Topic] = map[int32]kgo.EpochOffset{}
 		}
-		commit[tp.Topic][int(tp.Partition)] = off
+		commit[tp.Topic][tp.Partition] = kgo.EpochOffset{Epoch: -1, Offset: off}
 	}
+	s.committedMu.Unlock()
 	if len(commit) == 0 {
 		return nil
 	}
-	err = gen.CommitOffsets(commit)
+	if wait {
+		s.send(ctx, commit, start)
+		return nil
+	}
+	s.committing.Store(true)
+	s.commits.Go(func() {
+		defer s.committing.Store(false)
+		s.send(ctx, commit, start)
+	})
+	return nil
+}
+
+// send commits offsets and notes what was committed; a failure is logged
+// and left for the next commit.
+func (s *sinkTask) send(ctx context.Context, commit map[string]map[int32]kgo.EpochOffset, start time.Time) {
+	cctx, cancel := context.WithTimeout(ctx, commitTimeout)
+	defer cancel()
+	var err error
+	s.cl.CommitOffsetsSync(cctx, commit, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, cerr error) {
+		if err = cerr; err != nil || resp == nil {
+			return // no answer came
+		}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				if perr := kerr.ErrorForCode(p.ErrorCode); perr != nil && err == nil {
+					err = perr
+				}
+			}
+		}
+	})
 	s.t.rt.hooks.offsetCommit(s.t.id, time.Since(start), err)
 	if err != nil {
 		s.t.log.Warn("committing offsets failed; committing later", "group", s.consumer.groupID, "err", err)
-		return nil
+		return
 	}
+	s.committedMu.Lock()
+	defer s.committedMu.Unlock()
 	for topic, parts := range commit {
 		for p, off := range parts {
-			s.committed[plugin.TopicPartition{Topic: topic, Partition: int32(p)}] = off
+			s.committed[plugin.TopicPartition{Topic: topic, Partition: p}] = off.Offset
 		}
 	}
-	return nil
+}
+
+// commitTimeout bounds one offset commit, which a rebalance or an
+// unreachable coordinator can hold up; what it did not commit is
+// committed next time, or read again by the partition's next owner.
+const commitTimeout = 10 * time.Second
+
+// message is a polled record as the pipeline and the dead letter queue
+// take it.
+func message(r *kgo.Record) kafka.Message {
+	m := kafka.Message{Topic: r.Topic, Partition: int(r.Partition), Offset: r.Offset, Key: r.Key, Value: r.Value, Time: r.Timestamp}
+	if len(r.Headers) > 0 {
+		m.Headers = make([]kafka.Header, len(r.Headers))
+		for i, h := range r.Headers {
+			m.Headers[i] = kafka.Header{Key: h.Key, Value: h.Value}
+		}
+	}
+	return m
 }
 
 // Report implements plugin.SinkTaskContext: a record the task could not
@@ -443,12 +531,12 @@ type finalError struct{ error }
 
 func (e *finalError) Unwrap() error { return e.error }
 
-// assignedPartitions lists a generation's partitions in a stable order.
-func assignedPartitions(a map[string][]kafka.PartitionAssignment) []plugin.TopicPartition {
+// partitionList lists franz-go's topic partitions in a stable order.
+func partitionList(m map[string][]int32) []plugin.TopicPartition {
 	var out []plugin.TopicPartition
-	for topic, parts := range a {
+	for topic, parts := range m {
 		for _, p := range parts {
-			out = append(out, plugin.TopicPartition{Topic: topic, Partition: int32(p.ID)})
+			out = append(out, plugin.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
 	slices.SortFunc(out, func(a, b plugin.TopicPartition) int {

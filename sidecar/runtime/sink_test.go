@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"testing"
@@ -149,7 +150,7 @@ func TestSinkTasksSharePartitions(t *testing.T) {
 // A stopping task leaves its group once: its partitions go to the task
 // that stays in a single rebalance, without the stopping task joining
 // again on its way out (which would take two, the second only once it
-// has left).
+// has left), and the partitions the staying task had are never closed.
 func TestSinkTaskLeavesWithoutJoiningAgain(t *testing.T) {
 	e := newEnv(t)
 	topic := kafkatest.Name(t, "in")
@@ -168,20 +169,20 @@ func TestSinkTaskLeavesWithoutJoiningAgain(t *testing.T) {
 			return nil
 		}
 	}
-	// kafka-go's last join is a race, so give it a few chances to show.
+	// A last join would be a race, so give it a few chances to show.
 	for range 3 {
 		kafkatest.Eventually(t, 30*time.Second, owns("0", 2))
 		kafkatest.Eventually(t, 30*time.Second, owns("1", 2))
 		p.mu.Lock()
-		before := p.opened["1"]
+		before, closedBefore := p.opened["1"], p.closed["1"]
 		p.mu.Unlock()
 		e.rt.StopTasks(ids[:1])
 		kafkatest.Eventually(t, 30*time.Second, owns("1", 4))
 		p.mu.Lock()
-		opened := p.opened["1"] - before
+		opened, closed := p.opened["1"]-before, p.closed["1"]-closedBefore
 		p.mu.Unlock()
-		if opened != 1 {
-			t.Fatalf("task 1 took over task 0's partitions in %d rebalances, want 1", opened)
+		if opened != 1 || closed != 0 {
+			t.Fatalf("task 1 took over task 0's partitions in %d rebalances, closing %d of its own; want 1 and none", opened, closed)
 		}
 		configs, err := e.rt.TaskConfigs("collect", 2)
 		if err != nil {
@@ -191,6 +192,105 @@ func TestSinkTaskLeavesWithoutJoiningAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// A task that joins takes only its share: the task already there closes
+// the partitions that move, keeps delivering the others without closing
+// them, and no partition is open on both at once.
+func TestSinkNewTaskMovesOnlyItsShare(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 4)
+	p := newProbe(topic)
+	conf := sinkConf(topic, "topics", topic, "consumer.override.heartbeat.interval.ms", "100")
+	conf["name"] = "collect"
+	ids := e.start("collect", 2, conf)
+	e.rt.StopTasks(ids[1:])
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if len(p.owned["0"]) != 4 || len(p.owned["1"]) != 0 {
+			return fmt.Errorf("task 0 owns %v, task 1 %v; want all on task 0", p.owned["0"], p.owned["1"])
+		}
+		return nil
+	})
+	produceNumbered(t, e.b, topic, 0, 20)
+	waitReceived(t, p, 20)
+	p.mu.Lock()
+	kept := maps.Clone(p.owned["0"])
+	opened, closed := p.opened["0"], p.closed["0"]
+	p.mu.Unlock()
+
+	configs, err := e.rt.TaskConfigs("collect", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rt.StartTask(sidecarruntime.TaskSpec{ID: ids[1], ConnectorConfig: conf, TaskConfig: configs[1], Target: configstore.Started}); err != nil {
+		t.Fatal(err)
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		a, b := p.owned["0"], p.owned["1"]
+		for tp := range b {
+			if a[tp] {
+				return fmt.Errorf("%v is open on both tasks", tp)
+			}
+		}
+		if len(a) != 2 || len(b) != 2 {
+			return fmt.Errorf("task 0 owns %v, task 1 %v; want two each", a, b)
+		}
+		return nil
+	})
+	p.mu.Lock()
+	stayed := 0
+	for tp := range p.owned["0"] {
+		if kept[tp] {
+			stayed++
+		}
+	}
+	reopened, moved := p.opened["0"]-opened, p.closed["0"]-closed
+	p.mu.Unlock()
+	if stayed != 2 || reopened != 0 || moved != 2 {
+		t.Errorf("task 0 kept %d partitions, closed %d and opened %d times; want 2 kept, 2 closed, none reopened", stayed, moved, reopened)
+	}
+	produceNumbered(t, e.b, topic, 20, 40)
+	recs := waitReceived(t, p, 40)
+	if got := len(values(t, recs)); got != 40 {
+		t.Errorf("%d distinct records, want 40", got)
+	}
+}
+
+// With group.protocol=consumer (KIP-848) the broker assigns the
+// partitions; the tasks share them and deliver everything all the same.
+func TestSinkConsumerGroupProtocol(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 4)
+	p := newProbe(topic)
+	e.start("collect", 2, sinkConf(topic, "topics", topic, "consumer.override.group.protocol", "consumer"))
+	kafkatest.Eventually(t, 60*time.Second, func() error {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if a, b := p.owned["0"], p.owned["1"]; len(a) != 2 || len(b) != 2 {
+			return fmt.Errorf("task 0 owns %v, task 1 owns %v; want two each", a, b)
+		}
+		return nil
+	})
+	produceNumbered(t, e.b, topic, 0, 40)
+	if got := len(values(t, waitReceived(t, p, 40))); got != 40 {
+		t.Errorf("%d distinct records, want 40", got)
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		var sum int64
+		for _, off := range e.committed("connect-collect", topic, 4) {
+			sum += off
+		}
+		if sum != 40 {
+			return fmt.Errorf("committed %d of 40", sum)
+		}
+		return nil
+	})
 }
 
 func TestSinkPauseKeepsMembership(t *testing.T) {
