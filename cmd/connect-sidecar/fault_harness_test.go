@@ -40,12 +40,21 @@ import (
 // shows up at the time it really landed.
 
 const (
-	faultTasks      = 6   // datagen tasks
-	faultSinkTasks  = 3   // HTTP sink tasks
-	faultPartitions = 6   // of the data topic
-	faultRate       = 300 // records/s over all datagen tasks
-	faultSession    = 6 * time.Second
+	faultTasks   = 6 // datagen tasks
+	faultSession = 6 * time.Second
 )
+
+// flow is what a pipeline moves: the data topic's partitions, the HTTP
+// sink's tasks and the records/s the datagen tasks make together. With
+// sinkFirst the sink connector's name sorts before the source's: a worker
+// above its share gives up the work it reports first, connectors in name
+// order, so a newcomer then takes sink tasks.
+type flow struct {
+	partitions, sinkTasks, rate int
+	sinkFirst                   bool
+}
+
+var faultFlow = flow{partitions: 6, sinkTasks: 3, rate: 300}
 
 // pipeline is one test's group of workers, its connectors and what they
 // produced and delivered.
@@ -54,6 +63,7 @@ type pipeline struct {
 	b       *kafkatest.Broker
 	group   string
 	topic   string
+	flow    flow
 	gen     string // datagen connector
 	sink    string // HTTP sink connector
 	app     *app
@@ -82,15 +92,23 @@ func (w *worker) id() string { return strings.TrimPrefix(w.URL, "http://") }
 
 func newPipeline(t *testing.T) *pipeline {
 	t.Helper()
+	return newFlowPipeline(t, faultFlow)
+}
+
+func newFlowPipeline(t *testing.T, sh flow) *pipeline {
+	t.Helper()
 	b := kafkatest.Start(t)
 	kafkatest.RequireReal(t, b, "broker append times, consumer groups under faults")
 	p := &pipeline{
-		t: t, b: b,
+		t: t, b: b, flow: sh,
 		group: kafkatest.Name(t, "g"), topic: kafkatest.Name(t, "data"),
 		gen: kafkatest.Name(t, "gen"), sink: kafkatest.Name(t, "sink"),
 		app: startApp(t), rest: startRESTWatch(t), thaws: map[string]time.Time{}, stopped: map[string]bool{},
 	}
-	b.CreateTopic(t, p.topic, faultPartitions, "message.timestamp.type", "LogAppendTime")
+	if sh.sinkFirst {
+		p.sink = kafkatest.Name(t, "deliver")
+	}
+	b.CreateTopic(t, p.topic, sh.partitions, "message.timestamp.type", "LogAppendTime")
 	return p
 }
 
@@ -184,12 +202,13 @@ func (p *pipeline) inFlightAtFreeze(o [2]incarnation) (incarnation, bool) {
 // the REST watcher polls their status from then on.
 func (p *pipeline) startConnectors(w *worker) {
 	p.t.Helper()
-	p.putConfig(w, p.gen, p.genConfig())
-	p.putConfig(w, p.sink, map[string]string{
+	sink := map[string]string{
 		"connector.class": "io.connectsidecar.http.HttpSinkConnector",
-		"tasks.max":       strconv.Itoa(faultSinkTasks), "topics": p.topic,
+		"tasks.max":       strconv.Itoa(p.flow.sinkTasks), "topics": p.topic,
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
-	})
+	}
+	p.putConfig(w, p.gen, p.genConfig())
+	p.putConfig(w, p.sink, sink)
 	p.rest.watch("/connectors/"+p.gen+"/status", "/connectors/"+p.sink+"/status")
 }
 
@@ -199,7 +218,7 @@ func (p *pipeline) genConfig(extra ...string) map[string]string {
 	c := map[string]string{
 		"connector.class": "io.connectsidecar.connect.datagen.DatagenConnector",
 		"tasks.max":       strconv.Itoa(faultTasks), "topic": p.topic,
-		"rate": strconv.Itoa(faultRate), "record.size": "10", "schemas": "false",
+		"rate": strconv.Itoa(p.flow.rate), "record.size": "10", "schemas": "false",
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
@@ -258,7 +277,7 @@ func (p *pipeline) awaitTasks(timeout time.Duration, everyBusy bool, on []*worke
 		for _, c := range []struct {
 			name  string
 			tasks int
-		}{{p.gen, faultTasks}, {p.sink, faultSinkTasks}} {
+		}{{p.gen, faultTasks}, {p.sink, p.flow.sinkTasks}} {
 			st, err := connectorStatus(on[0], c.name)
 			if err != nil {
 				return err
@@ -505,7 +524,7 @@ func (p *pipeline) readTopic() ([]sourceRecord, map[int]int64) {
 	p.t.Helper()
 	ends := map[int]int64{}
 	total := int64(0)
-	for part := range faultPartitions {
+	for part := range p.flow.partitions {
 		end, err := kafkatest.LastOffset(p.b, p.topic, part)
 		if err != nil {
 			p.t.Fatal(err)
@@ -793,4 +812,61 @@ func (r *restWatch) check(t *testing.T) {
 		}
 		t.Errorf("REST: %s", f)
 	}
+}
+
+// sinkOwners waits until the sink's consumer group is stable with each of
+// its tasks holding partitions and returns the member that holds each
+// partition of the data topic.
+func (p *pipeline) sinkOwners(timeout time.Duration) map[int]string {
+	p.t.Helper()
+	var owners map[int]string
+	kafkatest.Eventually(p.t, timeout, func() error {
+		group := "connect-" + p.sink
+		state, members, err := p.b.ConsumerGroup(group)
+		if err != nil {
+			return err
+		}
+		if state != "Stable" || len(members) != p.flow.sinkTasks {
+			return fmt.Errorf("group %s is %s with %d members, want Stable with %d", group, state, len(members), p.flow.sinkTasks)
+		}
+		owners = map[int]string{}
+		for _, m := range members {
+			held := 0
+			for _, part := range m.Partitions[p.topic] {
+				owners[int(part)] = m.ID
+				held++
+			}
+			if held == 0 {
+				return fmt.Errorf("member %s (%s) holds no partition", m.ID, m.ClientID)
+			}
+		}
+		if len(owners) != p.flow.partitions {
+			return fmt.Errorf("%d of %d partitions assigned", len(owners), p.flow.partitions)
+		}
+		return nil
+	})
+	return owners
+}
+
+// deliveryGaps is, per partition, the longest time between two deliveries
+// of its records during [from, to], counting from its last delivery
+// before from.
+func (p *pipeline) deliveryGaps(from, to time.Time) map[int]time.Duration {
+	last := map[int]time.Time{}
+	gaps := map[int]time.Duration{}
+	all := p.app.all()
+	sort.SliceStable(all, func(i, j int) bool { return all[i].at.Before(all[j].at) })
+	for _, d := range all {
+		if d.at.After(to) {
+			break
+		}
+		if prev, ok := last[d.partition]; ok && !d.at.Before(from) {
+			gaps[d.partition] = max(gaps[d.partition], d.at.Sub(prev))
+		}
+		last[d.partition] = d.at
+	}
+	for part, at := range last {
+		gaps[part] = max(gaps[part], to.Sub(at))
+	}
+	return gaps
 }
