@@ -40,7 +40,7 @@ type bench struct {
 }
 
 // stepNames are the steps -only can pick, in the order they run.
-var stepNames = []string{"membership", "zero-delay", "sink-follows", "throughput", "config", "serverless"}
+var stepNames = []string{"membership", "zero-delay", "sink-gap", "sink-follows", "throughput", "config", "serverless"}
 
 // sizes of records: "100 B" and "1 KiB" rows.
 var sizes = [2]int{100, 1024}
@@ -128,6 +128,7 @@ func (b *bench) run(ctx context.Context) error {
 	}{
 		{"membership", "join, idle RSS, handoff and failover at the default delay", b.membershipDefaults, true, false},
 		{"zero-delay", "handoff and failover with scheduled.rebalance.max.delay.ms=0", b.membershipZero, true, false},
+		{"sink-gap", "sink partitions stopping while a worker joins and leaves", b.sinkGap, true, false},
 		{"sink-follows", "HTTP sink partitions following a newcomer and a SIGTERM", func(ctx context.Context, _ impl) error { return b.sinkFollows(ctx) }, true, true},
 		{"throughput", "FileStream throughput", b.throughput, false, false},
 		{"config", "config topic of 1,000 connectors", b.configLoad, false, false},

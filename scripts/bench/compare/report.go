@@ -167,6 +167,7 @@ type results struct {
 	join, leaveZero, leaveDefault [2]series
 	killZero, killDefault         [2]series
 	sinkJoin, sinkLeave           series
+	gapJoin, gapLeave             [2]series
 	loadedRSS                     [2]cell
 	source, sink                  [2][2]cell // [size][impl]
 	cfgReady, cfgListed           [2]cell
@@ -304,6 +305,16 @@ func (res *results) rows(o options) []row {
 		fmt.Sprintf("As above with the default delay (Go 10 s, Java 300 s), in a second group, at the same time as the graceful "+
 			"handoff at the default delay: a crashed worker may come back, so its work waits for the delay. Bounded at %s: Java's "+
 			"default would take about 10 s + 300 s.", human(o.failoverTimeout)))
+	gapNote := fmt.Sprintf("A FileStreamSink of %d tasks over %d partitions, %d records/s spread evenly, all tasks on one worker. "+
+		"The harness reads the sink's file every 5 ms and notes when each partition's lines arrive; the cell is the longest "+
+		"any partition went without a new line in the %s after the event, and how many partitions stopped for more than %s. Java's "+
+		"sink consumers use its default assignors (range first: eager, every partition stops at each rebalance); Go's use "+
+		"cooperative-sticky (only the partitions that change hands stop). After a SIGTERM Java's tasks wait out its lost-worker "+
+		"delay (300 s), while their partitions go to the tasks left in the consumer group.", gapTasks, gapPartitions, gapRate, human(gapWindow), stopped)
+	addSeries("Sink partitions stopped when a worker joins", res.gapJoin, nil,
+		"A second worker starts (1 to 2 heartbeat intervals after the last rebalance) and takes two of the tasks. "+gapNote)
+	addSeries("Sink partitions stopped when a worker leaves (SIGTERM)", res.gapLeave, nil,
+		"The second worker is sent SIGTERM and its two tasks return to the first. "+gapNote)
 	rows = append(rows,
 		row{name: "Go only: sink partitions follow a newcomer", goV: res.sinkJoin.median(), goOnly: true,
 			note: fmt.Sprintf("An HttpSink of 4 tasks over %d partitions, records produced at %d/s, one worker delivering them all; a second "+
