@@ -39,22 +39,20 @@ import (
 // broker's append time (LogAppendTime), so a record a zombie sends late
 // shows up at the time it really landed.
 
-const (
-	faultTasks   = 6 // datagen tasks
-	faultSession = 6 * time.Second
-)
+const faultSession = 6 * time.Second
 
-// flow is what a pipeline moves: the data topic's partitions, the HTTP
-// sink's tasks and the records/s the datagen tasks make together. With
+// flow is what a pipeline moves: the data topic's partitions, the
+// datagen and HTTP sink tasks, and the records/s the datagen tasks make
+// together. With
 // sinkFirst the sink connector's name sorts before the source's: a worker
 // above its share gives up the work it reports first, connectors in name
 // order, so a newcomer then takes sink tasks.
 type flow struct {
-	partitions, sinkTasks, rate int
-	sinkFirst                   bool
+	partitions, genTasks, sinkTasks, rate int
+	sinkFirst                             bool
 }
 
-var faultFlow = flow{partitions: 6, sinkTasks: 3, rate: 300}
+var faultFlow = flow{partitions: 6, genTasks: 6, sinkTasks: 3, rate: 300}
 
 // pipeline is one test's group of workers, its connectors and what they
 // produced and delivered.
@@ -217,7 +215,7 @@ func (p *pipeline) startConnectors(w *worker) {
 func (p *pipeline) genConfig(extra ...string) map[string]string {
 	c := map[string]string{
 		"connector.class": "io.connectsidecar.connect.datagen.DatagenConnector",
-		"tasks.max":       strconv.Itoa(faultTasks), "topic": p.topic,
+		"tasks.max":       strconv.Itoa(p.flow.genTasks), "topic": p.topic,
 		"rate": strconv.Itoa(p.flow.rate), "record.size": "10", "schemas": "false",
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 	}
@@ -277,7 +275,7 @@ func (p *pipeline) awaitTasks(timeout time.Duration, everyBusy bool, on []*worke
 		for _, c := range []struct {
 			name  string
 			tasks int
-		}{{p.gen, faultTasks}, {p.sink, p.flow.sinkTasks}} {
+		}{{p.gen, p.flow.genTasks}, {p.sink, p.flow.sinkTasks}} {
 			st, err := connectorStatus(on[0], c.name)
 			if err != nil {
 				return err
@@ -422,7 +420,7 @@ func (p *pipeline) finish(fault string, via *worker) {
 	}
 	var gaps []string
 	sourceLost := 0
-	for task := range int64(faultTasks) {
+	for task := range int64(p.flow.genTasks) {
 		last := max(top[task], committed[task]-1)
 		missing := 0
 		for seq := int64(0); seq <= last; seq++ {

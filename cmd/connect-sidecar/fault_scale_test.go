@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
-// The platform scales the pipeline 1 → 4 → 1 workers, one replica at a
-// time, with the sidecar's default delay and heartbeat, while data flows:
-// each step moves work at once (a SIGTERMed worker releases it), nothing
-// is lost, and no task or partition runs on two workers at once.
+// The platform scales the pipeline (a datagen connector of 12 tasks and
+// an HTTP sink) 1 → 4 → 1 workers, one replica at a time, with the
+// sidecar's default delay and heartbeat, while data flows: each step
+// moves work at once (a SIGTERMed worker releases it), nothing is lost,
+// and no task or partition runs on two workers at once.
 func TestFaultScaleOutAndIn(t *testing.T) {
-	p := newPipeline(t)
+	p := newFlowPipeline(t, flow{partitions: 6, genTasks: 12, sinkTasks: 3, rate: 600})
 	defaults := []string{"CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=10000", "CONNECT_HEARTBEAT_INTERVAL_MS=500"}
 	ws := []*worker{p.startWorker(p.b.Addr, defaults...)}
 	p.startConnectors(ws[0])
@@ -50,7 +51,7 @@ func TestFaultScaleOutAndIn(t *testing.T) {
 func TestFaultSinkPartitionsThatStayKeepFlowing(t *testing.T) {
 	// 200 records/s a partition, so that a gap in deliveries is a stop
 	// of the partition, not a pause of the producers.
-	p := newFlowPipeline(t, flow{partitions: 8, sinkTasks: 4, rate: 1600, sinkFirst: true})
+	p := newFlowPipeline(t, flow{partitions: 8, genTasks: 6, sinkTasks: 4, rate: 1600, sinkFirst: true})
 	ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
 	p.startConnectors(ws[0])
 	p.awaitRunning(time.Minute, ws...)

@@ -26,8 +26,8 @@ type incarnation struct {
 
 // A run of a task ends when its process stops producing for this long, or
 // starts again from an earlier sequence number (it resumed from committed
-// offsets). At 300 records/s over 6 tasks a running task produces every
-// ~20 ms.
+// offsets). At the fault pipelines' rates a running task produces at
+// least every ~20 ms.
 const runGap = 500 * time.Millisecond
 
 // incarnations splits a task's records into the runs of each process.
