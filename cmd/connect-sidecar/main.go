@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -18,6 +21,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/advertise"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
@@ -93,7 +97,36 @@ func runWorker(args, environ []string, stderr io.Writer) int {
 		return exitConfig
 	}
 	log := logging.New(stderr, loaded.Sidecar)
+	if loaded.Worker.RestAdvertisedHostName == "" {
+		advertisePlatformAddress(&loaded.Worker, environ, log)
+	}
 	return serve(workerApp(loaded, log), log, loaded.Worker)
+}
+
+// advertisePlatformAddress advertises the address the platform gave this
+// worker (see package advertise) when none is configured, and says which
+// address it advertises and why.
+func advertisePlatformAddress(w *config.Worker, environ []string, log *slog.Logger) {
+	u, err := url.Parse(w.AdvertisedURL())
+	if err != nil {
+		return // validated already
+	}
+	port, _ := strconv.Atoi(u.Port())
+	// The metadata endpoint is link-local: no proxy.
+	client := &http.Client{Transport: &http.Transport{Proxy: nil}}
+	a, ok, err := advertise.Discover(context.Background(), environ, port, client)
+	switch {
+	case err != nil:
+		log.Warn("cannot find this worker's address on the platform; other workers must reach it at the advertised URL", "url", w.AdvertisedURL(), "err", err)
+	case ok:
+		w.RestAdvertisedHostName = a.Host
+		if a.Port > 0 && w.RestAdvertisedPort == 0 {
+			w.RestAdvertisedPort = a.Port
+		}
+		log.Info("advertising the platform's address for this worker", "url", w.AdvertisedURL(), "source", a.Source)
+	default:
+		log.Info("advertising the listener's address; set CONNECT_REST_ADVERTISED_HOST_NAME if other workers cannot reach it", "url", w.AdvertisedURL())
+	}
 }
 
 // workerApp composes the worker from its modules.

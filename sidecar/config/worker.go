@@ -24,7 +24,7 @@ type Worker struct {
 	StatusStorageReplicationFactor int16  `prop:"status.storage.replication.factor" default:"3" doc:"replication factor of the status topic, a positive number or -1, e.g. 3"`
 
 	Listeners              List   `prop:"listeners" default:"http://:8083" doc:"REST listeners as PROTOCOL://host:port, e.g. http://:8083"`
-	RestAdvertisedHostName string `prop:"rest.advertised.host.name" doc:"host other workers use to reach this one, e.g. the pod IP"`
+	RestAdvertisedHostName string `prop:"rest.advertised.host.name" doc:"host other workers use to reach this one, e.g. the pod IP; unset, the address Nomad (the port label mapped to the REST port) or ECS (task metadata, awsvpc) gives the worker, else the listener's host"`
 	RestAdvertisedPort     int    `prop:"rest.advertised.port" doc:"port other workers use to reach this one, e.g. 8083"`
 	RestAdvertisedListener string `prop:"rest.advertised.listener" doc:"scheme of the advertised URL, http or https"`
 
