@@ -123,16 +123,17 @@ func (b *bench) run(ctx context.Context) error {
 	steps := []struct {
 		name, what string
 		f          func(context.Context, impl) error
-		sampled    bool // run -samples times (Java: -java-samples)
+		sampled    bool // run -samples times (Java: -java-samples, unless javaFull)
+		javaFull   bool // Java's runs are short enough to sample as often as Go's
 		goOnly     bool
 	}{
-		{"membership", "join, idle RSS, handoff and failover at the default delay", b.membershipDefaults, true, false},
-		{"zero-delay", "handoff and failover with scheduled.rebalance.max.delay.ms=0", b.membershipZero, true, false},
-		{"sink-gap", "sink partitions stopping while a worker joins and leaves", b.sinkGap, true, false},
-		{"sink-follows", "HTTP sink partitions following a newcomer and a SIGTERM", func(ctx context.Context, _ impl) error { return b.sinkFollows(ctx) }, true, true},
-		{"throughput", "FileStream throughput", b.throughput, false, false},
-		{"config", "config topic of 1,000 connectors", b.configLoad, false, false},
-		{"serverless", "datagen and HTTP sink", func(ctx context.Context, _ impl) error { return b.goOnly(ctx) }, false, true},
+		{"membership", "join, idle RSS, handoff and failover at the default delay", b.membershipDefaults, true, false, false},
+		{"zero-delay", "handoff and failover with scheduled.rebalance.max.delay.ms=0", b.membershipZero, true, false, false},
+		{"sink-gap", "sink partitions stopping while a worker joins and leaves", b.sinkGap, true, true, false},
+		{"sink-follows", "HTTP sink partitions following a newcomer and a SIGTERM", func(ctx context.Context, _ impl) error { return b.sinkFollows(ctx) }, true, false, true},
+		{"throughput", "FileStream throughput", b.throughput, false, false, false},
+		{"config", "config topic of 1,000 connectors", b.configLoad, false, false, false},
+		{"serverless", "datagen and HTTP sink", func(ctx context.Context, _ impl) error { return b.goOnly(ctx) }, false, false, true},
 	}
 	for _, s := range steps {
 		if !b.runs(s.name) {
@@ -145,7 +146,7 @@ func (b *bench) run(ctx context.Context) error {
 			runs := 1
 			if s.sampled {
 				runs = b.opts.samples
-				if im == javaWorker {
+				if im == javaWorker && !s.javaFull {
 					runs = b.opts.javaSamples
 				}
 			}

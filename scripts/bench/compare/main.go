@@ -74,7 +74,7 @@ func parseOptions(args []string) (options, error) {
 	fs.StringVar(&o.javaOpts, "java-throughput-jvm-opts", stockJVMOpts, "KAFKA_JVM_OPTS of the Java throughput worker ('' keeps kafka.sh's C1/serial-GC flags)")
 	fs.StringVar(&o.goBinary, "go-binary", "", "measure this connect-sidecar binary instead of building ./cmd/connect-sidecar (to compare a change)")
 	fs.IntVar(&o.samples, "samples", 0, "runs of the membership, zero-delay, sink-gap and sink-follows steps for Go; their rows show the median and spread (default 5, -quick 1)")
-	fs.IntVar(&o.javaSamples, "java-samples", 1, "runs of the membership, zero-delay and sink-gap steps for Java (each membership run waits out -failover-timeout once)")
+	fs.IntVar(&o.javaSamples, "java-samples", 1, "runs of the membership and zero-delay steps for Java (each waits out -failover-timeout once); sink-gap runs -samples times for both")
 	o.props = map[string]string{}
 	fs.Func("prop", "a worker property `key=value` for every Go and Java worker, e.g. heartbeat.interval.ms=1000 (repeatable)", func(kv string) error {
 		k, v, ok := strings.Cut(kv, "=")

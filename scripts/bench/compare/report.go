@@ -475,7 +475,7 @@ func (b *bench) writeDoc(w io.Writer, rows []row) {
 	}
 	fmt.Fprintf(w, "- Load average (1 min) during the run: %s. The machine was shared with other work, so figures carry that noise;\n", b.load)
 	if o.samples > 1 {
-		fmt.Fprintf(w, "  rows with a spread are the median of %d samples for Go and %d for Java (`-samples`, `-java-samples`), the rest single samples.\n", o.samples, o.javaSamples)
+		fmt.Fprintf(w, "  rows with a spread are the median of %d samples (`-samples`; Java's membership rows: %d, `-java-samples`), the rest single samples.\n", o.samples, o.javaSamples)
 	} else {
 		fmt.Fprintln(w, "  each is a single sample.")
 	}
