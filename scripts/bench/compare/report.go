@@ -123,12 +123,12 @@ func (s series) median() cell {
 		lo, hi := sorted[len(sorted)/2-1], sorted[len(sorted)/2]
 		m.v, m.bound = (lo.v+hi.v)/2, lo.bound || hi.bound
 	}
-	m.extra, m.samples = "", slices.Clone([]cell(s))
+	m.samples = slices.Clone([]cell(s)) // m.extra stays: the median sample's detail
 	lo, hi := sorted[0], sorted[len(sorted)-1]
 	lo.extra, hi.extra = "", ""
 	m.spread = fmt.Sprintf("%s–%s, %d samples", strings.TrimSuffix(lo.String(), " s"), strings.TrimSuffix(hi.String(), " (timeout)"), len(s))
 	if len(errs) > 0 {
-		m.extra = fmt.Sprintf("%d failed: %s", len(errs), firstLine(errs[0]))
+		m.extra = strings.TrimPrefix(m.extra+"; ", "; ") + fmt.Sprintf("%d failed: %s", len(errs), firstLine(errs[0]))
 	}
 	return m
 }

@@ -94,6 +94,8 @@ func TestMedianOfSamples(t *testing.T) {
 		{"one failed", series{secs(time.Second), failed(errors.New("boom")), secs(3 * time.Second)}, "2.00 s (1.00–3.00 s, 3 samples); 1 failed: boom"},
 		{"median timed out", series{timedOut(time.Minute), timedOut(time.Minute), secs(time.Second)}, "> 60 s (timeout) (1.00–> 60 s, 3 samples)"},
 		{"single", series{secs(time.Second)}, "1.00 s"},
+		{"detail of the median sample", series{withExtra(secs(time.Second), "a"), withExtra(secs(3*time.Second), "c"), withExtra(secs(2*time.Second), "b")},
+			"2.00 s (1.00–3.00 s, 3 samples); b"},
 		{"none", nil, "not run"},
 	} {
 		if got := c.s.median().String(); got != c.want {
@@ -103,4 +105,9 @@ func TestMedianOfSamples(t *testing.T) {
 	if got := (series{failed(errors.New("a")), failed(errors.New("b"))}).median(); got.ok() {
 		t.Errorf("all failed: %v is ok", got)
 	}
+}
+
+func withExtra(c cell, extra string) cell {
+	c.extra = extra
+	return c
 }
