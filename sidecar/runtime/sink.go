@@ -137,13 +137,14 @@ func (s *sinkTask) consume() error {
 }
 
 // onAssigned opens newly assigned partitions.
-func (s *sinkTask) onAssigned(_ context.Context, _ *kgo.Client, added map[string][]int32) {
+func (s *sinkTask) onAssigned(_ context.Context, cl *kgo.Client, added map[string][]int32) {
 	tps := partitionList(added)
 	if len(tps) == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.cl = cl // a callback can run before consume has noted the client
 	s.committedMu.Lock()
 	for _, tp := range tps {
 		s.assigned[tp] = true
@@ -158,20 +159,21 @@ func (s *sinkTask) onAssigned(_ context.Context, _ *kgo.Client, added map[string
 
 // onRevoked flushes, commits and closes partitions taken away, before the
 // group hands them to their next owner.
-func (s *sinkTask) onRevoked(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
-	s.settle(revoked, true)
+func (s *sinkTask) onRevoked(_ context.Context, cl *kgo.Client, revoked map[string][]int32) {
+	s.settle(cl, revoked, true)
 }
 
 // onLost closes partitions the group has already given away (the session
 // lapsed or the generation is gone): committing would be refused.
-func (s *sinkTask) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
-	s.settle(lost, false)
+func (s *sinkTask) onLost(_ context.Context, cl *kgo.Client, lost map[string][]int32) {
+	s.settle(cl, lost, false)
 }
 
-func (s *sinkTask) settle(m map[string][]int32, commit bool) {
+func (s *sinkTask) settle(cl *kgo.Client, m map[string][]int32, commit bool) {
 	var tps []plugin.TopicPartition
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.cl = cl
 	for _, tp := range partitionList(m) {
 		if s.assigned[tp] {
 			tps = append(tps, tp)
