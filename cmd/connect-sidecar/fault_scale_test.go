@@ -49,9 +49,9 @@ func TestFaultScaleOutAndIn(t *testing.T) {
 // the others deliver on as if nothing happened. 4 sink tasks on 8
 // partitions over 2 workers; a third joins, then one is SIGTERMed.
 func TestFaultSinkPartitionsThatStayKeepFlowing(t *testing.T) {
-	// 200 records/s a partition, so that a gap in deliveries is a stop
+	// 100 records/s a partition, so that a gap in deliveries is a stop
 	// of the partition, not a pause of the producers.
-	p := newFlowPipeline(t, flow{partitions: 8, genTasks: 6, sinkTasks: 4, rate: 1600, sinkFirst: true})
+	p := newFlowPipeline(t, flow{partitions: 8, genTasks: 6, sinkTasks: 4, rate: 800, sinkFirst: true})
 	ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
 	p.startConnectors(ws[0])
 	p.awaitRunning(time.Minute, ws...)
