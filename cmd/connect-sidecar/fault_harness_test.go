@@ -382,8 +382,11 @@ func (p *pipeline) finish(fault string, via *worker) {
 		}
 		return nil
 	})
-	recs, ends := p.readTopic()
+	// Offsets first: a stopped task's last records can still be on their
+	// way when the status says STOPPED, and what is committed was
+	// acknowledged, so a topic read after the offsets holds all of it.
 	committed := p.committedSeqs(via)
+	recs, ends := p.readTopic()
 
 	// Every record of the topic reaches the app; what has not after a
 	// generous wait is lost.
