@@ -43,7 +43,6 @@ type sinkTask struct {
 	// put (or skipped).
 	assigned map[plugin.TopicPartition]bool
 	current  map[plugin.TopicPartition]int64
-	cl       *kgo.Client
 	// committed is what was committed last, per partition; background
 	// commits write it, hence a lock of its own.
 	committedMu sync.Mutex
@@ -119,15 +118,12 @@ func (s *sinkTask) consume() error {
 	if err != nil {
 		return &ConfigError{Key: "consumer", Reason: err.Error()}
 	}
-	s.mu.Lock()
-	s.cl = cl
-	s.mu.Unlock()
 	putCtx, cancel := context.WithCancel(s.t.stopping)
 	defer cancel()
 	s.putCtx = putCtx
 	err = s.process(cl)
 	s.mu.Lock()
-	if cerr := s.release(s.t.ctx, slices.Collect(maps.Keys(s.assigned)), true); err == nil {
+	if cerr := s.release(s.t.ctx, cl, slices.Collect(maps.Keys(s.assigned)), true); err == nil {
 		err = cerr
 	}
 	s.mu.Unlock()
@@ -137,14 +133,13 @@ func (s *sinkTask) consume() error {
 }
 
 // onAssigned opens newly assigned partitions.
-func (s *sinkTask) onAssigned(_ context.Context, cl *kgo.Client, added map[string][]int32) {
+func (s *sinkTask) onAssigned(_ context.Context, _ *kgo.Client, added map[string][]int32) {
 	tps := partitionList(added)
 	if len(tps) == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cl = cl // a callback can run before consume has noted the client
 	s.committedMu.Lock()
 	for _, tp := range tps {
 		s.assigned[tp] = true
@@ -173,7 +168,6 @@ func (s *sinkTask) settle(cl *kgo.Client, m map[string][]int32, commit bool) {
 	var tps []plugin.TopicPartition
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.cl = cl
 	for _, tp := range partitionList(m) {
 		if s.assigned[tp] {
 			tps = append(tps, tp)
@@ -183,7 +177,7 @@ func (s *sinkTask) settle(cl *kgo.Client, m map[string][]int32, commit bool) {
 		return
 	}
 	s.t.log.Info("partitions revoked", "partitions", len(tps), "committed", commit, "owned", len(s.assigned)-len(tps))
-	if err := s.release(s.t.ctx, tps, commit); err != nil && s.failure == nil {
+	if err := s.release(s.t.ctx, cl, tps, commit); err != nil && s.failure == nil {
 		s.failure = err
 	}
 }
@@ -191,13 +185,13 @@ func (s *sinkTask) settle(cl *kgo.Client, m map[string][]int32, commit bool) {
 // release gives partitions up: commits what the task flushed (all owned
 // partitions', as Java does), then closes them and forgets them. Called
 // with mu held.
-func (s *sinkTask) release(ctx context.Context, tps []plugin.TopicPartition, commit bool) error {
+func (s *sinkTask) release(ctx context.Context, cl *kgo.Client, tps []plugin.TopicPartition, commit bool) error {
 	if len(tps) == 0 {
 		return nil
 	}
 	var err error
 	if commit {
-		err = s.commit(ctx, true)
+		err = s.commit(ctx, cl, true)
 	}
 	if cerr := protect(func() error { return s.task.Close(ctx, slices.Clone(tps)) }); err == nil && cerr != nil {
 		err = fmt.Errorf("close partitions: %w", cerr)
@@ -249,7 +243,7 @@ func (s *sinkTask) process(cl *kgo.Client) error {
 		}
 		now := time.Now()
 		if err == nil && !now.Before(nextFlush) {
-			err = s.commit(s.t.ctx, false)
+			err = s.commit(s.t.ctx, cl, false)
 			nextFlush = now.Add(flushEvery)
 		}
 		if err == nil && !now.Before(nextIdle) {
@@ -410,7 +404,7 @@ func (s *sinkTask) put(recs []plugin.Record) (ok bool, err error) {
 // asynchronous: a commit waits while the group rebalances, and the
 // partitions that stay must not wait with it. Giving partitions up
 // commits in place (wait true), after any commit still on its way.
-func (s *sinkTask) commit(ctx context.Context, wait bool) error {
+func (s *sinkTask) commit(ctx context.Context, cl *kgo.Client, wait bool) error {
 	if len(s.current) == 0 || !s.t.rt.deps.Lease() {
 		return nil
 	}
@@ -452,24 +446,24 @@ func (s *sinkTask) commit(ctx context.Context, wait bool) error {
 		return nil
 	}
 	if wait {
-		s.send(ctx, commit, start)
+		s.send(ctx, cl, commit, start)
 		return nil
 	}
 	s.committing.Store(true)
 	s.commits.Go(func() {
 		defer s.committing.Store(false)
-		s.send(ctx, commit, start)
+		s.send(ctx, cl, commit, start)
 	})
 	return nil
 }
 
 // send commits offsets and notes what was committed; a failure is logged
 // and left for the next commit.
-func (s *sinkTask) send(ctx context.Context, commit map[string]map[int32]kgo.EpochOffset, start time.Time) {
+func (s *sinkTask) send(ctx context.Context, cl *kgo.Client, commit map[string]map[int32]kgo.EpochOffset, start time.Time) {
 	cctx, cancel := context.WithTimeout(ctx, commitTimeout)
 	defer cancel()
 	var err error
-	s.cl.CommitOffsetsSync(cctx, commit, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, cerr error) {
+	cl.CommitOffsetsSync(cctx, commit, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, cerr error) {
 		if err = cerr; err != nil || resp == nil {
 			return // no answer came
 		}
