@@ -822,13 +822,9 @@ func (p *pipeline) sinkOwners(timeout time.Duration) map[int]string {
 	p.t.Helper()
 	var owners map[int]string
 	kafkatest.Eventually(p.t, timeout, func() error {
-		group := "connect-" + p.sink
-		state, members, err := p.b.ConsumerGroup(group)
+		members, err := p.b.StableGroup("connect-"+p.sink, p.flow.sinkTasks)
 		if err != nil {
 			return err
-		}
-		if state != "Stable" || len(members) != p.flow.sinkTasks {
-			return fmt.Errorf("group %s is %s with %d members, want Stable with %d", group, state, len(members), p.flow.sinkTasks)
 		}
 		owners = map[int]string{}
 		for _, m := range members {

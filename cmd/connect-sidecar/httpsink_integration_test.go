@@ -226,15 +226,8 @@ func (c *sinkCluster) createSink(name, topic, dlq string, tasks int) {
 	put(c.t, c.workers[0].URL+"/connectors/"+name+"/config", string(config))
 	awaitState(c.t, c.workers[0], name, "RUNNING", tasks)
 	kafkatest.Eventually(c.t, time.Minute, func() error {
-		group := "connect-" + name
-		state, members, err := c.b.ConsumerGroup(group)
-		if err != nil {
-			return err
-		}
-		if state != "Stable" || len(members) != tasks {
-			return fmt.Errorf("consumer group %s: %s with %d members, want Stable with %d", group, state, len(members), tasks)
-		}
-		return nil
+		_, err := c.b.StableGroup("connect-"+name, tasks)
+		return err
 	})
 }
 

@@ -134,12 +134,9 @@ func TestIntegrationMixedSinkGroupSharesPartitions(t *testing.T) {
 func awaitShare(t *testing.T, b *kafkatest.Broker, group string, members, each int) {
 	t.Helper()
 	kafkatest.Eventually(t, time.Minute, func() error {
-		state, ms, err := b.ConsumerGroup(group)
+		ms, err := b.StableGroup(group, members)
 		if err != nil {
 			return err
-		}
-		if state != "Stable" || len(ms) != members {
-			return fmt.Errorf("group %s: %s with %d members, want Stable with %d", group, state, len(ms), members)
 		}
 		var held []string
 		for _, m := range ms {

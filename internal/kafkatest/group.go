@@ -56,3 +56,16 @@ func (b *Broker) ConsumerGroup(group string) (state string, members []GroupMembe
 	}
 	return g.State, members, nil
 }
+
+// StableGroup is ConsumerGroup for a group that must be Stable with the
+// given number of members: anything else is an error, for Eventually.
+func (b *Broker) StableGroup(group string, members int) ([]GroupMember, error) {
+	state, ms, err := b.ConsumerGroup(group)
+	if err != nil {
+		return nil, err
+	}
+	if state != "Stable" || len(ms) != members {
+		return nil, fmt.Errorf("group %s is %s with %d members, want Stable with %d", group, state, len(ms), members)
+	}
+	return ms, nil
+}

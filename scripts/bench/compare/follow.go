@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -55,20 +53,8 @@ func (d *deliveries) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.mu.Lock()
-	for rest := body; ; {
-		i := bytes.Index(rest, partitionField)
-		if i < 0 {
-			break
-		}
-		rest = rest[i+len(partitionField):]
-		j := 0
-		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-			j++
-		}
-		p, err := strconv.Atoi(string(rest[:j]))
-		if err != nil {
-			continue
-		}
+	eachNumber(body, partitionField, func(n int64) {
+		p := int(n)
 		d.last[p] = r.URL.Path
 		seen := d.first[r.URL.Path]
 		if seen == nil {
@@ -78,7 +64,7 @@ func (d *deliveries) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if _, ok := seen[p]; !ok {
 			seen[p] = now
 		}
-	}
+	})
 	d.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
 }

@@ -111,3 +111,11 @@ func withExtra(c cell, extra string) cell {
 	c.extra = extra
 	return c
 }
+
+func TestEachNumberReadsEveryField(t *testing.T) {
+	var got []int64
+	eachNumber([]byte(`{"records":[{"partition":3,"timestamp":17},{"partition":12,"timestamp":x}]}`), partitionField, func(n int64) { got = append(got, n) })
+	if len(got) != 2 || got[0] != 3 || got[1] != 12 {
+		t.Errorf("partitions %v, want [3 12]", got)
+	}
+}
