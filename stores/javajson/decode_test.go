@@ -181,6 +181,21 @@ func TestDecodeTypes(t *testing.T) {
 	}
 }
 
+// TestNegativeZero pins what BigDecimal.doubleValue gives on JDK 17: a
+// negative number too small for a double is -0.0 and is written so, while
+// "-0.0" itself, BigDecimal having no negative zero, reads as 0.0.
+func TestNegativeZero(t *testing.T) {
+	for in, want := range map[string]string{"-1E-1000": "-0.0", "-0.0": "0.0", "[-0e5]": "[0.0]"} {
+		v, err := Decode([]byte(in))
+		if err != nil {
+			t.Fatalf("Decode(%q): %v", in, err)
+		}
+		if out, err := Marshal(v); err != nil || string(out) != want {
+			t.Errorf("Decode(%q) is written as %q (%v), want %q", in, out, err, want)
+		}
+	}
+}
+
 func TestSyntaxErrorOffset(t *testing.T) {
 	_, err := Decode([]byte(`{"a":tru}`))
 	var se *SyntaxError

@@ -48,9 +48,15 @@ func FuzzDecode(f *testing.F) {
 }
 
 // canonical sorts object members so two values can be compared regardless of
-// HashMap order.
+// HashMap order, and drops the sign of zero: a negative number that underflows
+// reads as -0.0 and is written as "-0.0", which BigDecimal, having no negative
+// zero, reads back as 0.0, in Java as here.
 func canonical(v any) any {
 	switch x := v.(type) {
+	case float64:
+		if x == 0 {
+			return 0.0
+		}
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
