@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
+	"github.com/connect-sidecar/connect-sidecar/internal/javaorder"
 )
 
 // Member is one group member as the leader sees it after JoinGroup.
@@ -194,12 +195,12 @@ func memberIDs(members []Member) []string {
 	for i, m := range members {
 		ids[i] = m.ID
 	}
-	return slices.SortedFunc(slices.Values(ids), compareJava)
+	return slices.SortedFunc(slices.Values(ids), javaorder.Compare)
 }
 
 // connectorNames returns the configured connectors in Java order.
 func connectorNames(c Config) []string {
-	return slices.SortedFunc(maps.Keys(c.Tasks), compareJava)
+	return slices.SortedFunc(maps.Keys(c.Tasks), javaorder.Compare)
 }
 
 // configuredItems lists every configured connector and task, sorted: each

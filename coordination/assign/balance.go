@@ -3,6 +3,8 @@ package assign
 import (
 	"cmp"
 	"slices"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/javaorder"
 )
 
 // workerLoad is what one member will hold after this round, kept apart by
@@ -183,7 +185,7 @@ func level(workers []*workerLoad, k kind, work []item) {
 		if c := cmp.Compare(a.count(k), b.count(k)); c != 0 {
 			return c
 		}
-		return compareJava(a.member, b.member)
+		return javaorder.Compare(a.member, b.member)
 	})
 	for len(work) > 0 {
 		floor := order[0].count(k)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
+	"github.com/connect-sidecar/connect-sidecar/internal/javaorder"
 )
 
 // item is one unit of work: the Connector instance itself when task is
@@ -49,7 +50,7 @@ func sortItems(items []item) []item {
 	for _, it := range items {
 		rank[it.connector] = 0
 	}
-	for i, name := range slices.SortedFunc(maps.Keys(rank), compareJava) {
+	for i, name := range slices.SortedFunc(maps.Keys(rank), javaorder.Compare) {
 		rank[name] = i
 	}
 	ranked := make([]rankedItem, len(items))

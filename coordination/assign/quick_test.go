@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/quick"
 	"time"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/javaorder"
 )
 
 // quickConfig fixes the seed so that a failure reproduces.
@@ -316,4 +318,28 @@ func (c *cluster) changeConfig(e event) {
 		tasks[names[e.A%len(names)]] = e.B
 	}
 	c.setConfig(c.config.Offset+1, tasks)
+}
+
+// sortItems, which ranks names first, orders like a plain sort on
+// (connector in Java order, task).
+func TestQuickSortItemsIsJavaOrder(t *testing.T) {
+	sorted := func(names []string, tasks []int8) bool {
+		var items []item
+		for i, task := range tasks {
+			if len(names) > 0 {
+				items = append(items, item{connector: names[i%len(names)], task: int32(task)})
+			}
+		}
+		want := slices.Clone(items)
+		slices.SortFunc(want, func(a, b item) int {
+			if c := javaorder.Compare(a.connector, b.connector); c != 0 {
+				return c
+			}
+			return int(a.task) - int(b.task)
+		})
+		return slices.Equal(sortItems(items), want)
+	}
+	if err := quick.Check(sorted, quickConfig()); err != nil {
+		t.Fatal(err)
+	}
 }

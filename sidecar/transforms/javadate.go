@@ -2,7 +2,6 @@ package transforms
 
 import (
 	"fmt"
-	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 	"math"
 	"math/big"
 	"strconv"
@@ -10,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 )
 
 // dateFormat is java.text.SimpleDateFormat as Connect uses it: English

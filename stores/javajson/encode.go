@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javaorder"
 	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 )
 
@@ -216,7 +217,7 @@ func appendHashMap(dst []byte, m HashMap) ([]byte, error) {
 	for i, f := range fields {
 		keys[i] = f.Key
 	}
-	return appendFields(dst, fields, hashMapOrder(keys))
+	return appendFields(dst, fields, javaorder.HashMap(keys))
 }
 
 // mergePuts applies put() semantics to m: a repeated key keeps the position

@@ -1,4 +1,4 @@
-package assign
+package javaorder
 
 import (
 	"cmp"
@@ -6,14 +6,14 @@ import (
 	"unicode/utf8"
 )
 
-// compareJava orders strings as Java's String.compareTo does: by UTF-16 code
+// Compare orders strings as Java's String.compareTo does: by UTF-16 code
 // units. Go compares UTF-8 bytes, which is code point order. The two differ
 // only where one string has a character above U+FFFF (a surrogate pair,
 // 0xD800–0xDBFF first) and the other one in U+E000–U+FFFF: Java puts the
 // surrogate pair first, Go the other. Member ids and connector names are
 // sorted with it so that a Go leader walks them in the order a Java leader
 // does.
-func compareJava(a, b string) int {
+func Compare(a, b string) int {
 	if a == b {
 		return 0
 	}

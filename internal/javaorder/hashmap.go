@@ -1,8 +1,8 @@
-package javajson
+package javaorder
 
 import "unicode/utf16"
 
-// hashMapOrder returns the indices of keys in the order a java.util.HashMap
+// HashMap returns the indices of keys in the order a java.util.HashMap
 // iterates them after they were put, in slice order, into an empty map
 // created with new HashMap<>(). Keys must be distinct.
 //
@@ -11,7 +11,7 @@ import "unicode/utf16"
 // least 64 buckets: Java then turns it into a red-black tree ("treeifies")
 // and links new keys next to their tree parent, moving the root to the front.
 // So this is a small simulation of HashMap (JDK 8 to 25) rather than a sort.
-func hashMapOrder(keys []string) []int {
+func HashMap(keys []string) []int {
 	var m javaHashMap
 	nodes := make([]hmNode, len(keys))
 	for i, k := range keys {
@@ -282,17 +282,7 @@ func compareNodes(x, p *hmNode) int {
 	case p.hash < x.hash:
 		return 1
 	}
-	return compareUTF16(x.key, p.key)
-}
-
-func compareUTF16(a, b string) int {
-	ua, ub := utf16.Encode([]rune(a)), utf16.Encode([]rune(b))
-	for i := 0; i < len(ua) && i < len(ub); i++ {
-		if ua[i] != ub[i] {
-			return int(ua[i]) - int(ub[i])
-		}
-	}
-	return len(ua) - len(ub)
+	return Compare(x.key, p.key)
 }
 
 func child(p *hmNode, dir int) *hmNode {
