@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/connect-sidecar/connect-sidecar/coordination/sticky"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 )
 
@@ -37,12 +38,14 @@ const (
 
 // Java's assignor class names (partition.assignment.strategy) and the
 // protocol names they join with, which franz-go's balancers share.
+// Cooperative-sticky is coordination/sticky's, which places partitions as
+// Java's does; franz-go's range already does.
 var balancers = map[string]func() kgo.GroupBalancer{
-	"org.apache.kafka.clients.consumer.CooperativeStickyAssignor": kgo.CooperativeStickyBalancer,
+	"org.apache.kafka.clients.consumer.CooperativeStickyAssignor": sticky.Cooperative,
 	"org.apache.kafka.clients.consumer.RangeAssignor":             kgo.RangeBalancer,
 	"org.apache.kafka.clients.consumer.RoundRobinAssignor":        kgo.RoundRobinBalancer,
 	"org.apache.kafka.clients.consumer.StickyAssignor":            kgo.StickyBalancer,
-	"cooperative-sticky": kgo.CooperativeStickyBalancer,
+	"cooperative-sticky": sticky.Cooperative,
 	"range":              kgo.RangeBalancer,
 	"roundrobin":         kgo.RoundRobinBalancer,
 	"sticky":             kgo.StickyBalancer,
@@ -184,7 +187,7 @@ func groupProtocol(consumer settings) ([]kgo.Opt, []kgo.GroupBalancer, error) {
 	case "classic":
 		names := consumer.list("partition.assignment.strategy")
 		if len(names) == 0 {
-			return nil, []kgo.GroupBalancer{kgo.CooperativeStickyBalancer()}, nil
+			return nil, []kgo.GroupBalancer{sticky.Cooperative()}, nil
 		}
 		var out []kgo.GroupBalancer
 		for _, name := range names {
