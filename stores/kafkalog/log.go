@@ -102,6 +102,7 @@ func New(clients *kafkaclient.Clients, cfg Config, log *slog.Logger, apply func(
 // reads every partition from the beginning to the end offsets it finds, and
 // leaves a goroutine tailing the topic until Stop. It returns when the
 // initial read is done, or with the first error; ctx bounds only the start.
+// After an error Start may be called again.
 func (l *Log) Start(ctx context.Context) error {
 	l.mu.Lock()
 	if l.started || l.stopped {
@@ -110,6 +111,20 @@ func (l *Log) Start(ctx context.Context) error {
 	}
 	l.started = true
 	l.mu.Unlock()
+	if err := l.start(ctx); err != nil {
+		// A failed start may be retried (the worker does, until Kafka lets
+		// it read its topics); the retry goes on from the records already
+		// applied, so apply sees none twice.
+		l.halt()
+		l.mu.Lock()
+		l.started = false
+		l.mu.Unlock()
+		return err
+	}
+	return nil
+}
+
+func (l *Log) start(ctx context.Context) error {
 	if l.cfg.Topic == "" {
 		return errors.New("kafkalog: no topic")
 	}
@@ -135,19 +150,25 @@ func (l *Log) Start(ctx context.Context) error {
 		return ErrStopped
 	}
 	l.parts = n
+	if len(l.pos) == n {
+		// An earlier attempt applied records up to pos already.
+		for p := range starts {
+			starts[p] = max(starts[p], l.pos[p])
+		}
+	}
 	l.pos = starts
 	l.target = make([]int64, n)
 	l.lastErr = make([]error, n)
 	l.progress = make(chan struct{})
 	l.cancel = cancel
-	l.done = make(chan struct{})
+	done := make(chan struct{})
+	l.done = done
 	l.writer = l.newWriter()
 	l.mu.Unlock()
-	go l.run(runCtx, n)
+	go l.run(runCtx, n, done)
 
 	start := time.Now()
 	if err := l.waitFor(ctx, ends); err != nil {
-		l.Stop()
 		return fmt.Errorf("read %q to end: %w", l.cfg.Topic, err)
 	}
 	l.log.Info("read topic to end", "partitions", n, "took", time.Since(start).Round(time.Millisecond))
@@ -162,17 +183,25 @@ func (l *Log) Stop() {
 	l.stopOnce.Do(func() {
 		l.mu.Lock()
 		l.stopped = true
-		w, cancel, done := l.writer, l.cancel, l.done
 		l.mu.Unlock()
-		if done == nil {
-			return
-		}
-		if err := w.Close(); err != nil {
-			l.log.Warn("closing the producer", "err", err)
-		}
-		cancel()
-		<-done
+		l.halt()
 	})
+}
+
+// halt closes the producer and ends the fetch loop, if they run.
+func (l *Log) halt() {
+	l.mu.Lock()
+	w, cancel, done := l.writer, l.cancel, l.done
+	l.writer, l.cancel = nil, nil
+	l.mu.Unlock()
+	if cancel == nil {
+		return
+	}
+	if err := w.Close(); err != nil {
+		l.log.Warn("closing the producer", "err", err)
+	}
+	cancel()
+	<-done
 }
 
 // Partitions is the topic's partition count, known once Start succeeded.
@@ -226,14 +255,14 @@ func (l *Log) waitFor(ctx context.Context, ends []int64) error {
 				}
 			}
 		}
-		progress := l.progress
+		progress, done := l.progress, l.done
 		l.mu.Unlock()
 		if reached {
 			return nil
 		}
 		select {
 		case <-progress:
-		case <-l.done:
+		case <-done:
 			return ErrStopped
 		case <-ctx.Done():
 			if lag != nil {

@@ -483,3 +483,40 @@ func BenchmarkStartReads12000Records(b *testing.B) {
 		}
 	}
 }
+
+// A start that fails (here: out of time before it could read) can be
+// retried, and the retry hands on only the records not seen yet: the worker
+// retries its stores' start until Kafka lets it read them.
+func TestStartAgainAfterAFailedStart(t *testing.T) {
+	h := newHarness(t)
+	topic := kafkatest.Name(t, "retry")
+	first, _ := h.mustStart(Config{Topic: topic, SinglePartition: true})
+	for _, k := range []string{"a", "b"} {
+		if err := first.Send(ctxFor(t, 10*time.Second), []byte(k), []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := &collector{}
+	l := New(h.clients, Config{Topic: topic, SinglePartition: true, ReplicationFactor: 1}, testLogger(t), c.apply)
+	t.Cleanup(l.Stop)
+	expired, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := l.Start(expired); err == nil {
+		t.Fatal("Start with an ended context succeeded")
+	}
+	if err := l.Start(ctxFor(t, 30*time.Second)); err != nil {
+		t.Fatalf("Start after a failed one: %v", err)
+	}
+	if got := byPartition(c.records())[0]; got != "0:a=a 1:b=b " {
+		t.Errorf("after the retry the log applied %q, want each record once", got)
+	}
+	if err := first.Send(ctxFor(t, 10*time.Second), []byte("c"), []byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.ReadToEnd(ctxFor(t, 10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got := byPartition(c.records())[0]; got != "0:a=a 1:b=b 2:c=c " {
+		t.Errorf("the retried log tails %q", got)
+	}
+}

@@ -32,8 +32,8 @@ type loopState struct {
 // run is the fetch loop, the only goroutine that fetches, calls apply and
 // moves positions. Each round fetches the partitions known to have records
 // past their position; when none has, it long-polls all of them.
-func (l *Log) run(ctx context.Context, n int) {
-	defer close(l.done)
+func (l *Log) run(ctx context.Context, n int, done chan struct{}) {
+	defer close(done)
 	s := &loopState{
 		next:    make([]int64, n),
 		end:     make([]int64, n),
