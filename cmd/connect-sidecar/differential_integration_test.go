@@ -20,8 +20,11 @@ import (
 type restTarget struct {
 	name string
 	do   func(method, path, body string) (int, string, error)
-	file string // the source connector's input
-	out  string // the sink connector's output
+	// worker, when set, picks the worker for step i instead of do; a
+	// step's retries go to the same worker.
+	worker func(i int) func(method, path, body string) (int, string, error)
+	file   string // the source connector's input
+	out    string // the sink connector's output
 	// topic the source writes to
 	topic string
 }
@@ -85,12 +88,16 @@ func shape(v any, keysFree bool) string {
 func (tg restTarget) run(t *testing.T, steps []diffStep) []exchange {
 	t.Helper()
 	var out []exchange
-	for _, s := range steps {
+	for i, s := range steps {
+		do := tg.do
+		if tg.worker != nil {
+			do = tg.worker(i)
+		}
 		path := strings.NewReplacer("{file}", tg.file, "{topic}", tg.topic).Replace(s.path)
 		body := strings.NewReplacer("{file}", jsonString(tg.file), "{out}", jsonString(tg.out), "{topic}", jsonString(tg.topic)).Replace(s.body)
 		if s.before != nil {
 			kafkatest.Eventually(t, 2*time.Minute, func() error {
-				_, text, err := tg.do("GET", s.before.path, "")
+				_, text, err := do("GET", s.before.path, "")
 				if err != nil || !strings.Contains(text, s.before.contains) {
 					return fmt.Errorf("%s: GET %s = %s %v, waiting for %s", tg.name, s.before.path, text, err, s.before.contains)
 				}
@@ -101,7 +108,7 @@ func (tg restTarget) run(t *testing.T, steps []diffStep) []exchange {
 		var text string
 		kafkatest.Eventually(t, time.Minute, func() error {
 			var err error
-			code, text, err = tg.do(s.method, path, body)
+			code, text, err = do(s.method, path, body)
 			if err != nil {
 				return err
 			}
@@ -171,9 +178,39 @@ func TestIntegrationRESTDifferential(t *testing.T) {
 		}
 	}
 
+	steps := differentialSteps()
+	results := make([][]exchange, len(targets))
+	for i, tg := range targets {
+		results[i] = tg.run(t, steps)
+	}
+	seen := map[string]bool{}
+	for i := range steps {
+		j, g := results[0][i], results[1][i]
+		key := fmt.Sprintf("%d %s", i, j.step)
+		if j.status == g.status && j.shape == g.shape {
+			continue
+		}
+		seen[key] = true
+		if why, ok := knownDifferences[key]; ok {
+			t.Logf("known difference at %s (%s): Java %d %s, Go %d %s", key, why, j.status, j.shape, g.status, g.shape)
+			continue
+		}
+		t.Errorf("step %s: Java %d %s\n\tGo %d %s\n\tJava said %.300s\n\tGo said %.300s", key, j.status, j.shape, g.status, g.shape, j.body, g.body)
+	}
+	for key := range knownDifferences {
+		if !seen[key] {
+			t.Errorf("known difference %q no longer occurs: remove it from knownDifferences", key)
+		}
+	}
+}
+
+// differentialSteps is the sequence of REST calls the differential tests
+// send: every endpoint with good and bad input, around a FileStreamSource
+// "src" reading {file} into {topic} and a FileStreamSink writing {out}.
+func differentialSteps() []diffStep {
 	const src = `{"connector.class":"FileStreamSource","file":{file},"topic":{topic},"tasks.max":"1"}`
 	running := &wait{"/connectors/src/status", `"tasks":[{"id":0,"state":"RUNNING"`}
-	steps := []diffStep{
+	return []diffStep{
 		{method: "GET", path: "/"},
 		{method: "GET", path: "/connectors"},
 		{method: "POST", path: "/connectors", body: `{"name":"src","config":` + src + `}`},
@@ -228,28 +265,5 @@ func TestIntegrationRESTDifferential(t *testing.T) {
 		{method: "DELETE", path: "/connectors/src"},
 		{method: "GET", path: "/connectors/src"},
 		{method: "GET", path: "/connectors"},
-	}
-	results := make([][]exchange, len(targets))
-	for i, tg := range targets {
-		results[i] = tg.run(t, steps)
-	}
-	seen := map[string]bool{}
-	for i := range steps {
-		j, g := results[0][i], results[1][i]
-		key := fmt.Sprintf("%d %s", i, j.step)
-		if j.status == g.status && j.shape == g.shape {
-			continue
-		}
-		seen[key] = true
-		if why, ok := knownDifferences[key]; ok {
-			t.Logf("known difference at %s (%s): Java %d %s, Go %d %s", key, why, j.status, j.shape, g.status, g.shape)
-			continue
-		}
-		t.Errorf("step %s: Java %d %s\n\tGo %d %s\n\tJava said %.300s\n\tGo said %.300s", key, j.status, j.shape, g.status, g.shape, j.body, g.body)
-	}
-	for key := range knownDifferences {
-		if !seen[key] {
-			t.Errorf("known difference %q no longer occurs: remove it from knownDifferences", key)
-		}
 	}
 }
