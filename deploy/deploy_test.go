@@ -740,8 +740,10 @@ func TestCloudRun(t *testing.T) {
 	if n, err := strconv.Atoi(c.annotations["autoscaling.knative.dev/minScale"]); err != nil || n < 1 {
 		t.Errorf("minScale %q, want at least 1", c.annotations["autoscaling.knative.dev/minScale"])
 	}
-	if c.annotations["autoscaling.knative.dev/maxScale"] != "1" {
-		t.Error("maxScale must stay 1: Cloud Run instances cannot reach each other, and workers forward to the leader")
+	// Instances cannot call each other: more than one needs peerless mode,
+	// where requests between workers go through Kafka.
+	if n, err := strconv.Atoi(c.annotations["autoscaling.knative.dev/maxScale"]); err != nil || n > 1 && u.lookupEnv("SIDECAR_PEERLESS") != "true" {
+		t.Errorf("maxScale %q without SIDECAR_PEERLESS=true: Cloud Run instances cannot reach each other", c.annotations["autoscaling.knative.dev/maxScale"])
 	}
 	var deps map[string][]string
 	if err := json.Unmarshal([]byte(c.annotations["run.googleapis.com/container-dependencies"]), &deps); err != nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/herder"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/metrics"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/peerless"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
@@ -70,6 +71,9 @@ type Worker struct {
 	herder   *herder.Herder
 	api      *herder.API
 	declared *declared
+	// exchange carries requests between workers in peerless mode; nil
+	// otherwise.
+	exchange *peerless.Exchange
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -99,9 +103,10 @@ func Registry(sc config.Sidecar, m *metrics.Metrics) (*plugin.Registry, error) {
 }
 
 // NewWorker builds the worker; it does nothing until Start.
-func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, reg *plugin.Registry, m *metrics.Metrics, shutdown fx.Shutdowner, sc config.Sidecar, peers *rest.Client) (*Worker, error) {
+func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkaclient.Clients, reg *plugin.Registry, m *metrics.Metrics, shutdown fx.Shutdowner, sc config.Sidecar, peers *rest.Client, exchange *peerless.Exchange) (*Worker, error) {
 	w := &Worker{
 		cfg:      cfg,
+		exchange: exchange,
 		log:      log.With("component", "worker"),
 		health:   h,
 		kafka:    k,
@@ -170,6 +175,9 @@ func (w *Worker) Stop(context.Context) error {
 	w.health.Stop()
 	w.cancel()
 	w.wg.Wait()
+	if w.exchange != nil {
+		w.exchange.Stop()
+	}
 	w.statuses.Stop()
 	w.offsets.Stop()
 	w.configs.Stop()
@@ -193,6 +201,15 @@ func (w *Worker) run(ctx context.Context) {
 	} {
 		w.health.Stage(s.what)
 		if !w.startStore(ctx, s.what, s.start) {
+			return
+		}
+	}
+	if w.exchange != nil {
+		// Before joining: a worker that learns this one's URL from the
+		// group must find it announced on the request topic.
+		what := "reading the request topic " + w.exchange.Topic()
+		w.health.Stage(what)
+		if !w.startStore(ctx, what, w.exchange.Start) {
 			return
 		}
 	}

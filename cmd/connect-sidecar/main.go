@@ -4,7 +4,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -27,6 +30,7 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/logging"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/metrics"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/peerless"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
 )
 
@@ -98,7 +102,7 @@ func runWorker(args, environ []string, stderr io.Writer) int {
 	}
 	log := logging.New(stderr, loaded.Sidecar)
 	if loaded.Worker.RestAdvertisedHostName == "" {
-		advertisePlatformAddress(&loaded.Worker, environ, log)
+		advertisePlatformAddress(&loaded.Worker, environ, log, bool(loaded.Sidecar.Peerless))
 	}
 	return serve(workerApp(loaded, log), log, loaded.Worker)
 }
@@ -106,7 +110,13 @@ func runWorker(args, environ []string, stderr io.Writer) int {
 // advertisePlatformAddress advertises the address the platform gave this
 // worker (see package advertise) when none is configured, and says which
 // address it advertises and why.
-func advertisePlatformAddress(w *config.Worker, environ []string, log *slog.Logger) {
+//
+// In peerless mode nobody calls the advertised URL, but it still names the
+// worker (its worker_id in statuses, and the address requests on the topic
+// are for), so it must differ between replicas. Where the platform gives no
+// address (Cloud Run), the host name gets a random suffix: replicas of one
+// revision may share a host name.
+func advertisePlatformAddress(w *config.Worker, environ []string, log *slog.Logger, peerless bool) {
 	u, err := url.Parse(w.AdvertisedURL())
 	if err != nil {
 		return // validated already
@@ -124,6 +134,12 @@ func advertisePlatformAddress(w *config.Worker, environ []string, log *slog.Logg
 			w.RestAdvertisedPort = a.Port
 		}
 		log.Info("advertising the platform's address for this worker", "url", w.AdvertisedURL(), "source", a.Source)
+	case peerless:
+		host, _ := os.Hostname()
+		var suffix [4]byte
+		_, _ = rand.Read(suffix[:])
+		w.RestAdvertisedHostName = cmp.Or(host, "worker") + "-" + hex.EncodeToString(suffix[:])
+		log.Info("advertising a name unique to this worker (peerless mode: no worker calls it)", "url", w.AdvertisedURL())
 	default:
 		log.Info("advertising the listener's address; set CONNECT_REST_ADVERTISED_HOST_NAME if other workers cannot reach it", "url", w.AdvertisedURL())
 	}
@@ -141,6 +157,7 @@ func workerOptions(loaded config.Loaded, log *slog.Logger) []fx.Option {
 		health.Module,
 		kafkaclient.Module,
 		rest.Module,
+		peerless.Module,
 		metrics.Module,
 		sidecar.Module,
 		fx.StartTimeout(30 * time.Second),

@@ -38,6 +38,11 @@ type Sidecar struct {
 	// by Load.
 	Connectors []Connector `env:"-"`
 
+	// Peerless mode: requests between workers go through a Kafka topic, for
+	// platforms where replicas cannot call each other.
+	Peerless      Bool   `env:"SIDECAR_PEERLESS" envDefault:"false" doc:"true to send requests between workers (forwarded REST writes, task configs, restarts) through a Kafka topic instead of HTTP, for platforms where replicas cannot reach each other (Cloud Run, ECS without service discovery), true or false"`
+	PeerlessTopic string `env:"SIDECAR_PEERLESS_TOPIC" doc:"compacted topic that carries them; by default CONNECT_CONFIG_STORAGE_TOPIC + \"-requests\", e.g. connect-configs-requests"`
+
 	// REST API protection. The _FILE forms read a mounted secret; a
 	// trailing newline is dropped.
 	RESTAuthToken          string `env:"SIDECAR_REST_AUTH_TOKEN" doc:"bearer token REST clients must send (Authorization: Bearer <token>); probes and internal endpoints never need it"`

@@ -45,7 +45,7 @@ const (
 // Module provides the REST server and runs it for the app's lifetime, with
 // its security, TLS and clients from the SIDECAR_REST_* settings.
 var Module = fx.Module("rest",
-	fx.Provide(New, SettingsFrom),
+	fx.Provide(New, provideSettings),
 	fx.Invoke(func(lc fx.Lifecycle, s *Server) {
 		lc.Append(fx.Hook{OnStart: s.Start, OnStop: s.Stop})
 	}),

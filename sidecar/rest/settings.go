@@ -28,8 +28,25 @@ type Settings struct {
 	Peers *Client
 }
 
+// PeerTransport, when provided, carries this worker's requests to other
+// workers some other way than plain HTTP (SIDECAR_PEERLESS); it is given the
+// HTTP transport for the workers it cannot reach otherwise.
+type PeerTransport func(http.RoundTripper) http.RoundTripper
+
+// SettingsParams are what Settings are made of in the fx graph.
+type SettingsParams struct {
+	fx.In
+	Sidecar config.Sidecar
+	Peers   PeerTransport `optional:"true"`
+}
+
+// provideSettings is SettingsFrom in the fx graph.
+func provideSettings(p SettingsParams) (Settings, error) { return settingsFrom(p.Sidecar, p.Peers) }
+
 // SettingsFrom builds Settings from settings config.Load has checked.
-func SettingsFrom(sc config.Sidecar) (Settings, error) {
+func SettingsFrom(sc config.Sidecar) (Settings, error) { return settingsFrom(sc, nil) }
+
+func settingsFrom(sc config.Sidecar, peerTransport PeerTransport) (Settings, error) {
 	serverTLS, err := sc.RESTServerTLS()
 	if err != nil {
 		return Settings{}, err
@@ -38,8 +55,12 @@ func SettingsFrom(sc config.Sidecar) (Settings, error) {
 	if err != nil {
 		return Settings{}, err
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.TLSClientConfig = clientTLS
+	httpTransport := http.DefaultTransport.(*http.Transport).Clone()
+	httpTransport.TLSClientConfig = clientTLS
+	var transport http.RoundTripper = httpTransport
+	if peerTransport != nil {
+		transport = peerTransport(httpTransport)
+	}
 	sec := Security{
 		BearerToken:        sc.RESTAuthToken,
 		BasicUser:          sc.RESTBasicUser,
