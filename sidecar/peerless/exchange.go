@@ -152,6 +152,11 @@ func (e *Exchange) serve(id string, req request, deadline time.Time) {
 		r.RemoteAddr = "kafka:0" // never the loopback interface
 		rec := &recorder{header: http.Header{}}
 		e.handler.ServeHTTP(rec, r)
+		if ctx.Err() != nil {
+			// The sender has stopped waiting; what the handler left
+			// behind is not an answer (an empty 200 when it wrote nothing).
+			return
+		}
 		a = answer{Status: rec.status(), Header: rec.header, Body: rec.body.Bytes()}
 	}
 	if len(a.Body) > maxBody {
