@@ -70,16 +70,20 @@ func (e *Exchange) send(req *http.Request, to string) (*http.Response, error) {
 		return nil, err
 	}
 	id := newID()
-	answered := make(chan answer, 1)
+	answered := make(chan result, 1)
 	e.mu.Lock()
-	e.waiting[id] = answered
+	e.waiting[id] = pending{to: to, result: answered}
 	e.mu.Unlock()
 	defer e.forget(id)
 	if err := e.topic.Send(ctx, []byte(requestPrefix+id), value); err != nil {
 		return nil, fmt.Errorf("peerless: writing the request for %s: %w", to, err)
 	}
 	select {
-	case a := <-answered:
+	case r := <-answered:
+		if r.err != nil {
+			return nil, fmt.Errorf("peerless: no answer from %s through the request topic: %w", to, r.err)
+		}
+		a := r.answer
 		h := a.Header
 		if h == nil {
 			h = http.Header{}

@@ -23,6 +23,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -83,7 +84,7 @@ type Exchange struct {
 	mu      sync.Mutex
 	live    bool                 // the initial read is done: requests read from now on are served
 	peers   map[string]time.Time // announced workers' URLs and when they last said so
-	waiting map[string]chan answer
+	waiting map[string]pending // by request id
 	served  map[string]time.Time // requests served here, until their deadline
 
 	// ctx ends at Stop: announcements stop and requests in service are
@@ -108,7 +109,7 @@ func New(w config.Worker, sc config.Sidecar, k *kafkaclient.Clients, log *slog.L
 		self:      normalize(w.AdvertisedURL()),
 		now:       time.Now,
 		peers:     map[string]time.Time{},
-		waiting:   map[string]chan answer{},
+		waiting:   map[string]pending{},
 		served:    map[string]time.Time{},
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -208,6 +209,19 @@ type request struct {
 	Deadline int64       `json:"deadline"` // Unix milliseconds; later, nobody waits
 }
 
+// pending is a request sent from here that waits for its answer.
+type pending struct {
+	to     string
+	result chan result // buffered: whoever completes it never blocks
+}
+
+type result struct {
+	answer answer
+	err    error
+}
+
+var errWithdrawn = errors.New("it stopped serving requests before it answered")
+
 // answer is the served request's response.
 type answer struct {
 	Status int         `json:"status"`
@@ -236,6 +250,14 @@ func (e *Exchange) apply(r kafkalog.Record) {
 		defer e.mu.Unlock()
 		if r.Value == nil || json.Unmarshal(r.Value, &a) != nil {
 			delete(e.peers, url)
+			// It stopped, so nothing sent to it will be answered: its
+			// callers learn now rather than at their deadlines.
+			for id, p := range e.waiting {
+				if p.to == url {
+					delete(e.waiting, id)
+					p.result <- result{err: errWithdrawn}
+				}
+			}
 			return
 		}
 		e.peers[url] = time.UnixMilli(a.Time)
@@ -249,17 +271,17 @@ func (e *Exchange) apply(r kafkalog.Record) {
 	case strings.HasPrefix(key, responsePrefix) && r.Value != nil:
 		id := strings.TrimPrefix(key, responsePrefix)
 		e.mu.Lock()
-		ch := e.waiting[id]
+		p, ok := e.waiting[id]
 		delete(e.waiting, id)
 		e.mu.Unlock()
-		if ch == nil {
+		if !ok {
 			return
 		}
 		var a answer
 		if err := json.Unmarshal(r.Value, &a); err != nil {
 			a = answer{Status: http.StatusInternalServerError, Body: errorBody("the answer from the other worker cannot be read: " + err.Error())}
 		}
-		ch <- a
+		p.result <- result{answer: a}
 	}
 }
 

@@ -147,6 +147,31 @@ func TestUnansweredRequestFailsAtTheDeadline(t *testing.T) {
 	}
 }
 
+// A worker that stops while a request waits for it withdraws, and the
+// caller gives up then, not at its deadline: the REST layer answers 409 and
+// the client retries against the next leader.
+func TestCallerLearnsAtOnceWhenTheWorkerStops(t *testing.T) {
+	const a, b = "http://10.0.0.1:8083", "http://10.0.0.2:8083"
+	taken := make(chan struct{})
+	ex := exchanges(t, map[string]http.Handler{b: http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		close(taken)
+		<-r.Context().Done()
+	})}, a, b)
+	go func() {
+		<-taken
+		ex[b].Stop()
+	}()
+	client := &http.Client{Transport: ex[a].Transport(unreachable(t)), Timeout: time.Minute}
+	start := time.Now()
+	_, err := client.Get(b + "/connectors")
+	if err == nil || !strings.Contains(err.Error(), "stopped serving requests") {
+		t.Fatalf("a request to a worker that stopped: %v", err)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Errorf("the caller waited %v for a worker that had stopped", took)
+	}
+}
+
 // Records of other tools on the topic are skipped; the exchange goes on.
 func TestForeignRecordsAreSkipped(t *testing.T) {
 	const a, b = "http://10.0.0.1:8083", "http://10.0.0.2:8083"
