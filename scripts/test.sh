@@ -94,7 +94,7 @@ go test -race -count=1 -tags integration -v "${pkgs[@]}" 2>&1 \
 # stops and restarts the shared broker; it needs scripts/kafka.sh's broker.
 if [ -n "$started_kafka" ]; then
   step "fault injection (-race, tag fault)"
-  if ! go test -race -count=1 -timeout 8m -tags fault -run '^TestFault' -v ./cmd/connect-sidecar/ 2>&1 \
+  if ! go test -race -count=1 -timeout 12m -tags fault -run '^TestFault' -v ./cmd/connect-sidecar/ 2>&1 \
     | tee /tmp/fault.$$.log | grep -E '^(--- |ok |FAIL|PASS|panic|\s+\S+_test\.go:)'; then
     # The filter above hides the workers' logs; a race one of them
     # reported is shown in full.

@@ -54,21 +54,43 @@ type flow struct {
 
 var faultFlow = flow{partitions: 6, genTasks: 6, sinkTasks: 3, rate: 300}
 
+// mode is how a pipeline's workers reach each other: over HTTP, or in
+// peerless mode (SIDECAR_PEERLESS) only through Kafka, each advertising a
+// port nothing listens on, as Cloud Run instances and ECS tasks do.
+type mode struct {
+	name     string
+	peerless bool
+}
+
+var modes = []mode{{name: "http"}, {name: "peerless", peerless: true}}
+
+// inEachMode runs test once per mode, as a subtest with its own pipeline.
+func inEachMode(t *testing.T, sh flow, test func(t *testing.T, p *pipeline)) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			p := newFlowPipeline(t, sh)
+			p.peerless = m.peerless
+			test(t, p)
+		})
+	}
+}
+
 // pipeline is one test's group of workers, its connectors and what they
 // produced and delivered.
 type pipeline struct {
-	t       *testing.T
-	b       *kafkatest.Broker
-	group   string
-	topic   string
-	flow    flow
-	gen     string // datagen connector
-	sink    string // HTTP sink connector
-	app     *app
-	rest    *restWatch
-	workers []*worker
-	thaws   map[string]time.Time // SIGCONT times, by worker name and pid
-	stopped map[string]bool      // workers the test stopped on purpose
+	t        *testing.T
+	peerless bool
+	b        *kafkatest.Broker
+	group    string
+	topic    string
+	flow     flow
+	gen      string // datagen connector
+	sink     string // HTTP sink connector
+	app      *app
+	rest     *restWatch
+	workers  []*worker
+	thaws    map[string]time.Time // SIGCONT times, by worker name and pid
+	stopped  map[string]bool      // workers the test stopped on purpose
 }
 
 // thawGrace is how soon after SIGCONT a thawed worker's writes count as
@@ -82,11 +104,12 @@ const thawGrace = 500 * time.Millisecond
 
 // worker is one worker process of the pipeline.
 type worker struct {
-	name string
+	name       string
+	advertised string // host:port, its worker_id in statuses
 	*kafkatest.Process
 }
 
-func (w *worker) id() string { return strings.TrimPrefix(w.URL, "http://") }
+func (w *worker) id() string { return w.advertised }
 
 func newPipeline(t *testing.T) *pipeline {
 	t.Helper()
@@ -116,6 +139,11 @@ func newFlowPipeline(t *testing.T, sh flow) *pipeline {
 func (p *pipeline) startWorker(bootstrap string, env ...string) *worker {
 	p.t.Helper()
 	name := "w" + strconv.Itoa(len(p.workers)+1)
+	advertisedPort := ""
+	if p.peerless {
+		advertisedPort = strconv.Itoa(freeTCPPort(p.t))
+		env = append([]string{"SIDECAR_PEERLESS=true", "CONNECT_REST_ADVERTISED_PORT=" + advertisedPort}, env...)
+	}
 	w := &worker{name: name, Process: kafkatest.StartWorker(p.t, p.b, append([]string{
 		"CONNECT_BOOTSTRAP_SERVERS=" + bootstrap,
 		"CONNECT_GROUP_ID=" + p.group,
@@ -129,6 +157,10 @@ func (p *pipeline) startWorker(bootstrap string, env ...string) *worker {
 		"CONNECT_CONSUMER_HEARTBEAT_INTERVAL_MS=1000",
 		"SIDECAR_APP_URL=" + p.app.srv.URL + "/w/" + name,
 	}, env...)...)}
+	w.advertised = strings.TrimPrefix(w.URL, "http://")
+	if advertisedPort != "" {
+		w.advertised = "127.0.0.1:" + advertisedPort
+	}
 	p.workers = append(p.workers, w)
 	w.WaitHealthy(p.t, time.Minute)
 	p.rest.add(w)

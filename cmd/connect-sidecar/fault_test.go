@@ -60,49 +60,92 @@ func TestFaultBrokerRestart(t *testing.T) {
 // would, until its session has expired and its tasks run elsewhere; then
 // the network heals and it takes its share back.
 func TestFaultWorkerCutOffFromKafka(t *testing.T) {
-	p := newPipeline(t)
-	proxy := p.b.Proxied(t)
-	w1, w2 := p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)
-	cut := p.startWorker(proxy.Addr)
-	p.startConnectors(w1)
-	p.awaitRunning(time.Minute, w1, w2, cut)
-	p.awaitDeliveries(1000, time.Minute)
+	inEachMode(t, faultFlow, func(t *testing.T, p *pipeline) {
+		proxy := p.b.Proxied(t)
+		w1, w2 := p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)
+		cut := p.startWorker(proxy.Addr)
+		p.startConnectors(w1)
+		p.awaitRunning(time.Minute, w1, w2, cut)
+		p.awaitDeliveries(1000, time.Minute)
 
-	stopped := logCount(cut, "stopping work")
-	proxy.Cut()
-	moved := p.awaitRunning(faultSession+time.Minute, w1, w2)
-	awaitLog(t, cut, stopped, time.Minute, "stopping work")
-	t.Logf("the cut-off worker's tasks ran on the others %v after the cut (session %v)", moved.Round(time.Millisecond), faultSession)
-	p.awaitDeliveries(1000, time.Minute)
-	proxy.Heal()
-	back := p.awaitRunning(time.Minute, w1, w2, cut)
-	t.Logf("healed: the worker had its share back within %v", back.Round(time.Millisecond))
-	p.awaitDeliveries(1000, time.Minute)
-	p.finish("worker cut off from Kafka past its session", w1)
+		stopped := logCount(cut, "stopping work")
+		proxy.Cut()
+		moved := p.awaitRunning(faultSession+time.Minute, w1, w2)
+		awaitLog(t, cut, stopped, time.Minute, "stopping work")
+		t.Logf("the cut-off worker's tasks ran on the others %v after the cut (session %v)", moved.Round(time.Millisecond), faultSession)
+		p.awaitDeliveries(1000, time.Minute)
+		proxy.Heal()
+		back := p.awaitRunning(time.Minute, w1, w2, cut)
+		t.Logf("healed: the worker had its share back within %v", back.Round(time.Millisecond))
+		p.awaitDeliveries(1000, time.Minute)
+		p.finish("worker cut off from Kafka past its session", w1)
+	})
 }
 
 // A worker frozen (SIGSTOP) past its session is a zombie when it thaws:
 // its tasks run elsewhere by then, so it must not produce or deliver
 // anything before it has rejoined.
 func TestFaultFrozenWorkerThaws(t *testing.T) {
-	p := newPipeline(t)
-	ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
-	p.startConnectors(ws[0])
-	p.awaitRunning(time.Minute, ws...)
-	p.awaitDeliveries(1000, time.Minute)
+	inEachMode(t, faultFlow, func(t *testing.T, p *pipeline) {
+		ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
+		p.startConnectors(ws[0])
+		p.awaitRunning(time.Minute, ws...)
+		p.awaitDeliveries(1000, time.Minute)
 
-	frozen := ws[2]
-	p.rest.retire(frozen) // a frozen worker answers nobody
-	frozen.Signal(t, syscall.SIGSTOP)
-	moved := p.awaitRunning(faultSession+time.Minute, ws[0], ws[1])
-	t.Logf("the frozen worker's tasks ran on the others %v after SIGSTOP (session %v)", moved.Round(time.Millisecond), faultSession)
-	p.awaitDeliveries(1000, time.Minute)
-	p.thaw(frozen)
-	p.rest.add(frozen)
-	back := p.awaitRunning(time.Minute, ws...)
-	t.Logf("after SIGCONT the worker had its share back within %v", back.Round(time.Millisecond))
-	p.awaitDeliveries(1000, time.Minute)
-	p.finish("worker frozen past its session, then thawed", ws[0])
+		frozen := ws[2]
+		p.rest.retire(frozen) // a frozen worker answers nobody
+		frozen.Signal(t, syscall.SIGSTOP)
+		moved := p.awaitRunning(faultSession+time.Minute, ws[0], ws[1])
+		t.Logf("the frozen worker's tasks ran on the others %v after SIGSTOP (session %v)", moved.Round(time.Millisecond), faultSession)
+		p.awaitDeliveries(1000, time.Minute)
+		p.thaw(frozen)
+		p.rest.add(frozen)
+		back := p.awaitRunning(time.Minute, ws...)
+		t.Logf("after SIGCONT the worker had its share back within %v", back.Round(time.Millisecond))
+		p.awaitDeliveries(1000, time.Minute)
+		p.finish("worker frozen past its session, then thawed", ws[0])
+	})
+}
+
+// The worker that leads the group and took the connectors' writes is
+// SIGKILLed: it neither leaves the group nor withdraws anything, so the
+// others find out when its session expires; then a replacement joins, as
+// a platform would start one.
+func TestFaultLeaderKilled(t *testing.T) {
+	inEachMode(t, faultFlow, func(t *testing.T, p *pipeline) {
+		ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
+		p.startConnectors(ws[2]) // a follower (the first to join leads): the writes go to the leader
+		p.awaitRunning(time.Minute, ws...)
+		p.awaitDeliveries(1000, time.Minute)
+
+		killed := leaderAmong(t, ws)
+		rest := slices.DeleteFunc(slices.Clone(ws), func(w *worker) bool { return w == killed })
+		p.rest.retire(killed)
+		p.stopped[killed.name] = true
+		killed.Signal(t, syscall.SIGKILL)
+		moved := p.awaitRunning(faultSession+time.Minute, rest...)
+		t.Logf("the killed leader's tasks ran on the others %v after SIGKILL (session %v)", moved.Round(time.Millisecond), faultSession)
+		p.awaitDeliveries(1000, time.Minute)
+		// The next leader takes writes, whichever worker gets them.
+		p.putConfig(rest[1], p.gen, p.genConfig("record.size", "12"))
+		replacement := p.startWorker(p.b.Addr)
+		back := p.awaitRunning(time.Minute, append(rest, replacement)...)
+		t.Logf("a replacement had its share within %v", back.Round(time.Millisecond))
+		p.awaitDeliveries(1000, time.Minute)
+		p.finish("leader SIGKILLed and replaced", rest[0])
+	})
+}
+
+// leaderAmong is the one of ws whose last rebalance made it the leader.
+func leaderAmong(t *testing.T, ws []*worker) *worker {
+	t.Helper()
+	for _, w := range ws {
+		if leader, _ := leads(w.Log()); leader {
+			return w
+		}
+	}
+	t.Fatal("no worker says it leads the group")
+	return nil
 }
 
 // The config topic fills up with what other tools and mistakes leave
@@ -215,111 +258,112 @@ func (p *pipeline) produceGarbage(topic string) int {
 // last write that succeeded.
 func TestFaultConcurrentRESTWritesDuringRebalances(t *testing.T) {
 	const connectors, opsEach = 20, 10
-	p := newPipeline(t)
-	ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
-	p.startConnectors(ws[0])
-	p.awaitRunning(time.Minute, ws...)
-	churnTopic := kafkatest.Name(t, "churn")
-	p.b.CreateTopic(t, churnTopic, 1)
+	inEachMode(t, faultFlow, func(t *testing.T, p *pipeline) {
+		ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
+		p.startConnectors(ws[0])
+		p.awaitRunning(time.Minute, ws...)
+		churnTopic := kafkatest.Name(t, "churn")
+		p.b.CreateTopic(t, churnTopic, 1)
 
-	seed := time.Now().UnixNano()
-	t.Logf("writes seeded with %d", seed)
-	writers := make([]*restWriter, connectors)
-	var wg sync.WaitGroup
-	for i := range writers {
-		writers[i] = &restWriter{p: p, name: fmt.Sprintf("%s-c%02d", p.gen, i), topic: churnTopic,
-			rand: rand.New(rand.NewPCG(uint64(seed), uint64(i)))}
-		wg.Go(func() { writers[i].run(opsEach) })
-	}
-	writing := make(chan struct{})
-	go func() { wg.Wait(); close(writing) }()
+		seed := time.Now().UnixNano()
+		t.Logf("writes seeded with %d", seed)
+		writers := make([]*restWriter, connectors)
+		var wg sync.WaitGroup
+		for i := range writers {
+			writers[i] = &restWriter{p: p, name: fmt.Sprintf("%s-c%02d", p.gen, i), topic: churnTopic,
+				rand: rand.New(rand.NewPCG(uint64(seed), uint64(i)))}
+			wg.Go(func() { writers[i].run(opsEach) })
+		}
+		writing := make(chan struct{})
+		go func() { wg.Wait(); close(writing) }()
 
-	// Workers come and go while the writes run: each cycle adds one and
-	// then stops the oldest (SIGTERM, after taking it out of service); at
-	// least two cycles, at most four.
-	alive := ws
-	cycles := 0
-	for done := false; (!done || cycles < 2) && cycles < 4; cycles++ {
-		alive = append(alive, p.startWorker(p.b.Addr))
-		p.stop(alive[0])
-		alive = alive[1:]
-		select {
-		case <-writing:
-			done = true
-		default:
-		}
-	}
-	<-writing
-	counts := map[string]int{}
-	var took []time.Duration
-	for _, w := range writers {
-		for k, v := range w.answers {
-			counts[k] += v
-		}
-		took = append(took, w.took...)
-	}
-	slices.Sort(took)
-	t.Logf("%d writes over %d workers while %d joined and %d left, each retried on 409 until it was answered otherwise, in %v (median), %v (max): %v",
-		connectors*opsEach, len(ws)+cycles, cycles, cycles, took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond), counts)
-
-	// Every worker lists the same connectors: those whose last successful
-	// write did not delete them.
-	want := []string{p.gen, p.sink}
-	for _, w := range writers {
-		if w.exists {
-			want = append(want, w.name)
-		}
-	}
-	slices.Sort(want)
-	for _, w := range alive {
-		kafkatest.Eventually(t, 30*time.Second, func() error {
-			var names []string
-			_, body, err := p.rest.call(w, http.MethodGet, "/connectors", "")
-			if err != nil || json.Unmarshal([]byte(body), &names) != nil {
-				return fmt.Errorf("%s: GET /connectors: %s %v", w.name, body, err)
+		// Workers come and go while the writes run: each cycle adds one and
+		// then stops the oldest (SIGTERM, after taking it out of service); at
+		// least two cycles, at most four.
+		alive := ws
+		cycles := 0
+		for done := false; (!done || cycles < 2) && cycles < 4; cycles++ {
+			alive = append(alive, p.startWorker(p.b.Addr))
+			p.stop(alive[0])
+			alive = alive[1:]
+			select {
+			case <-writing:
+				done = true
+			default:
 			}
-			if slices.Sort(names); !slices.Equal(names, want) {
-				return fmt.Errorf("%s lists %v, want %v", w.name, names, want)
-			}
-			return nil
-		})
-	}
-	// Each one has the config of its last successful write, everywhere,
-	// and runs or is paused as its last successful pause or resume said.
-	for _, c := range writers {
-		if !c.exists {
-			continue
 		}
+		<-writing
+		counts := map[string]int{}
+		var took []time.Duration
+		for _, w := range writers {
+			for k, v := range w.answers {
+				counts[k] += v
+			}
+			took = append(took, w.took...)
+		}
+		slices.Sort(took)
+		t.Logf("%d writes over %d workers while %d joined and %d left, each retried on 409 until it was answered otherwise, in %v (median), %v (max): %v",
+			connectors*opsEach, len(ws)+cycles, cycles, cycles, took[len(took)/2].Round(time.Millisecond), took[len(took)-1].Round(time.Millisecond), counts)
+
+		// Every worker lists the same connectors: those whose last successful
+		// write did not delete them.
+		want := []string{p.gen, p.sink}
+		for _, w := range writers {
+			if w.exists {
+				want = append(want, w.name)
+			}
+		}
+		slices.Sort(want)
 		for _, w := range alive {
 			kafkatest.Eventually(t, 30*time.Second, func() error {
-				var got map[string]string
-				_, body, err := p.rest.call(w, http.MethodGet, "/connectors/"+c.name+"/config", "")
-				if err != nil || json.Unmarshal([]byte(body), &got) != nil {
-					return fmt.Errorf("%s: config of %s: %s %v", w.name, c.name, body, err)
+				var names []string
+				_, body, err := p.rest.call(w, http.MethodGet, "/connectors", "")
+				if err != nil || json.Unmarshal([]byte(body), &names) != nil {
+					return fmt.Errorf("%s: GET /connectors: %s %v", w.name, body, err)
 				}
-				if !maps.Equal(got, c.config) {
-					return fmt.Errorf("%s: config of %s is %v, want the last written %v", w.name, c.name, got, c.config)
+				if slices.Sort(names); !slices.Equal(names, want) {
+					return fmt.Errorf("%s lists %v, want %v", w.name, names, want)
 				}
 				return nil
 			})
 		}
-		want := "RUNNING"
-		if c.paused {
-			want = "PAUSED"
+		// Each one has the config of its last successful write, everywhere,
+		// and runs or is paused as its last successful pause or resume said.
+		for _, c := range writers {
+			if !c.exists {
+				continue
+			}
+			for _, w := range alive {
+				kafkatest.Eventually(t, 30*time.Second, func() error {
+					var got map[string]string
+					_, body, err := p.rest.call(w, http.MethodGet, "/connectors/"+c.name+"/config", "")
+					if err != nil || json.Unmarshal([]byte(body), &got) != nil {
+						return fmt.Errorf("%s: config of %s: %s %v", w.name, c.name, body, err)
+					}
+					if !maps.Equal(got, c.config) {
+						return fmt.Errorf("%s: config of %s is %v, want the last written %v", w.name, c.name, got, c.config)
+					}
+					return nil
+				})
+			}
+			want := "RUNNING"
+			if c.paused {
+				want = "PAUSED"
+			}
+			kafkatest.Eventually(t, 30*time.Second, func() error {
+				st, err := connectorStatus(alive[0], c.name)
+				if err != nil {
+					return err
+				}
+				if st.Connector.State != want {
+					return fmt.Errorf("%s is %s, want %s", c.name, st.Connector.State, want)
+				}
+				return nil
+			})
 		}
-		kafkatest.Eventually(t, 30*time.Second, func() error {
-			st, err := connectorStatus(alive[0], c.name)
-			if err != nil {
-				return err
-			}
-			if st.Connector.State != want {
-				return fmt.Errorf("%s is %s, want %s", c.name, st.Connector.State, want)
-			}
-			return nil
-		})
-	}
-	p.awaitTasks(time.Minute, false, alive)
-	p.finish(fmt.Sprintf("%d REST writes while workers came and went", connectors*opsEach), alive[0])
+		p.awaitTasks(time.Minute, false, alive)
+		p.finish(fmt.Sprintf("%d REST writes while workers came and went", connectors*opsEach), alive[0])
+	})
 }
 
 // retryBudget bounds how long a writer retries one write on 409. Every

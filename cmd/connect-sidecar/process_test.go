@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -114,4 +115,16 @@ func getJSON(url string, v any) error {
 		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+var rebalanceCompleted = regexp.MustCompile(`rebalance completed[^\n]*leader"?[:=](true|false)`)
+
+// leads reports whether a worker's log says its last completed rebalance
+// made it the group's leader; known is false before its first.
+func leads(log string) (leader, known bool) {
+	m := rebalanceCompleted.FindAllStringSubmatch(log, -1)
+	if len(m) == 0 {
+		return false, false
+	}
+	return m[len(m)-1][1] == "true", true
 }

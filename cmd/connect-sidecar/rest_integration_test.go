@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -94,15 +93,14 @@ func wantField(want any, path ...string) func(*testing.T, any) {
 // leader, and the other one.
 func leaderOf(t *testing.T, ws []*kafkatest.Process) (leader, follower *kafkatest.Process) {
 	t.Helper()
-	last := regexp.MustCompile(`rebalance completed[^\n]*leader"?[:=](true|false)`)
 	kafkatest.Eventually(t, time.Minute, func() error {
 		leader, follower = nil, nil
 		for _, w := range ws {
-			m := last.FindAllStringSubmatch(w.Log(), -1)
-			if len(m) == 0 {
+			leads, known := leads(w.Log())
+			if !known {
 				return fmt.Errorf("%s has not completed a rebalance", w.URL)
 			}
-			if m[len(m)-1][1] == "true" {
+			if leads {
 				leader = w
 			} else {
 				follower = w
