@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -138,7 +139,10 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		HeartbeatInterval: cfg.HeartbeatInterval.D(),
 		MaxDelay:          cfg.ScheduledRebalanceMaxDelay.D(),
 		SyncTimeout:       cfg.WorkerSyncTimeout.D(),
-	}, k.RoundTripper, k.Bootstrap, w.herder, log, m.RebalanceHooks(coordination.Hooks{RebalanceStarted: w.herder.RebalanceStarted}))
+	}, k.RoundTripper, k.Bootstrap, w.herder, log, m.RebalanceHooks(coordination.Hooks{
+		RebalanceStarted:   w.herder.RebalanceStarted,
+		RebalanceCompleted: w.checkPeers,
+	}))
 	w.herder.SetGroup(w.member)
 	w.herder.SetRunner(runtime.New(runtime.Deps{
 		Worker:     cfg,
@@ -154,6 +158,19 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 	}))
 	w.watch()
 	return w, nil
+}
+
+// checkPeers has the exchange, in peerless mode, warn about members of the
+// group that can only be reached over HTTP.
+func (w *Worker) checkPeers(a coordination.Assignment, _ time.Duration) {
+	if w.exchange == nil {
+		return
+	}
+	var members []string
+	if a.Owners != nil {
+		members = slices.Collect(maps.Values(a.Owners.URLs))
+	}
+	w.exchange.CheckGroup(a.LeaderURL, members)
 }
 
 // Start begins startup in the background.

@@ -86,6 +86,7 @@ type Exchange struct {
 	peers   map[string]time.Time // announced workers' URLs and when they last said so
 	waiting map[string]pending // by request id
 	served  map[string]time.Time // requests served here, until their deadline
+	warned  map[string]bool      // workers CheckGroup has warned about
 
 	// ctx ends at Stop: announcements stop and requests in service are
 	// cut short.
@@ -111,6 +112,7 @@ func New(w config.Worker, sc config.Sidecar, k *kafkaclient.Clients, log *slog.L
 		peers:     map[string]time.Time{},
 		waiting:   map[string]pending{},
 		served:    map[string]time.Time{},
+		warned:    map[string]bool{},
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	e.topic = kafkalog.New(k, kafkalog.Config{
@@ -283,6 +285,46 @@ func (e *Exchange) apply(r kafkalog.Record) {
 		}
 		p.result <- result{answer: a}
 	}
+}
+
+// CheckGroup warns, once per worker, about members of the group that do not
+// serve requests from the topic: Java workers, or Go workers without
+// SIDECAR_PEERLESS. This worker calls them over HTTP, and they call every
+// worker over HTTP, which fails where workers cannot reach each other:
+// writes they forward, task configs of connectors they run, restarts they
+// route. leader is the leader's URL; members, known only to the leader,
+// are every member's URL. It returns at once; the check reads the topic's
+// latest announcements first.
+func (e *Exchange) CheckGroup(leader string, members []string) {
+	e.wg.Go(func() { e.checkGroup(leader, members) })
+}
+
+// checkGroup is CheckGroup's work; it returns the workers it warned about.
+func (e *Exchange) checkGroup(leader string, members []string) []string {
+	ctx, cancel := context.WithTimeout(e.ctx, catchUpWait)
+	err := e.topic.ReadToEnd(ctx)
+	cancel()
+	if err != nil {
+		return nil // not sure: better no warning than a false one
+	}
+	var warned []string
+	for _, u := range append([]string{leader}, members...) {
+		u = normalize(u)
+		if u == "" || u == e.self || e.listening(u) {
+			continue
+		}
+		e.mu.Lock()
+		first := !e.warned[u]
+		e.warned[u] = true
+		e.mu.Unlock()
+		if first {
+			warned = append(warned, u)
+			e.log.Warn("a worker of this group does not serve requests through Kafka (a Java worker, or one without SIDECAR_PEERLESS=true): "+
+				"it and this worker call each other over HTTP, which fails where workers cannot reach each other; run every worker of the group in peerless mode",
+				"worker", u, "leader", u == normalize(leader))
+		}
+	}
+	return warned
 }
 
 // listening reports whether url announced, recently enough, that it serves

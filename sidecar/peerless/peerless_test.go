@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -169,6 +170,23 @@ func TestCallerLearnsAtOnceWhenTheWorkerStops(t *testing.T) {
 	}
 	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("the caller waited %v for a worker that had stopped", took)
+	}
+}
+
+// A member of the group that has not announced itself (a Java worker, a Go
+// worker in normal mode) is named in a warning, once; announced ones and
+// this worker itself are not.
+func TestMembersReachableOnlyOverHTTPAreNamed(t *testing.T) {
+	const a, b, java = "http://10.0.0.1:8083", "http://10.0.0.2:8083", "http://10.0.0.3:8083"
+	ex := exchanges(t, nil, a, b)
+	if got := ex[a].checkGroup(b, []string{a, b + "/", java}); !slices.Equal(got, []string{java}) {
+		t.Errorf("warned about %v, want only %s", got, java)
+	}
+	if got := ex[a].checkGroup(java, []string{a, b, java}); len(got) != 0 {
+		t.Errorf("warned about %v again", got)
+	}
+	if got := ex[b].checkGroup(java, nil); !slices.Equal(got, []string{java}) {
+		t.Errorf("a follower whose leader is %s warned about %v", java, got)
 	}
 }
 
