@@ -26,7 +26,7 @@ type transport struct {
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	to := normalize(req.URL.Scheme + "://" + req.URL.Host)
+	to := rest.NormalizeURL(req.URL.Scheme + "://" + req.URL.Host)
 	if !t.e.listening(to) {
 		// It may have announced itself a moment ago, just before joining
 		// the group in which this worker learnt its URL.
@@ -126,7 +126,7 @@ func (e *Exchange) forget(id string) {
 // still waits. It runs on the topic's reading goroutine, so the work is
 // done on another.
 func (e *Exchange) receive(id string, req request) {
-	if normalize(req.To) != e.self {
+	if rest.NormalizeURL(req.To) != e.self {
 		return
 	}
 	deadline := time.UnixMilli(req.Deadline)

@@ -107,7 +107,7 @@ func New(w config.Worker, sc config.Sidecar, k *kafkaclient.Clients, log *slog.L
 	e := &Exchange{
 		log:       log.With("component", "peerless", "topic", topic),
 		topicName: topic,
-		self:      normalize(w.AdvertisedURL()),
+		self:      rest.NormalizeURL(w.AdvertisedURL()),
 		now:       time.Now,
 		peers:     map[string]time.Time{},
 		waiting:   map[string]pending{},
@@ -309,7 +309,7 @@ func (e *Exchange) checkGroup(leader string, members []string) []string {
 	}
 	var warned []string
 	for _, u := range append([]string{leader}, members...) {
-		u = normalize(u)
+		u = rest.NormalizeURL(u)
 		if u == "" || u == e.self || e.listening(u) {
 			continue
 		}
@@ -321,7 +321,7 @@ func (e *Exchange) checkGroup(leader string, members []string) []string {
 			warned = append(warned, u)
 			e.log.Warn("a worker of this group does not serve requests through Kafka (a Java worker, or one without SIDECAR_PEERLESS=true): "+
 				"it and this worker call each other over HTTP, which fails where workers cannot reach each other; run every worker of the group in peerless mode",
-				"worker", u, "leader", u == normalize(leader))
+				"worker", u, "leader", u == rest.NormalizeURL(leader))
 		}
 	}
 	return warned
@@ -342,9 +342,6 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// normalize makes an advertised URL comparable: no trailing slash, scheme
-// and host in lower case.
-func normalize(u string) string { return strings.ToLower(strings.TrimSuffix(u, "/")) }
 
 // errorBody is Connect's error body.
 func errorBody(msg string) []byte {

@@ -165,7 +165,8 @@ func forwardURL(target string, c *call, recursive bool) (string, error) {
 
 // sameURL compares advertised URLs, ignoring a trailing slash and case of
 // scheme and host.
-func sameURL(a, b string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.TrimSuffix(s, "/")) }
-	return norm(a) == norm(b)
-}
+func sameURL(a, b string) bool { return NormalizeURL(a) == NormalizeURL(b) }
+
+// NormalizeURL makes a worker's advertised URL comparable: no trailing
+// slash, and in lower case.
+func NormalizeURL(u string) string { return strings.ToLower(strings.TrimSuffix(u, "/")) }
