@@ -5,8 +5,10 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,6 +208,107 @@ func TestIntegrationPeerlessWorkersNameThemselvesApart(t *testing.T) {
 	for _, w := range ws {
 		if !strings.Contains(w.Log(), "advertising a name unique to this worker") {
 			t.Errorf("worker %s does not say which name it advertises", w.URL)
+		}
+	}
+}
+
+// A Java worker joins a group of peerless Go workers that no worker can
+// call. It reads what they wrote and runs the sink tasks it is given, and
+// writes sent to the Go workers work as before. The Go leader names it in a
+// warning: Java calls other workers over HTTP, so a write sent to it, which
+// it forwards to the leader's advertised URL, fails, and changes nothing.
+func TestIntegrationPeerlessGroupWithAJavaWorker(t *testing.T) {
+	b := kafkatest.Start(t)
+	group := kafkatest.Name(t, "peerless-java")
+	timing := []string{
+		"session.timeout.ms=" + strconv.Itoa(int(mixedSession.Milliseconds())), "heartbeat.interval.ms=1000",
+		"scheduled.rebalance.max.delay.ms=0", "offset.flush.interval.ms=500",
+		"consumer.session.timeout.ms=" + strconv.Itoa(int(mixedSession.Milliseconds())), "consumer.heartbeat.interval.ms=1000",
+	}
+	dir := t.TempDir()
+	goEnv := append(kafkatest.FileStream(dir), "CONNECT_GROUP_ID="+group)
+	for _, kv := range timing {
+		goEnv = append(goEnv, "CONNECT_"+envName(kv))
+	}
+	peers := startPeerless(t, b, 2, goEnv...)
+	topic := kafkatest.Name(t, "lines")
+	b.CreateTopic(t, topic, mixedPartitions)
+	src, sink := kafkatest.Name(t, "src"), kafkatest.Name(t, "sink")
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	startLineWriter(t, in)
+	asText := `"key.converter":"org.apache.kafka.connect.storage.StringConverter","value.converter":"org.apache.kafka.connect.storage.StringConverter"`
+	sinkConfig := fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"5","file":%q,"topics":%q,%s}`, out, topic, asText)
+	mustPut(t, peers[1].URL, src, fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,%s}`, in, topic, asText))
+	mustPut(t, peers[1].URL, sink, sinkConfig)
+	awaitTasks(t, peers[0].URL, sink, 5)
+	awaitLines(t, out, 100, time.Minute)
+
+	java := kafkatest.StartJavaWorker(t, b, group, timing...)
+	javaID := hostPort(java.URL)
+	kafkatest.Eventually(t, time.Minute, func() error {
+		on, err := taskWorkers(peers[0].URL, sink)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(on, javaID) {
+			return fmt.Errorf("sink tasks run on %v, none on the Java worker %s", on, javaID)
+		}
+		return nil
+	})
+	seen := len(countTokens(t, out))
+	awaitLines(t, out, seen+100, time.Minute)
+
+	var leader, follower *kafkatest.Process
+	for _, p := range peers {
+		if leads, _ := leads(p.Log()); leads {
+			leader = p
+		} else {
+			follower = p
+		}
+	}
+	if leader == nil || follower == nil {
+		t.Fatal("neither Go worker says it leads the group")
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		for _, line := range strings.Split(leader.Log(), "\n") {
+			if strings.Contains(line, "does not serve requests through Kafka") && strings.Contains(line, javaID) {
+				return nil
+			}
+		}
+		return fmt.Errorf("the leader has not named the Java worker %s in a warning", javaID)
+	})
+
+	// A write through a Go follower reaches the Java worker: it reads the
+	// config the Go leader wrote.
+	updated := strings.TrimSuffix(sinkConfig, "}") + `,"errors.tolerance":"all"}`
+	mustPut(t, follower.URL, sink, updated)
+	kafkatest.Eventually(t, time.Minute, func() error {
+		code, body, err := java.Get("/connectors/" + sink + "/config")
+		if err != nil || code != http.StatusOK || !strings.Contains(body, `"errors.tolerance":"all"`) {
+			return fmt.Errorf("the Java worker's config of %s: %d %s %v", sink, code, body, err)
+		}
+		return nil
+	})
+	awaitTasks(t, java.URL, sink, 5)
+
+	// A write through the Java worker goes to the leader over HTTP, to a
+	// port nothing listens on: it fails, and nothing is written.
+	code, body, err := java.Do(http.MethodPut, "/connectors/"+sink+"/config", sinkConfig)
+	if err != nil || code < 400 {
+		t.Fatalf("a write through the Java worker, whose leader it cannot reach: %d %s %v", code, body, err)
+	}
+	t.Logf("a write through the Java worker: %d %s", code, body)
+	marker := kafkatest.Name(t, "marker")
+	mustPut(t, follower.URL, marker, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"1","file":%q,"topics":%q}`, filepath.Join(dir, "marker.txt"), topic))
+	for i, get := range []func(string) (int, string, error){java.Get, peers[0].Get, peers[1].Get} {
+		kafkatest.Eventually(t, time.Minute, func() error {
+			if code, _, err := get("/connectors/" + marker); err != nil || code != http.StatusOK {
+				return fmt.Errorf("worker %d does not list %s yet: %d %v", i, marker, code, err)
+			}
+			return nil
+		})
+		if code, body, err := get("/connectors/" + sink + "/config"); err != nil || !strings.Contains(body, `"errors.tolerance":"all"`) {
+			t.Errorf("worker %d: the config of %s after a failed write through Java: %d %s %v", i, sink, code, body, err)
 		}
 	}
 }
