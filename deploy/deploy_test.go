@@ -690,10 +690,38 @@ func TestKubernetes(t *testing.T) {
 	}
 }
 
+// checkECS holds deploy/ecs, or a copy of it in dir, against the code: the
+// task definition as every example, then how it scales.
+func checkECS(t *testing.T, f facts, dir string) (*report, ecsFacts) {
+	t.Helper()
+	u, e := ecsUse(t, filepath.Join(dir, "task-definition.json"))
+	r := checkUse(f, u)
+	loaded, err := u.load(t.TempDir())
+	if err != nil {
+		return r, e // checkUse said why
+	}
+	checkECSScaling(f, r, u, e, ecsScalingUse(t, dir), loaded, tasksMax(t, u))
+	return r, e
+}
+
+// checkCloudRun holds deploy/cloudrun, or a copy of it in dir, against the
+// code: the service as every example, then how CREMA scales it.
+func checkCloudRun(t *testing.T, f facts, dir string) (*report, cloudRunFacts) {
+	t.Helper()
+	u, c := cloudRunUse(t, filepath.Join(dir, "service.yaml"))
+	r := checkUse(f, u)
+	loaded, err := u.load(t.TempDir())
+	if err != nil {
+		return r, c // checkUse said why
+	}
+	checkCloudRunScaling(r, u, c, cremaUse(t, filepath.Join(dir, "crema.yaml")), loaded, tasksMax(t, u))
+	return r, c
+}
+
 func TestECS(t *testing.T) {
 	f := codeFacts(t)
-	u, e := ecsUse(t, filepath.Join("ecs", "task-definition.json"))
-	checkUse(f, u).apply(t)
+	r, e := checkECS(t, f, "ecs")
+	r.apply(t)
 	if want := []string{"CMD", f.entrypoint, "probe", "ready"}; !slices.Equal(e.healthCheck, want) {
 		t.Errorf("healthCheck.command %q, want %q", e.healthCheck, want)
 	}
@@ -732,18 +760,10 @@ func TestNomad(t *testing.T) {
 
 func TestCloudRun(t *testing.T) {
 	f := codeFacts(t)
-	u, c := cloudRunUse(t, filepath.Join("cloudrun", "service.yaml"))
-	checkUse(f, u).apply(t)
+	r, c := checkCloudRun(t, f, "cloudrun")
+	r.apply(t)
 	if c.annotations["run.googleapis.com/cpu-throttling"] != "false" {
 		t.Error(`run.googleapis.com/cpu-throttling must be "false" (instance-based billing): a Kafka consumer works between requests`)
-	}
-	if n, err := strconv.Atoi(c.annotations["autoscaling.knative.dev/minScale"]); err != nil || n < 1 {
-		t.Errorf("minScale %q, want at least 1", c.annotations["autoscaling.knative.dev/minScale"])
-	}
-	// Instances cannot call each other: more than one needs peerless mode,
-	// where requests between workers go through Kafka.
-	if n, err := strconv.Atoi(c.annotations["autoscaling.knative.dev/maxScale"]); err != nil || n > 1 && u.lookupEnv("SIDECAR_PEERLESS") != "true" {
-		t.Errorf("maxScale %q without SIDECAR_PEERLESS=true: Cloud Run instances cannot reach each other", c.annotations["autoscaling.knative.dev/maxScale"])
 	}
 	var deps map[string][]string
 	if err := json.Unmarshal([]byte(c.annotations["run.googleapis.com/container-dependencies"]), &deps); err != nil {
@@ -754,9 +774,79 @@ func TestCloudRun(t *testing.T) {
 			t.Errorf("container %s does not wait for %s (container-dependencies %v)", name, sidecarContainer, deps)
 		}
 	}
-	requireProbes(t, u.file, c.probes)
+	requireProbes(t, "cloudrun/service.yaml", c.probes)
 	if _, ok := c.probes["startup"]; !ok {
 		t.Error("the worker needs a startup probe: container dependencies wait for it")
+	}
+}
+
+// The scaling checks must be able to fail: each example, changed in one way
+// that would scale it wrongly, is caught.
+func TestScalingCheckersCatch(t *testing.T) {
+	f := codeFacts(t)
+	check := map[string]func(t *testing.T, dir string) *report{
+		"ecs":      func(t *testing.T, dir string) *report { r, _ := checkECS(t, f, dir); return r },
+		"cloudrun": func(t *testing.T, dir string) *report { r, _ := checkCloudRun(t, f, dir); return r },
+	}
+	for _, c := range []struct {
+		dir, file, old, new, want string
+	}{
+		{"ecs", "task-definition.json", `{ "name": "SIDECAR_PEERLESS", "value": "true" }`, `{ "name": "SIDECAR_PEERLESS", "value": "false" }`, "without SIDECAR_PEERLESS=true"},
+		{"ecs", "task-definition.json", `'127.0.0.1:8083'`, `'127.0.0.1:9404'`, "port 9404, but the worker listens on"},
+		{"ecs", "task-definition.json", `'127.0.0.1:8083'`, `'10.0.0.1:8083'`, "the worker of its own task is at 127.0.0.1"},
+		{"ecs", "task-definition.json", `metrics_path: /metrics,`, `metrics_path: /prometheus,`, "does not serve /prometheus"},
+		{"ecs", "task-definition.json", `^connect_sidecar_desired_workers$`, `^connect_sidecar_sink_lag$`, "no metric_declaration"},
+		{"ecs", "task-definition.json", `\"label_matcher\":\"^example-app-connect$\"`, `\"label_matcher\":\"^example-app$\"`, "no metric_declaration"},
+		{"ecs", "task-definition.json", `regex: connect_sidecar_desired_workers,`, `regex: connect_sidecar_sink_lag,`, "metric_relabel_configs drop"},
+		{"ecs", "task-definition.json", `"taskRoleArn"`, `"taskRoleArnX"`, "no taskRoleArn"},
+		{"ecs", "scalable-target.json", `"MaxCapacity": 6`, `"MaxCapacity": 8`, "MaxCapacity 8"},
+		{"ecs", "scalable-target.json", `"MinCapacity": 1`, `"MinCapacity": 0`, "MinCapacity"},
+		{"ecs", "scaling-policy.json", `"TargetValue": 1,`, `"TargetValue": 2,`, "TargetValue 2"},
+		{"ecs", "scaling-policy.json", `"Namespace": "ConnectSidecar"`, `"Namespace": "ConnectSidecarX"`, "emf_processor.metric_namespace"},
+		{"ecs", "scaling-policy.json", `"Stat": "Maximum"`, `"Stat": "Sum"`, "want Maximum"},
+		{"ecs", "scaling-policy.json", `{ "Name": "ServiceName", "Value": "example-app" }
+              ]
+            },
+            "Stat": "Maximum"`, `{ "Name": "ServiceName", "Value": "other-app" }
+              ]
+            },
+            "Stat": "Maximum"`, "are none of the sets the agent publishes"},
+		{"ecs", "scaling-policy.json", `"DesiredTaskCount"`, `"RunningTaskCount"`, "want ECS/ContainerInsights DesiredTaskCount"},
+		{"ecs", "scaling-policy.json", `"desired / tasks"`, `"tasks / desired"`, "Expression"},
+		{"ecs", "scaling-policy.json", `"ResourceId": "service/example-cluster/example-app"`, `"ResourceId": "service/example-cluster/other-app"`, "not the scalable target's"},
+		{"cloudrun", "service.yaml", "SIDECAR_PEERLESS\n              value: \"true\"", "SIDECAR_PEERLESS\n              value: \"false\"", "without SIDECAR_PEERLESS=true"},
+		{"cloudrun", "service.yaml", "run.googleapis.com/scalingMode: manual", "run.googleapis.com/scalingMode: automatic", "want manual"},
+		{"cloudrun", "service.yaml", `run.googleapis.com/cpu-throttling: "false"`, `run.googleapis.com/cpu-throttling: "false"
+        autoscaling.knative.dev/maxScale: "4"`, "which manual scaling ignores"},
+		{"cloudrun", "service.yaml", "          env:\n", "          env:\n            - name: SIDECAR_LAG_PER_WORKER\n              value: \"20000\"\n", "want 20000, the worker's SIDECAR_LAG_PER_WORKER"},
+		{"cloudrun", "crema.yaml", "consumerGroup: connect-orders-to-app", "consumerGroup: orders-to-app", "no kafka trigger reads the lag of connect-orders-to-app"},
+		{"cloudrun", "crema.yaml", "topic: orders", "topic: payments", "kafka trigger topic"},
+		{"cloudrun", "crema.yaml", `lagThreshold: "10000"`, `lagThreshold: "5000"`, "lagThreshold"},
+		{"cloudrun", "crema.yaml", "offsetResetPolicy: earliest", "offsetResetPolicy: latest", "offsetResetPolicy"},
+		{"cloudrun", "crema.yaml", "maxReplicaCount: 6", "maxReplicaCount: 10", "maxReplicaCount 10"},
+		{"cloudrun", "crema.yaml", "minReplicaCount: 1", "minReplicaCount: 0", "minReplicaCount"},
+		{"cloudrun", "crema.yaml", "/services/example-app", "/services/other-app", "no scaledObject scales the service example-app"},
+		{"cloudrun", "crema.yaml", "sasl: plaintext", "sasl: scram_sha512", "kafka trigger sasl"},
+		{"cloudrun", "crema.yaml", "id: example-app-kafka-password", "id: other-password", "the worker's SIDECAR_SASL_PASSWORD comes from"},
+	} {
+		t.Run(c.dir+"/"+c.file+"/"+c.want, func(t *testing.T) {
+			files := readDir(t, c.dir)
+			raw := string(files[c.file])
+			if !strings.Contains(raw, c.old) {
+				t.Fatalf("%s/%s has no %q to change", c.dir, c.file, c.old)
+			}
+			files[c.file] = []byte(strings.Replace(raw, c.old, c.new, 1))
+			dir := t.TempDir()
+			for name, b := range files {
+				if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := check[c.dir](t, dir)
+			if !slices.ContainsFunc(r.problems, func(p string) bool { return strings.Contains(p, c.want) }) {
+				t.Errorf("not caught (want a problem with %q); problems: %q", c.want, r.problems)
+			}
+		})
 	}
 }
 
@@ -912,8 +1002,11 @@ func TestEnvNameChecker(t *testing.T) {
 func TestEveryExampleIsChecked(t *testing.T) {
 	checked := map[string]bool{
 		"ecs/task-definition.json":        true,
+		"ecs/scalable-target.json":        true,
+		"ecs/scaling-policy.json":         true,
 		"nomad/connect-sidecar.nomad.hcl": true,
 		"cloudrun/service.yaml":           true,
+		"cloudrun/crema.yaml":             true,
 	}
 	for name := range readDir(t, "kubernetes") {
 		checked["kubernetes/"+name] = true

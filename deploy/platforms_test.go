@@ -1,13 +1,19 @@
 package deploy
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"net"
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,6 +24,8 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"sigs.k8s.io/yaml"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 )
 
 // Values the platform fills in at run time, as a running worker would see
@@ -488,9 +496,11 @@ func matches(selector, labels map[string]string) bool {
 // ---- Cloud Run ----
 
 type cloudRunFacts struct {
-	annotations map[string]string
-	others      []string // the other containers
-	probes      map[string]string
+	name               string            // the service's
+	serviceAnnotations map[string]string // the service's (scaling mode)
+	annotations        map[string]string // the revision template's
+	others             []string          // the other containers
+	probes             map[string]string
 }
 
 func cloudRunUse(t *testing.T, file string) (use, cloudRunFacts) {
@@ -507,7 +517,11 @@ func cloudRunUse(t *testing.T, file string) (use, cloudRunFacts) {
 		Template podTemplate `json:"template"`
 	}
 	decodeSpec(t, objs[0], &spec)
-	c := cloudRunFacts{annotations: spec.Template.Metadata.Annotations}
+	c := cloudRunFacts{
+		name:               objs[0].Metadata.Name,
+		serviceAnnotations: objs[0].Metadata.Annotations,
+		annotations:        spec.Template.Metadata.Annotations,
+	}
 	u := use{file: file, stopWindow: 10 * time.Second, fixedStop: true} // Cloud Run: SIGTERM, then SIGKILL 10 s later
 	var worker *container
 	for i, ctr := range spec.Template.Spec.Containers {
@@ -543,11 +557,230 @@ func cloudRunUse(t *testing.T, file string) (use, cloudRunFacts) {
 	return u, c
 }
 
+// cremaConfig is the configuration of CREMA (Cloud Run External Metrics
+// Autoscaling): KEDA ScaledObjects whose targets are Cloud Run services or
+// worker pools, and the credentials their triggers use.
+type cremaConfig struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Spec       struct {
+		PollingInterval        *int                `json:"pollingInterval"`
+		TriggerAuthentications []cremaTriggerAuth  `json:"triggerAuthentications"`
+		ScaledObjects          []cremaScaledObject `json:"scaledObjects"`
+	} `json:"spec"`
+	file string
+}
+
+type cremaTriggerAuth struct {
+	Metadata objectMeta `json:"metadata"`
+	Spec     struct {
+		PodIdentity *struct {
+			Provider string `json:"provider"`
+		} `json:"podIdentity"`
+		GCPSecretManager *struct {
+			Secrets []struct {
+				Parameter string `json:"parameter"`
+				ID        string `json:"id"`
+				Version   string `json:"version"`
+			} `json:"secrets"`
+		} `json:"gcpSecretManager"`
+	} `json:"spec"`
+}
+
+type cremaScaledObject struct {
+	Spec struct {
+		ScaleTargetRef struct {
+			Name string `json:"name"`
+		} `json:"scaleTargetRef"`
+		MinReplicaCount *int            `json:"minReplicaCount"`
+		MaxReplicaCount *int            `json:"maxReplicaCount"`
+		Triggers        []cremaTrigger  `json:"triggers"`
+		Advanced        json.RawMessage `json:"advanced"`
+	} `json:"spec"`
+}
+
+type cremaTrigger struct {
+	Type              string            `json:"type"`
+	Name              string            `json:"name"`
+	Metadata          map[string]string `json:"metadata"`
+	AuthenticationRef *struct {
+		Name string `json:"name"`
+	} `json:"authenticationRef"`
+}
+
+// cremaUse reads CREMA's configuration strictly, as CREMA does: a key it
+// does not know fails.
+func cremaUse(t *testing.T, file string) cremaConfig {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c cremaConfig
+	if err := yaml.UnmarshalStrict(raw, &c); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	c.file = file
+	return c
+}
+
+// cloudRunService is a Cloud Run service's full name, as scaleTargetRef
+// gives it.
+var cloudRunService = regexp.MustCompile(`^projects/[^/]+/locations/[^/]+/services/([^/]+)$`)
+
+// checkCloudRunScaling checks the service's manual scaling and CREMA's
+// configuration for it against the worker's settings: the kafka trigger
+// must ask for what the workers' own figure asks for, the sink's lag over
+// SIDECAR_LAG_PER_WORKER, within the task count.
+func checkCloudRunScaling(r *report, u use, c cloudRunFacts, crema cremaConfig, loaded config.Loaded, tasksMax int) {
+	if mode := c.serviceAnnotations["run.googleapis.com/scalingMode"]; mode != "manual" {
+		r.fail("%s: run.googleapis.com/scalingMode is %q, want manual: CREMA sets the instance count of a service in manual mode", u.file, mode)
+	}
+	manual, err := strconv.Atoi(c.serviceAnnotations["run.googleapis.com/manualInstanceCount"])
+	if err != nil || manual < 1 {
+		r.fail("%s: run.googleapis.com/manualInstanceCount %q, want at least 1", u.file, c.serviceAnnotations["run.googleapis.com/manualInstanceCount"])
+	}
+	for _, a := range []string{"autoscaling.knative.dev/minScale", "autoscaling.knative.dev/maxScale"} {
+		if v, ok := c.annotations[a]; ok {
+			r.fail("%s: the template sets %s %q, which manual scaling ignores; CREMA's minReplicaCount and maxReplicaCount bound the count", u.file, a, v)
+		}
+	}
+	if crema.APIVersion != "crema/v1" || crema.Kind != "CremaConfig" {
+		r.fail("%s: apiVersion %q kind %q, want crema/v1 CremaConfig", crema.file, crema.APIVersion, crema.Kind)
+	}
+	var so *cremaScaledObject
+	for i, o := range crema.Spec.ScaledObjects {
+		if m := cloudRunService.FindStringSubmatch(o.Spec.ScaleTargetRef.Name); m != nil && m[1] == c.name {
+			so = &crema.Spec.ScaledObjects[i]
+		}
+	}
+	if so == nil {
+		r.fail("%s: no scaledObject scales the service %s (scaleTargetRef.name projects/PROJECT/locations/REGION/services/%s)", crema.file, c.name, c.name)
+		return
+	}
+
+	most := manual
+	switch mx := so.Spec.MaxReplicaCount; {
+	case mx == nil:
+		r.fail("%s: maxReplicaCount is unset, so KEDA's 100; want the declared connectors' tasks.max %d, as many workers as can get a task", crema.file, tasksMax)
+		most = 100
+	case *mx != tasksMax:
+		r.fail("%s: maxReplicaCount %d, want the declared connectors' tasks.max %d, as many workers as can get a task", crema.file, *mx, tasksMax)
+		most = max(most, *mx)
+	default:
+		most = max(most, *mx)
+	}
+	if mn := so.Spec.MinReplicaCount; mn == nil || *mn < 1 {
+		r.fail("%s: minReplicaCount is unset or 0, want at least 1: the app runs in the same instances", crema.file)
+	}
+	if most > 1 && !bool(loaded.Sidecar.Peerless) {
+		r.fail("%s: up to %d instances without SIDECAR_PEERLESS=true: Cloud Run instances cannot reach each other", u.file, most)
+	}
+
+	// Every declared sink is read by a kafka trigger, as the worker reads it.
+	sinks := map[string]config.Connector{} // by consumer group
+	for _, conn := range loaded.Sidecar.Connectors {
+		if conn.Config["topics"] != "" || conn.Config["topics.regex"] != "" {
+			sinks["connect-"+conn.Name] = conn
+		}
+	}
+	read := map[string]bool{}
+	for _, tr := range so.Spec.Triggers {
+		if tr.Type != "kafka" {
+			r.fail("%s: trigger %s; the example scales on KEDA's kafka trigger", crema.file, tr.Type)
+			continue
+		}
+		md := tr.Metadata
+		conn, ok := sinks[md["consumerGroup"]]
+		if !ok {
+			r.fail("%s: kafka trigger consumerGroup %q is not the consumer group of a declared sink connector (connect-<connector>: %v)", crema.file, md["consumerGroup"], sortedKeys(sinks))
+			continue
+		}
+		read[md["consumerGroup"]] = true
+		topics := strings.Split(conn.Config["topics"], ",")
+		for i := range topics {
+			topics[i] = strings.TrimSpace(topics[i])
+		}
+		if topic := md["topic"]; topic != "" && (len(topics) != 1 || topic != topics[0]) {
+			r.fail("%s: kafka trigger topic %q, but connector %s reads %q (leave topic out to count every topic of the group)", crema.file, topic, conn.Name, conn.Config["topics"])
+		}
+		if want := strconv.FormatInt(loaded.Sidecar.LagPerWorker, 10); md["lagThreshold"] != want {
+			r.fail("%s: kafka trigger lagThreshold %q, want %s, the worker's SIDECAR_LAG_PER_WORKER: KEDA asks for lag / lagThreshold instances, the workers for lag / SIDECAR_LAG_PER_WORKER", crema.file, md["lagThreshold"], want)
+		}
+		if want := strings.ToLower(cmp.Or(conn.Config["consumer.override.auto.offset.reset"], "earliest")); md["offsetResetPolicy"] != want {
+			r.fail("%s: kafka trigger offsetResetPolicy %q, want %s as the sink's auto.offset.reset: a partition without a committed offset is then lag to the workers too", crema.file, md["offsetResetPolicy"], want)
+		}
+		checkKafkaTriggerAccess(r, u, crema, tr)
+	}
+	for _, group := range sortedKeys(sinks) {
+		if !read[group] {
+			r.fail("%s: no kafka trigger reads the lag of %s, the group of sink connector %s", crema.file, group, sinks[group].Name)
+		}
+	}
+}
+
+// checkKafkaTriggerAccess checks that a kafka trigger reaches the worker's
+// Kafka as the worker does: the same bootstrap servers, SASL mechanism and
+// TLS, and credentials from Secret Manager, the password the worker's own.
+func checkKafkaTriggerAccess(r *report, u use, crema cremaConfig, tr cremaTrigger) {
+	md := tr.Metadata
+	list := func(s string) []string {
+		var out []string
+		for part := range strings.SplitSeq(s, ",") {
+			out = append(out, strings.TrimSpace(part))
+		}
+		return out
+	}
+	if want := u.lookupEnv("CONNECT_BOOTSTRAP_SERVERS"); !slices.Equal(list(md["bootstrapServers"]), list(want)) {
+		r.fail("%s: kafka trigger bootstrapServers %q, but the worker's CONNECT_BOOTSTRAP_SERVERS is %q", crema.file, md["bootstrapServers"], want)
+	}
+	protocol := strings.ToUpper(cmp.Or(u.lookupEnv("CONNECT_SECURITY_PROTOCOL"), "PLAINTEXT"))
+	wantTLS := "disable"
+	if protocol == "SSL" || protocol == "SASL_SSL" {
+		wantTLS = "enable"
+	}
+	if tls := cmp.Or(md["tls"], "disable"); tls != wantTLS {
+		r.fail("%s: kafka trigger tls %q, want %s for the worker's %s", crema.file, tls, wantTLS, protocol)
+	}
+	wantSASL := "none"
+	if strings.HasPrefix(protocol, "SASL_") {
+		mechanism := strings.ToUpper(u.lookupEnv("CONNECT_SASL_MECHANISM"))
+		wantSASL = map[string]string{"PLAIN": "plaintext", "SCRAM-SHA-256": "scram_sha256", "SCRAM-SHA-512": "scram_sha512", "OAUTHBEARER": "oauthbearer"}[mechanism]
+	}
+	if sasl := cmp.Or(md["sasl"], "none"); sasl != wantSASL {
+		r.fail("%s: kafka trigger sasl %q, want %q for the worker's CONNECT_SASL_MECHANISM %q", crema.file, sasl, wantSASL, u.lookupEnv("CONNECT_SASL_MECHANISM"))
+	}
+	if wantSASL == "none" {
+		return
+	}
+	// KEDA takes the user name and password from the trigger's
+	// authentication only; CREMA fills that from Secret Manager.
+	secrets := map[string]string{} // parameter -> secret
+	for _, a := range crema.Spec.TriggerAuthentications {
+		if tr.AuthenticationRef != nil && a.Metadata.Name == tr.AuthenticationRef.Name && a.Spec.GCPSecretManager != nil {
+			for _, s := range a.Spec.GCPSecretManager.Secrets {
+				secrets[s.Parameter] = s.ID
+			}
+		}
+	}
+	if secrets["username"] == "" || secrets["password"] == "" {
+		r.fail("%s: the kafka trigger's authenticationRef gives no username and password from Secret Manager (gcpSecretManager secrets with parameter username and password)", crema.file)
+		return
+	}
+	for _, e := range u.env {
+		if e.name == "SIDECAR_SASL_PASSWORD" && !strings.HasPrefix(e.from, "Secret Manager secret "+secrets["password"]+" ") {
+			r.fail("%s: the kafka trigger's password is secret %s, but the worker's SIDECAR_SASL_PASSWORD comes from %q", crema.file, secrets["password"], e.from)
+		}
+	}
+}
+
 // ---- ECS ----
 
 type ecsFacts struct {
 	healthCheck []string
 	dependsOn   map[string]string // container -> condition on the worker
+	taskRole    string
+	agent       *cloudWatchAgent // nil without one
 }
 
 func ecsUse(t *testing.T, file string) (use, ecsFacts) {
@@ -557,6 +790,7 @@ func ecsUse(t *testing.T, file string) (use, ecsFacts) {
 		t.Fatal(err)
 	}
 	var td struct {
+		TaskRoleArn          string `json:"taskRoleArn"`
 		ContainerDefinitions []struct {
 			Name         string `json:"name"`
 			Essential    *bool  `json:"essential"`
@@ -585,12 +819,32 @@ func ecsUse(t *testing.T, file string) (use, ecsFacts) {
 		t.Fatalf("%s: %v", file, err)
 	}
 	u := use{file: file}
-	e := ecsFacts{dependsOn: map[string]string{}}
+	e := ecsFacts{dependsOn: map[string]string{}, taskRole: td.TaskRoleArn}
 	found := false
 	for _, c := range td.ContainerDefinitions {
 		for _, d := range c.DependsOn {
 			if d.ContainerName == sidecarContainer {
 				e.dependsOn[c.Name] = d.Condition
+			}
+		}
+		env := map[string]string{}
+		for _, v := range c.Environment {
+			env[v.Name] = v.Value
+		}
+		if _, ok := env["PROMETHEUS_CONFIG_CONTENT"]; ok && c.Name != sidecarContainer {
+			if e.agent != nil {
+				t.Fatalf("%s: two CloudWatch agent containers, %s and %s", file, e.agent.container, c.Name)
+			}
+			e.agent = readCloudWatchAgent(t, file, c.Name, env)
+			// What it scrapes in its own task is the worker's REST listener.
+			for _, j := range e.agent.jobs {
+				for _, target := range j.targets() {
+					if host, port, err := net.SplitHostPort(target); err == nil && isLoopback(host) {
+						n, _ := strconv.Atoi(port)
+						u.port(n, c.Name+" scrape target "+target)
+						u.path(j.metricsPath(), c.Name+" scrape job "+j.JobName)
+					}
+				}
 			}
 		}
 		if c.Name != sidecarContainer {
@@ -626,6 +880,360 @@ func ecsUse(t *testing.T, file string) (use, ecsFacts) {
 		t.Fatalf("%s: no container named %s", file, sidecarContainer)
 	}
 	return u, e
+}
+
+// cloudWatchAgent is the CloudWatch agent container of an ECS task: what
+// it scrapes (its Prometheus configuration) and what it publishes to
+// CloudWatch as EMF (logs.metrics_collected.prometheus of its own).
+type cloudWatchAgent struct {
+	container    string
+	namespace    string // emf_processor.metric_namespace
+	declarations []emfDeclaration
+	jobs         []scrapeJob
+}
+
+// emfDeclaration is one emf_processor.metric_declaration: the metrics it
+// selects by name and by labels, and the dimension sets they get.
+type emfDeclaration struct {
+	SourceLabels    []string   `json:"source_labels"`
+	LabelMatcher    string     `json:"label_matcher"`
+	LabelSeparator  string     `json:"label_separator"`
+	MetricSelectors []string   `json:"metric_selectors"`
+	Dimensions      [][]string `json:"dimensions"`
+}
+
+// selects reports whether d publishes metric from a series with labels.
+func (d emfDeclaration) selects(metric string, labels map[string]string) bool {
+	named := slices.ContainsFunc(d.MetricSelectors, func(sel string) bool {
+		re, err := regexp.Compile(sel)
+		return err == nil && re.MatchString(metric)
+	})
+	if !named || len(d.SourceLabels) == 0 { // the agent skips a declaration without source_labels
+		return false
+	}
+	var values []string
+	for _, l := range d.SourceLabels {
+		values = append(values, labels[l])
+	}
+	re, err := regexp.Compile(cmp.Or(d.LabelMatcher, ".*"))
+	return err == nil && re.MatchString(strings.Join(values, cmp.Or(d.LabelSeparator, ";")))
+}
+
+// scrapeJob is one of Prometheus's scrape_configs, with static targets.
+type scrapeJob struct {
+	JobName       string `json:"job_name"`
+	MetricsPath   string `json:"metrics_path"`
+	StaticConfigs []struct {
+		Targets []string          `json:"targets"`
+		Labels  map[string]string `json:"labels"`
+	} `json:"static_configs"`
+	MetricRelabelConfigs []struct {
+		SourceLabels []string `json:"source_labels"`
+		Regex        string   `json:"regex"`
+		Action       string   `json:"action"`
+	} `json:"metric_relabel_configs"`
+}
+
+func (j scrapeJob) metricsPath() string { return cmp.Or(j.MetricsPath, "/metrics") }
+
+func (j scrapeJob) targets() []string {
+	var out []string
+	for _, sc := range j.StaticConfigs {
+		out = append(out, sc.Targets...)
+	}
+	return out
+}
+
+// keeps reports whether the job's metric_relabel_configs keep the series
+// named metric (Prometheus anchors their regexes).
+func (j scrapeJob) keeps(metric string) bool {
+	for _, rc := range j.MetricRelabelConfigs {
+		if !slices.Equal(rc.SourceLabels, []string{"__name__"}) {
+			continue
+		}
+		re, err := regexp.Compile("^(?:" + cmp.Or(rc.Regex, "(.*)") + ")$")
+		if err != nil {
+			return false
+		}
+		switch strings.ToLower(rc.Action) {
+		case "keep":
+			if !re.MatchString(metric) {
+				return false
+			}
+		case "drop":
+			if re.MatchString(metric) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || net.ParseIP(host).IsLoopback()
+}
+
+// readCloudWatchAgent reads the agent's configuration from its container's
+// environment: CW_CONFIG_CONTENT, and the Prometheus configuration where
+// prometheus_config_path points ("env:NAME", a variable of the container).
+func readCloudWatchAgent(t *testing.T, file, container string, env map[string]string) *cloudWatchAgent {
+	t.Helper()
+	var cw struct {
+		Logs struct {
+			MetricsCollected struct {
+				Prometheus *struct {
+					PrometheusConfigPath string `json:"prometheus_config_path"`
+					EMFProcessor         struct {
+						MetricNamespace   string           `json:"metric_namespace"`
+						MetricDeclaration []emfDeclaration `json:"metric_declaration"`
+					} `json:"emf_processor"`
+				} `json:"prometheus"`
+			} `json:"metrics_collected"`
+		} `json:"logs"`
+	}
+	if err := json.Unmarshal([]byte(env["CW_CONFIG_CONTENT"]), &cw); err != nil {
+		t.Fatalf("%s: %s: CW_CONFIG_CONTENT: %v", file, container, err)
+	}
+	p := cw.Logs.MetricsCollected.Prometheus
+	if p == nil {
+		t.Fatalf("%s: %s: CW_CONFIG_CONTENT has no logs.metrics_collected.prometheus", file, container)
+	}
+	name, ok := strings.CutPrefix(p.PrometheusConfigPath, "env:")
+	if !ok {
+		t.Fatalf("%s: %s: prometheus_config_path %q; the example passes the scrape configuration in a variable, env:NAME", file, container, p.PrometheusConfigPath)
+	}
+	var prom struct {
+		ScrapeConfigs []scrapeJob `json:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal([]byte(env[name]), &prom); err != nil {
+		t.Fatalf("%s: %s: %s: %v", file, container, name, err)
+	}
+	return &cloudWatchAgent{
+		container:    container,
+		namespace:    p.EMFProcessor.MetricNamespace,
+		declarations: p.EMFProcessor.MetricDeclaration,
+		jobs:         prom.ScrapeConfigs,
+	}
+}
+
+// ecsScaling is the input of Application Auto Scaling's
+// register-scalable-target and put-scaling-policy (--cli-input-json).
+type ecsScaling struct {
+	targetFile, policyFile string
+	target                 struct {
+		ServiceNamespace  string `json:"ServiceNamespace"`
+		ResourceID        string `json:"ResourceId"`
+		ScalableDimension string `json:"ScalableDimension"`
+		MinCapacity       *int   `json:"MinCapacity"`
+		MaxCapacity       *int   `json:"MaxCapacity"`
+	}
+	policy struct {
+		PolicyName                               string `json:"PolicyName"`
+		ServiceNamespace                         string `json:"ServiceNamespace"`
+		ResourceID                               string `json:"ResourceId"`
+		ScalableDimension                        string `json:"ScalableDimension"`
+		PolicyType                               string `json:"PolicyType"`
+		TargetTrackingScalingPolicyConfiguration *struct {
+			TargetValue                   float64 `json:"TargetValue"`
+			CustomizedMetricSpecification *struct {
+				Metrics []metricDataQuery `json:"Metrics"`
+			} `json:"CustomizedMetricSpecification"`
+			ScaleOutCooldown *int  `json:"ScaleOutCooldown"`
+			ScaleInCooldown  *int  `json:"ScaleInCooldown"`
+			DisableScaleIn   *bool `json:"DisableScaleIn"`
+		} `json:"TargetTrackingScalingPolicyConfiguration"`
+	}
+}
+
+// metricDataQuery is a TargetTrackingMetricDataQuery: a metric or a math
+// expression over others.
+type metricDataQuery struct {
+	ID         string `json:"Id"`
+	Label      string `json:"Label"`
+	Expression string `json:"Expression"`
+	ReturnData *bool  `json:"ReturnData"`
+	MetricStat *struct {
+		Metric struct {
+			Namespace  string `json:"Namespace"`
+			MetricName string `json:"MetricName"`
+			Dimensions []struct {
+				Name  string `json:"Name"`
+				Value string `json:"Value"`
+			} `json:"Dimensions"`
+		} `json:"Metric"`
+		Stat string `json:"Stat"`
+	} `json:"MetricStat"`
+}
+
+func (q metricDataQuery) dimensions() map[string]string {
+	out := map[string]string{}
+	if q.MetricStat != nil {
+		for _, d := range q.MetricStat.Metric.Dimensions {
+			out[d.Name] = d.Value
+		}
+	}
+	return out
+}
+
+func (q metricDataQuery) metric() string {
+	if q.MetricStat == nil {
+		return "(no MetricStat)"
+	}
+	return q.MetricStat.Metric.Namespace + " " + q.MetricStat.Metric.MetricName
+}
+
+// ecsScalingUse reads scalable-target.json and scaling-policy.json in dir.
+// A key the API does not have fails, as it fails the AWS CLI.
+func ecsScalingUse(t *testing.T, dir string) ecsScaling {
+	t.Helper()
+	s := ecsScaling{targetFile: filepath.Join(dir, "scalable-target.json"), policyFile: filepath.Join(dir, "scaling-policy.json")}
+	for file, into := range map[string]any{s.targetFile: &s.target, s.policyFile: &s.policy} {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(into); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+	}
+	return s
+}
+
+// desiredWorkersMetric is the workers' scaling signal, the same figure on
+// every worker.
+const desiredWorkersMetric = "connect_sidecar_desired_workers"
+
+var (
+	ecsService   = regexp.MustCompile(`^service/([^/]+)/([^/]+)$`)
+	metricsRatio = regexp.MustCompile(`^\s*([a-z]\w*)\s*/\s*([a-z]\w*)\s*$`)
+)
+
+// checkECSScaling checks the chain that scales the ECS service: the agent
+// scrapes the worker of its own task and publishes desired workers to
+// CloudWatch; the policy tracks that figure per desired task at 1 for the
+// service the scalable target names, up to the task count.
+func checkECSScaling(f facts, r *report, u use, e ecsFacts, s ecsScaling, loaded config.Loaded, tasksMax int) {
+	tg := s.target
+	m := ecsService.FindStringSubmatch(tg.ResourceID)
+	if tg.ServiceNamespace != "ecs" || tg.ScalableDimension != "ecs:service:DesiredCount" || m == nil {
+		r.fail("%s: ServiceNamespace %q, ScalableDimension %q, ResourceId %q; want ecs, ecs:service:DesiredCount and service/CLUSTER/SERVICE", s.targetFile, tg.ServiceNamespace, tg.ScalableDimension, tg.ResourceID)
+		return
+	}
+	cluster, service := m[1], m[2]
+	if tg.MinCapacity == nil || *tg.MinCapacity < 1 {
+		r.fail("%s: MinCapacity is unset or 0, want at least 1: with no task left, no worker reports the lag", s.targetFile)
+	}
+	most := tasksMax
+	switch mx := tg.MaxCapacity; {
+	case mx == nil:
+		r.fail("%s: MaxCapacity is unset, want the declared connectors' tasks.max %d, as many workers as can get a task", s.targetFile, tasksMax)
+	case *mx != tasksMax:
+		most = *mx
+		r.fail("%s: MaxCapacity %d, want the declared connectors' tasks.max %d, as many workers as can get a task", s.targetFile, most, tasksMax)
+	}
+	if most > 1 && !bool(loaded.Sidecar.Peerless) {
+		r.fail("%s: up to %d tasks without SIDECAR_PEERLESS=true: workers would call each other on port 8083, which the example opens between tasks by no security-group rule or Cloud Map", u.file, most)
+	}
+
+	// The agent, and the dimension sets it publishes the metric with.
+	a := e.agent
+	if a == nil {
+		r.fail("%s: no CloudWatch agent container (one with PROMETHEUS_CONFIG_CONTENT) publishes %s", u.file, desiredWorkersMetric)
+		return
+	}
+	if e.taskRole == "" {
+		r.fail("%s: no taskRoleArn: the CloudWatch agent writes its EMF log group with the task role", u.file)
+	}
+	checkMetric(f, r, u.file, desiredWorkersMetric, a.container)
+	var published []map[string]string
+	scraped := false
+	for _, j := range a.jobs {
+		for _, sc := range j.StaticConfigs {
+			for _, target := range sc.Targets {
+				if host, _, err := net.SplitHostPort(target); err != nil || !isLoopback(host) {
+					r.fail("%s: %s scrapes %s; the worker of its own task is at 127.0.0.1 (awsvpc: the task's containers share localhost)", u.file, a.container, target)
+					continue
+				}
+				if !j.keeps(desiredWorkersMetric) {
+					r.fail("%s: %s job %s: metric_relabel_configs drop %s", u.file, a.container, j.JobName, desiredWorkersMetric)
+					continue
+				}
+				scraped = true
+				// The series' labels: Prometheus's, the agent's metric type
+				// and, on ECS, the cluster's name; then the job's own.
+				labels := map[string]string{"job": j.JobName, "instance": target, "prom_metric_type": "gauge", "ClusterName": cluster}
+				maps.Copy(labels, sc.Labels)
+				for _, d := range a.declarations {
+					if !d.selects(desiredWorkersMetric, labels) {
+						continue
+					}
+					for _, set := range d.Dimensions {
+						dims := map[string]string{}
+						for _, name := range set {
+							if v, ok := labels[name]; ok {
+								dims[name] = v
+							}
+						}
+						if len(dims) == len(set) { // the agent drops a set a label is missing from
+							published = append(published, dims)
+						}
+					}
+				}
+			}
+		}
+	}
+	if !scraped {
+		r.fail("%s: %s scrapes no worker in its own task for %s", u.file, a.container, desiredWorkersMetric)
+	} else if len(published) == 0 {
+		r.fail("%s: no metric_declaration of %s selects %s (metric_selectors, source_labels and label_matcher) with a dimension set the series has", u.file, a.container, desiredWorkersMetric)
+	}
+
+	// The policy.
+	p := s.policy
+	if p.ServiceNamespace != tg.ServiceNamespace || p.ResourceID != tg.ResourceID || p.ScalableDimension != tg.ScalableDimension {
+		r.fail("%s: the policy is for %s %s %s, not the scalable target's %s %s %s", s.policyFile, p.ServiceNamespace, p.ResourceID, p.ScalableDimension, tg.ServiceNamespace, tg.ResourceID, tg.ScalableDimension)
+	}
+	tt := p.TargetTrackingScalingPolicyConfiguration
+	if p.PolicyType != "TargetTrackingScaling" || tt == nil || tt.CustomizedMetricSpecification == nil {
+		r.fail("%s: PolicyType %q, want TargetTrackingScaling with a CustomizedMetricSpecification", s.policyFile, p.PolicyType)
+		return
+	}
+	if tt.TargetValue != 1 {
+		r.fail("%s: TargetValue %v, want 1: target tracking sets the desired count to count x metric / target, and the metric is desired workers per task", s.policyFile, tt.TargetValue)
+	}
+	queries := map[string]metricDataQuery{}
+	var returned []metricDataQuery
+	for _, q := range tt.CustomizedMetricSpecification.Metrics {
+		queries[q.ID] = q
+		if q.ReturnData == nil || *q.ReturnData { // true unless set
+			returned = append(returned, q)
+		}
+	}
+	var ratio []string
+	if len(returned) == 1 {
+		ratio = metricsRatio.FindStringSubmatch(returned[0].Expression)
+	}
+	if ratio == nil {
+		r.fail("%s: want one query with ReturnData true, whose Expression is DESIRED / TASKS", s.policyFile)
+		return
+	}
+	desired, tasks := queries[ratio[1]], queries[ratio[2]]
+	switch ms := desired.MetricStat; {
+	case ms == nil:
+		r.fail("%s: Expression %q: %s is no MetricStat", s.policyFile, returned[0].Expression, ratio[1])
+	case ms.Metric.MetricName != desiredWorkersMetric || ms.Metric.Namespace != a.namespace:
+		r.fail("%s: Expression %q divides %s; want %s in the namespace the agent publishes to, %q (emf_processor.metric_namespace)", s.policyFile, returned[0].Expression, desired.metric(), desiredWorkersMetric, a.namespace)
+	case ms.Stat != "Maximum":
+		r.fail("%s: %s Stat %s, want Maximum: every worker reports the whole group's figure, so more tasks must not add up", s.policyFile, desired.ID, ms.Stat)
+	case !slices.ContainsFunc(published, func(d map[string]string) bool { return maps.Equal(d, desired.dimensions()) }):
+		r.fail("%s: %s dimensions %v are none of the sets the agent publishes %s with, %v", s.policyFile, desired.ID, desired.dimensions(), desiredWorkersMetric, published)
+	}
+	want := map[string]string{"ClusterName": cluster, "ServiceName": service}
+	if ms := tasks.MetricStat; ms == nil || ms.Metric.Namespace != "ECS/ContainerInsights" || ms.Metric.MetricName != "DesiredTaskCount" || !maps.Equal(tasks.dimensions(), want) {
+		r.fail("%s: Expression %q divides by %s %v; want ECS/ContainerInsights DesiredTaskCount %v (Container Insights on): target tracking multiplies the service's desired count by the metric, so the metric is per desired task", s.policyFile, returned[0].Expression, tasks.metric(), tasks.dimensions(), want)
+	}
 }
 
 // ---- Nomad ----
