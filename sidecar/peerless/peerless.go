@@ -84,7 +84,7 @@ type Exchange struct {
 	mu      sync.Mutex
 	live    bool                 // the initial read is done: requests read from now on are served
 	peers   map[string]time.Time // announced workers' URLs and when they last said so
-	waiting map[string]pending // by request id
+	waiting map[string]pending   // by request id
 	served  map[string]time.Time // requests served here, until their deadline
 	warned  map[string]bool      // workers CheckGroup has warned about
 
@@ -341,7 +341,6 @@ func newID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
 
 // errorBody is Connect's error body.
 func errorBody(msg string) []byte {
