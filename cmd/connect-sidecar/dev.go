@@ -23,7 +23,9 @@ func runDev(args, environ []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return exitConfig
 	}
-	broker, err := devbroker.Start(*kafkaAddr)
+	// As a default Apache Kafka broker does, so that a connector can write
+	// to a topic nobody created.
+	broker, err := devbroker.Start(*kafkaAddr, devbroker.AutoCreateTopics())
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitFailed
@@ -31,7 +33,7 @@ func runDev(args, environ []string, stdout, stderr io.Writer) int {
 	defer broker.Close()
 
 	if *brokerOnly {
-		fmt.Fprintf(stdout, "Kafka broker (in-process) listening on %s. Start workers against it:\n\n"+
+		fmt.Fprintf(stdout, "Kafka broker (in-process) listening on %s; it creates a missing topic, with one partition, on first use. Start workers against it:\n\n"+
 			"  CONNECT_BOOTSTRAP_SERVERS=%[1]s CONNECT_GROUP_ID=dev CONNECT_LISTENERS=http://127.0.0.1:8083 \\\n"+
 			"  CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR=1 CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR=1 \\\n"+
 			"  CONNECT_STATUS_STORAGE_REPLICATION_FACTOR=1 connect-sidecar run\n\n"+
@@ -61,7 +63,8 @@ func runDev(args, environ []string, stdout, stderr io.Writer) int {
 	}
 	log := logging.New(stderr, loaded.Sidecar)
 	base := "http://" + *restAddr
-	fmt.Fprintf(stdout, "connect-sidecar dev: Kafka (in-process) on %s, worker REST on %s. Try:\n\n"+
+	fmt.Fprintf(stdout, "connect-sidecar dev: Kafka (in-process) on %s, worker REST on %s.\n"+
+		"Topics are created on first use, with one partition (auto.create.topics.enable=true). Try:\n\n"+
 		"  curl -s %[2]s/\n"+
 		"  curl -s %[2]s/health\n"+
 		"  curl -s %[2]s/ready\n\n"+

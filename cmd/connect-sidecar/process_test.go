@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/segmentio/kafka-go"
+
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 )
 
@@ -44,6 +46,49 @@ func TestDevModeServesRootAndStopsOnInterrupt(t *testing.T) {
 	}
 	if !strings.Contains(p.Log(), "curl -s "+p.URL+"/") {
 		t.Errorf("dev printed no curl line to try:\n%s", p.Log())
+	}
+}
+
+// A newcomer's first connector writes to a topic nobody created: dev's
+// broker creates it on first use, as a default Apache Kafka broker does,
+// with one partition, and the records arrive.
+func TestDevModeCreatesTopicsOnFirstUse(t *testing.T) {
+	rest, kafkaAddr := freeAddr(t), freeAddr(t)
+	p := kafkatest.StartCommand(t, "http://"+rest, nil, "dev", "--kafka", kafkaAddr, "--rest", rest)
+	p.WaitHealthy(t, 30*time.Second)
+	if !strings.Contains(p.Log(), "Topics are created on first use") {
+		t.Errorf("dev's banner does not say that topics are created on first use:\n%s", p.Log())
+	}
+	code, body, err := p.Do(http.MethodPut, "/connectors/orders/config",
+		`{"connector.class":"io.connectsidecar.connect.datagen.DatagenConnector","tasks.max":"1","topic":"orders","rate":"100","max.records":"5"}`)
+	if err != nil || code != http.StatusCreated {
+		t.Fatalf("PUT connector: %d %s %v", code, body, err)
+	}
+	b := &kafkatest.Broker{Addr: kafkaAddr, Kind: kafkatest.InProcess}
+	// ListOffsets creates no topic, so only the connector can have made it.
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		end, err := kafkatest.LastOffset(b, "orders", 0)
+		if err == nil && end < 5 {
+			err = fmt.Errorf("orders holds %d records, want 5", end)
+		}
+		return err
+	})
+	if got := b.Consume(t, "orders", 0, 5, 30*time.Second); len(got) != 5 {
+		t.Fatalf("read %d records from orders, want 5", len(got))
+	}
+	// A connection of its own: the shared transport's metadata cache
+	// predates the topic.
+	conn, err := kafka.Dial("tcp", kafkaAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	parts, err := conn.ReadPartitions("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parts) != 1 {
+		t.Errorf("orders created with %d partitions, want 1", len(parts))
 	}
 }
 

@@ -17,8 +17,22 @@ type Broker struct {
 	cluster *kfake.Cluster
 }
 
+// Option changes the broker from its default, which creates no topic by
+// itself (tests rely on that to see a missing topic).
+type Option func(*[]kfake.Opt)
+
+// AutoCreateTopics makes the broker create a missing topic, with one
+// partition, when a client's metadata request allows it, as a default
+// Apache Kafka broker does (auto.create.topics.enable=true,
+// num.partitions=1). Producers ask it for the topics they write to.
+func AutoCreateTopics() Option {
+	return func(opts *[]kfake.Opt) {
+		*opts = append(*opts, kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(1))
+	}
+}
+
 // Start listens on addr ("127.0.0.1:9092"; port 0 picks a free one).
-func Start(addr string) (*Broker, error) {
+func Start(addr string, options ...Option) (*Broker, error) {
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("devbroker: address %q: %w", addr, err)
@@ -27,7 +41,7 @@ func Start(addr string) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devbroker: port %q: %w", portText, err)
 	}
-	c, err := kfake.NewCluster(
+	opts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		kfake.ListenFn(func(network, a string) (net.Listener, error) {
@@ -35,7 +49,11 @@ func Start(addr string) (*Broker, error) {
 			return net.Listen(network, net.JoinHostPort(host, p))
 		}),
 		kfake.ClusterID("connect-sidecar-dev"),
-	)
+	}
+	for _, o := range options {
+		o(&opts)
+	}
+	c, err := kfake.NewCluster(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("devbroker: %w", err)
 	}

@@ -15,11 +15,12 @@ var posInf = math.Inf(1)
 
 // The runtime's metric hooks.
 var (
-	_ runtime.SourcePollHook   = (*Metrics)(nil)
-	_ runtime.SourceWriteHook  = (*Metrics)(nil)
-	_ runtime.SinkPutHook      = (*Metrics)(nil)
-	_ runtime.OffsetCommitHook = (*Metrics)(nil)
-	_ runtime.RecordErrorHook  = (*Metrics)(nil)
+	_ runtime.SourcePollHook        = (*Metrics)(nil)
+	_ runtime.SourceWriteHook       = (*Metrics)(nil)
+	_ runtime.SourceSendFailureHook = (*Metrics)(nil)
+	_ runtime.SinkPutHook           = (*Metrics)(nil)
+	_ runtime.OffsetCommitHook      = (*Metrics)(nil)
+	_ runtime.RecordErrorHook       = (*Metrics)(nil)
 )
 
 func taskLabels(id runtime.TaskID) []string {
@@ -34,6 +35,11 @@ func (m *Metrics) OnSourcePoll(id runtime.TaskID, records int) {
 // OnSourceWrite implements runtime.SourceWriteHook.
 func (m *Metrics) OnSourceWrite(id runtime.TaskID, records, _ int) {
 	m.written.WithLabelValues(taskLabels(id)...).Add(float64(records))
+}
+
+// OnSourceSendFailure implements runtime.SourceSendFailureHook.
+func (m *Metrics) OnSourceSendFailure(id runtime.TaskID, topic string, records int) {
+	m.sendFailures.WithLabelValues(id.Connector, strconv.Itoa(int(id.Task)), topic).Add(float64(records))
 }
 
 // OnSinkPut implements runtime.SinkPutHook.

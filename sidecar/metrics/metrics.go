@@ -50,6 +50,7 @@ type Metrics struct {
 
 	// The tasks this worker runs.
 	polled, written, sent   *prometheus.CounterVec
+	sendFailures            *prometheus.CounterVec
 	putSeconds              *prometheus.HistogramVec
 	commitSeconds           *prometheus.HistogramVec
 	recordErrors, skipped   *prometheus.GaugeVec
@@ -105,6 +106,12 @@ func New() *Metrics {
 
 	m.polled = f.counterVec("kafka_connect_source_task_source_record_poll_total", "Records source tasks returned from poll, before transforms.", task)
 	m.written = f.counterVec("kafka_connect_source_task_source_record_write_total", "Records source tasks wrote to Kafka and Kafka acknowledged.", task)
+	// Java's producer counts record-retry-total and record-error-total
+	// inside its own retries; the runtime retries here, so this counts
+	// each attempt Kafka refused, under a name of our own.
+	m.sendFailures = f.counterVec("connect_sidecar_source_send_failures_total",
+		"Attempts to send a source record to Kafka that failed (unknown topic, authorization, record too large, broker down), per record and attempt, by topic.",
+		[]string{"connector", "task", "topic"})
 	m.sent = f.counterVec("kafka_connect_sink_task_sink_record_send_total", "Records sink tasks were given in put, after transforms.", task)
 	m.putSeconds = f.histogramVec("connect_sidecar_sink_put_batch_duration_seconds", "How long sink tasks took to put a batch.", task)
 	m.commitSeconds = f.histogramVec("connect_sidecar_offset_commit_duration_seconds",
@@ -114,7 +121,7 @@ func New() *Metrics {
 	m.skipped = f.gaugeVec("kafka_connect_task_error_total_records_skipped", "Records skipped under errors.tolerance=all (a count; a gauge as Strimzi types it).", task)
 	m.recordErrorsByStage = f.counterVec("connect_sidecar_record_errors_total", "Records that failed a stage after retries, by stage (Connect's names, e.g. VALUE_CONVERTER).",
 		[]string{"connector", "task", "stage"})
-	m.taskVecs = []deleter{m.polled, m.written, m.sent, m.putSeconds, m.commitSeconds, m.recordErrors, m.skipped, m.recordErrorsByStage}
+	m.taskVecs = []deleter{m.polled, m.written, m.sendFailures, m.sent, m.putSeconds, m.commitSeconds, m.recordErrors, m.skipped, m.recordErrorsByStage}
 
 	m.deliverySeconds = f.histogramVec("connect_sidecar_http_delivery_seconds", "How long the HTTP sink took to deliver a batch to the app, whatever the answer.", []string{"connector"})
 	m.requests = f.counterVec("connect_sidecar_http_requests_total", "Requests the HTTP sink made to the app, by status code (0: no answer).", []string{"connector", "code"})

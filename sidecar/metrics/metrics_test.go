@@ -41,6 +41,7 @@ func populate(m *Metrics) {
 	hooks.RebalanceCompleted(assignment([]string{"sink", "source"}, task0, task1), 120*time.Millisecond)
 	m.OnSourcePoll(task1, 10)
 	m.OnSourceWrite(task1, 8, 800)
+	m.OnSourceSendFailure(task1, "orders", 1)
 	m.OnSinkPut(task0, 5, 3*time.Millisecond)
 	m.OnOffsetCommit(task0, time.Millisecond, nil)
 	m.OnOffsetCommit(task1, time.Second, errors.New("timeout"))
@@ -97,6 +98,8 @@ func TestTaskHooks(t *testing.T) {
 	m.OnSourcePoll(task1, 10)
 	m.OnSourcePoll(task1, 0)
 	m.OnSourceWrite(task1, 7, 700)
+	m.OnSourceSendFailure(task1, "orders", 1)
+	m.OnSourceSendFailure(task1, "orders", 1)
 	m.OnSinkPut(task0, 5, time.Millisecond)
 	m.OnSinkPut(task0, 6, time.Millisecond)
 	m.OnOffsetCommit(task0, time.Millisecond, nil)
@@ -112,6 +115,7 @@ func TestTaskHooks(t *testing.T) {
 	}{
 		{"poll", m.polled.WithLabelValues("source", "1"), 10},
 		{"write", m.written.WithLabelValues("source", "1"), 7},
+		{"send failures", m.sendFailures.WithLabelValues("source", "1", "orders"), 2},
 		{"send", m.sent.WithLabelValues("sink", "0"), 11},
 		{"errors", m.recordErrors.WithLabelValues("sink", "0"), 2},
 		{"skipped", m.skipped.WithLabelValues("sink", "0"), 1},

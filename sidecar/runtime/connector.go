@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -119,19 +120,21 @@ func (c *connectorRun) stopAndWait() {
 		c.cancel()
 		// As Java does: nobody will write this connector's status any more,
 		// and its next owner may start it soon.
-		c.rt.deps.Statuses.PutConnector(c.name, c.rt.status(statusstore.Unassigned, nil, ""))
+		c.rt.deps.Statuses.PutConnector(c.name, c.rt.status(statusstore.Unassigned, nil, "", ""))
 	}
 }
 
 // report records the connector's state and writes it to the status topic
-// when it changed.
-func (c *connectorRun) report(state State, err error, version string) {
+// when it changed. p is the connector's plugin, zero if it could not be
+// resolved.
+func (c *connectorRun) report(state State, err error, p plugin.Plugin) {
 	c.rt.mu.Lock()
 	changed := c.state != state
 	c.state, c.err = state, err
+	class := cmp.Or(p.Class, c.spec.Config["connector.class"])
 	c.rt.mu.Unlock()
 	if changed && !c.abandoned.Load() {
-		c.rt.deps.Statuses.PutConnector(c.name, c.rt.status(statusOf(state), err, version))
+		c.rt.deps.Statuses.PutConnector(c.name, c.rt.status(statusOf(state), err, class, p.Version))
 	}
 }
 
@@ -206,7 +209,7 @@ func (l *connectorLoop) apply(target Target) error {
 		if target == configstore.Stopped {
 			state = Stopped
 		}
-		l.c.report(state, nil, l.plugin.Version)
+		l.c.report(state, nil, l.plugin)
 		return nil
 	}
 	if !l.started {
@@ -215,7 +218,7 @@ func (l *connectorLoop) apply(target Target) error {
 			return err
 		}
 	}
-	l.c.report(Running, nil, l.plugin.Version)
+	l.c.report(Running, nil, l.plugin)
 	return nil
 }
 
@@ -256,7 +259,7 @@ func (l *connectorLoop) shutdown() {
 		return
 	}
 	if !l.c.abandoned.Load() {
-		l.c.rt.deps.Statuses.PutConnector(l.c.name, l.c.rt.status(statusstore.Unassigned, nil, l.plugin.Version))
+		l.c.rt.deps.Statuses.PutConnector(l.c.name, l.c.rt.status(statusstore.Unassigned, nil, "", l.plugin.Version))
 	}
 }
 
@@ -306,7 +309,7 @@ func (l *connectorLoop) taskConfigs(maxTasks int) ([]map[string]string, error) {
 func (l *connectorLoop) fail(err error) {
 	l.failed = true
 	l.c.log.Error("connector failed", "err", err)
-	l.c.report(Failed, err, l.plugin.Version)
+	l.c.report(Failed, err, l.plugin)
 	if !l.c.abandoned.Load() {
 		l.c.rt.deps.Changed()
 	}

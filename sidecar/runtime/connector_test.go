@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,10 +66,11 @@ func TestConnectorFailures(t *testing.T) {
 		name  string
 		conf  map[string]string
 		trace string
+		class string // as the trace names it: resolved, else as configured
 	}{
-		{"unknown class", map[string]string{"connector.class": "NoSuchConnector"}, `no plugin named "NoSuchConnector"`},
-		{"not a connector", map[string]string{"connector.class": "StringConverter"}, "is a converter plugin"},
-		{"start fails", map[string]string{"connector.class": numbersClass, "connector.fail": "true"}, "connector refuses to start"},
+		{"unknown class", map[string]string{"connector.class": "NoSuchConnector"}, `no plugin named "NoSuchConnector"`, "NoSuchConnector"},
+		{"not a connector", map[string]string{"connector.class": "StringConverter"}, "is a converter plugin", "StringConverter"},
+		{"start fails", map[string]string{"connector.class": "NumberSource", "connector.fail": "true"}, "connector refuses to start", numbersClass},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -76,8 +78,11 @@ func TestConnectorFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := e.waitConnectorState("c", statusstore.Failed)
-			if !strings.Contains(st.Trace, tc.trace) {
-				t.Errorf("trace lacks %q:\n%s", tc.trace, st.Trace)
+			if !strings.Contains(st.Trace, tc.trace) || !slices.Contains(strings.Split(st.Trace, "\n"), "\tconnector: "+tc.class) {
+				t.Errorf("trace lacks %q and the connector class %s:\n%s", tc.trace, tc.class, st.Trace)
+			}
+			if strings.Contains(st.Trace, "goroutine") {
+				t.Errorf("trace has a Go stack:\n%s", st.Trace)
 			}
 			if info := e.rt.Connectors()["c"]; info.State != sidecarruntime.Failed || info.Err == nil {
 				t.Errorf("info %+v", info)

@@ -116,7 +116,7 @@ func contextHeaders(id TaskID, m kafka.Message, f *StageError) []kafka.Header {
 		h(headerClass, f.Class),
 		h(headerException, className(cause)),
 		h(headerExceptionMsg, cause.Error()),
-		h(headerExceptionTrace, traceOf(cause)),
+		h(headerExceptionTrace, traceOf(cause, "")),
 	}
 }
 

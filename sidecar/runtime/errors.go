@@ -1,10 +1,12 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -119,6 +121,7 @@ func (e *StageError) Unwrap() error { return e.Err }
 // Its text starts as Java's ConnectException does.
 type ToleranceError struct {
 	*StageError
+	Record *RecordPosition // the record that failed; nil when not known
 }
 
 func (e *ToleranceError) Error() string {
@@ -127,11 +130,43 @@ func (e *ToleranceError) Error() string {
 
 func (e *ToleranceError) Unwrap() error { return e.StageError }
 
+// RecordPosition says which record failed, for traces: where it was read,
+// or for a source record where it was going. It never holds the record's
+// key or value, which may be private.
+type RecordPosition struct {
+	Topic     string
+	Partition int32 // plugin.NoPartition when the producer places the record
+	Offset    int64 // -1 for a source record, not written yet
+}
+
+func (p RecordPosition) String() string {
+	s := "topic " + p.Topic
+	if p.Partition >= 0 {
+		s += fmt.Sprintf(", partition %d", p.Partition)
+	}
+	if p.Offset >= 0 {
+		s += fmt.Sprintf(", offset %d", p.Offset)
+	}
+	return s
+}
+
+// stepError is a task failing in one of its steps outside a record's
+// stages (start, open, flush, close); the step shows as the stage in its
+// trace.
+type stepError struct {
+	step string
+	err  error
+}
+
+func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
+
+func (e *stepError) Unwrap() error { return e.err }
+
 // protect runs plugin code and turns a panic into a *PanicError.
 func protect(fn func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			err = &PanicError{Value: v, Stack: debug.Stack()}
+			err = &PanicError{Value: v, Stack: panicFrames(debug.Stack())}
 		}
 	}()
 	return fn()
@@ -157,25 +192,109 @@ func retriable(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
-// traceOf is the text stored as a FAILED status's trace, in the spirit of
-// a Java stack trace: the error with its type, its causes, then a stack.
-// A panic brings the panicking goroutine's stack; another error the stack
-// of the goroutine that gave up on it.
-func traceOf(err error) string {
+// panicFrames cuts a stack taken in protect's deferred recover down to
+// the goroutine's line and the frames from the one that panicked outwards:
+// the frames of the recovery itself say nothing about the panic.
+func panicFrames(stack []byte) []byte {
+	header, frames, _ := bytes.Cut(stack, []byte("\n"))
+	i := bytes.Index(frames, []byte("\npanic("))
+	if i < 0 {
+		return stack
+	}
+	rest := frames[i+1:]
+	for range 2 { // panic's own frame: its call line and its file line
+		_, rest, _ = bytes.Cut(rest, []byte("\n"))
+	}
+	return slices.Concat(header, []byte("\n"), rest)
+}
+
+// traceOf is the text of a FAILED status's trace (and of a dead letter's
+// stack trace header): what a person needs to act on the failure, laid out
+// as a Java stack trace so tools that read its first line as "class:
+// message" still can. The error chain comes outermost first, each error
+// with its own message and each cause on a "Caused by:" line, as Java
+// prints them. Where Java has the frames of the first exception, indented
+// lines name the connector class (empty: none), the stage and the record
+// that failed (never its key or value). The stack of the goroutine that
+// reported the failure would say nothing about it; only a panic brings
+// frames, the panicking goroutine's.
+func traceOf(err error, connectorClass string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s", className(err), err)
-	for cause := errors.Unwrap(err); cause != nil; cause = errors.Unwrap(cause) {
-		fmt.Fprintf(&b, "\nCaused by: %s: %s", className(cause), cause)
+	lines := chain(err)
+	b.WriteString(lines[0])
+	if connectorClass != "" {
+		fmt.Fprintf(&b, "\n\tconnector: %s", connectorClass)
+	}
+	var stage *StageError
+	var step *stepError
+	switch {
+	case errors.As(err, &stage):
+		fmt.Fprintf(&b, "\n\tstage: %s (%s) in %s", stage.Stage, stage.Stage.doing(), stage.Class)
+	case errors.As(err, &step):
+		fmt.Fprintf(&b, "\n\tstage: %s", step.step)
+	}
+	var tol *ToleranceError
+	if errors.As(err, &tol) && tol.Record != nil {
+		fmt.Fprintf(&b, "\n\trecord: %s", tol.Record)
+	}
+	for _, l := range lines[1:] {
+		b.WriteString("\nCaused by: ")
+		b.WriteString(l)
 	}
 	var p *PanicError
 	if errors.As(err, &p) {
 		b.WriteString("\n\n")
 		b.Write(p.Stack)
-	} else {
-		b.WriteString("\n\n")
-		b.Write(debug.Stack())
 	}
 	return b.String()
+}
+
+// chain is err and its causes as "class: message" lines, outermost first.
+// Each message leaves out its cause's text, which Go appends after ": "
+// and the next line shows. Stage and step errors are left out: the trace
+// names their stage on a line of its own.
+func chain(err error) []string {
+	var lines []string
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		switch e.(type) {
+		case *StageError, *stepError:
+			continue
+		}
+		msg := e.Error()
+		if cause := errors.Unwrap(e); cause != nil {
+			msg = strings.TrimSuffix(msg, ": "+cause.Error())
+		}
+		if msg != "" {
+			lines = append(lines, className(e)+": "+msg)
+		}
+	}
+	if len(lines) == 0 { // only stage and step errors, which always wrap something
+		lines = append(lines, className(err)+": "+err.Error())
+	}
+	return lines
+}
+
+// doing says in words what a task was doing at a stage.
+func (s Stage) doing() string {
+	switch s {
+	case StageTaskPoll:
+		return "polling the task for records"
+	case StageKeyConverter:
+		return "converting a record's key"
+	case StageValueConverter:
+		return "converting a record's value"
+	case StageHeaderConverter:
+		return "converting a record's headers"
+	case StageTransformation:
+		return "transforming a record"
+	case StageKafkaProduce:
+		return "sending a record to Kafka"
+	case StageKafkaConsume:
+		return "reading records from Kafka"
+	case StageTaskPut:
+		return "putting records to the task"
+	}
+	return "unknown stage"
 }
 
 // javaDataException is the class Java's converters and transforms throw
@@ -183,13 +302,26 @@ func traceOf(err error) string {
 // for Java workers recognise the failure.
 const javaDataException = "org.apache.kafka.connect.errors.DataException"
 
+// javaConnectException is the class Java's runtime fails a task with when
+// a record exceeds the error tolerance. Traces also give it to Go errors
+// whose types mean nothing to a reader (errors.New, fmt.Errorf), since
+// tools written for Java expect a class on each line.
+const javaConnectException = "org.apache.kafka.connect.errors.ConnectException"
+
 // className names an error's type for traces and dead-letter headers.
 func className(err error) string {
 	switch err.(type) {
 	case *converters.DataError, *transforms.DataError:
 		return javaDataException
+	case *ToleranceError:
+		return javaConnectException
 	}
-	return fmt.Sprintf("%T", err)
+	switch t := fmt.Sprintf("%T", err); t {
+	case "*errors.errorString", "*fmt.wrapError", "*fmt.wrapErrors":
+		return javaConnectException
+	default:
+		return t
+	}
 }
 
 // thrown is the error a plugin raised, under the context the runtime and

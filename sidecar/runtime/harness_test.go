@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/file"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/converters"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/herder"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
@@ -90,6 +92,7 @@ type env struct {
 	gen      atomic.Int32 // the group generation statuses are stamped with
 	changed  atomic.Int32
 	hook     *countingHook
+	logs     *testWriter
 }
 
 // newEnv starts stores and a runtime; workerEnv entries (CONNECT_X=v)
@@ -106,11 +109,14 @@ func newEnvOn(t testing.TB, b *kafkatest.Broker, group string, workerEnv ...stri
 	base := []string{"CONNECT_OFFSET_FLUSH_INTERVAL_MS=100", "CONNECT_REST_ADVERTISED_HOST_NAME=worker-a", "CONNECT_REST_ADVERTISED_PORT=8083"}
 	w := kafkatest.Worker(t, b, group, append(base, workerEnv...)...)
 	clients := kafkatest.Clients(t, w)
-	reg, err := plugin.NewRegistry(append(append(append([]plugin.Plugin{}, testPlugins...), converters.Plugins()...), transforms.Plugins()...)...)
+	// FileStream's connectors, for failures in a real connector's own code.
+	fileStream := file.Plugins(file.AllowedPaths{os.TempDir()})
+	reg, err := plugin.NewRegistry(slices.Concat(testPlugins, fileStream, converters.Plugins(), transforms.Plugins())...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, b: b, w: w, clients: clients, reg: reg, hook: &countingHook{}}
+	log, logs := recordingLogger(t)
+	e := &env{t: t, b: b, w: w, clients: clients, reg: reg, hook: &countingHook{}, logs: logs}
 	e.offsets = kafkatest.Started(t, offsetstore.NewStore(clients, w, kafkatest.Quiet()))
 	e.statuses = kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
 	e.lease.Store(true)
@@ -121,7 +127,7 @@ func newEnvOn(t testing.TB, b *kafkatest.Broker, group string, workerEnv ...stri
 		Plugins:    reg,
 		Offsets:    e.offsets,
 		Statuses:   e.statuses,
-		Log:        testLogger(t),
+		Log:        log,
 		Lease:      e.lease.Load,
 		Generation: e.gen.Load,
 		Changed:    func() { e.changed.Add(1) },
@@ -231,11 +237,15 @@ func (e *env) committed(group, topic string, partitions int) map[int]int64 {
 // countingHook counts the runtime's metric events.
 type countingHook struct {
 	polled, written, put, commits, tolerated, failed atomic.Int64
+	sendFailures                                     atomic.Int64
 }
 
 func (h *countingHook) OnSourcePoll(_ sidecarruntime.TaskID, n int) { h.polled.Add(int64(n)) }
 func (h *countingHook) OnSourceWrite(_ sidecarruntime.TaskID, n, _ int) {
 	h.written.Add(int64(n))
+}
+func (h *countingHook) OnSourceSendFailure(_ sidecarruntime.TaskID, _ string, n int) {
+	h.sendFailures.Add(int64(n))
 }
 func (h *countingHook) OnSinkPut(_ sidecarruntime.TaskID, n int, _ time.Duration) {
 	h.put.Add(int64(n))
@@ -256,24 +266,60 @@ func (h *countingHook) OnRecordError(_ sidecarruntime.TaskID, _ sidecarruntime.S
 // testLogger logs to t while the test runs and drops what comes after
 // (an abandoned task may still log).
 func testLogger(t testing.TB) *slog.Logger {
+	log, _ := recordingLogger(t)
+	return log
+}
+
+// recordingLogger is testLogger that also keeps the lines, for tests of
+// what the log says.
+func recordingLogger(t testing.TB) (*slog.Logger, *testWriter) {
 	w := &testWriter{t: t}
 	t.Cleanup(w.close)
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})), w
 }
 
 type testWriter struct {
-	mu   sync.Mutex
-	t    testing.TB
-	done bool
+	mu    sync.Mutex
+	t     testing.TB
+	done  bool
+	lines []string
 }
 
 func (w *testWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.done && testing.Verbose() {
-		w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	if w.done {
+		return len(p), nil
+	}
+	line := strings.TrimSuffix(string(p), "\n")
+	w.lines = append(w.lines, line)
+	if testing.Verbose() {
+		w.t.Log(line)
 	}
 	return len(p), nil
+}
+
+// matching returns the lines logged so far that contain every one of
+// parts.
+func (w *testWriter) matching(parts ...string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, l := range w.lines {
+		if containsAll(l, parts) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *testWriter) close() {

@@ -22,6 +22,13 @@ type SourceWriteHook interface {
 	OnSourceWrite(id TaskID, records, bytes int)
 }
 
+// SourceSendFailureHook is told about each failed attempt to send source
+// records to topic, per record: a record tried three times in vain counts
+// three.
+type SourceSendFailureHook interface {
+	OnSourceSendFailure(id TaskID, topic string, records int)
+}
+
 // SinkPutHook is told about each Put: the batch size and how long it took.
 type SinkPutHook interface {
 	OnSinkPut(id TaskID, records int, took time.Duration)
@@ -56,6 +63,14 @@ func (hs hooks) sourceWrite(id TaskID, n, bytes int) {
 	for _, h := range hs {
 		if h, ok := h.(SourceWriteHook); ok {
 			h.OnSourceWrite(id, n, bytes)
+		}
+	}
+}
+
+func (hs hooks) sourceSendFailure(id TaskID, topic string, n int) {
+	for _, h := range hs {
+		if h, ok := h.(SourceSendFailureHook); ok {
+			h.OnSourceSendFailure(id, topic, n)
 		}
 	}
 }

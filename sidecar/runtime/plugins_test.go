@@ -144,6 +144,7 @@ func (t *numberTask) Start(ctx context.Context, props map[string]string, offsets
 	t.padding = strings.Repeat("x", int(intSetting(props, "padding", 0)))
 	t.padOdd = strings.Repeat("x", int(intSetting(props, "pad.odd", 0)))
 	t.alt = intSetting(props, "alternate", 0)
+	plugin.Logger(ctx).Info("number task starting")
 	off, err := offsets.Offset(ctx, t.partition())
 	if err != nil {
 		return err

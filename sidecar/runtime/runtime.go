@@ -78,11 +78,12 @@ func New(d Deps) *Runtime {
 	}
 }
 
-// status builds a status record stamped with this worker and generation.
-func (r *Runtime) status(state statusstore.State, err error, version string) statusstore.Status {
+// status builds a status record stamped with this worker and generation;
+// a failure (err) is traced naming the connector's class.
+func (r *Runtime) status(state statusstore.State, err error, class, version string) statusstore.Status {
 	st := statusstore.Status{State: state, WorkerID: r.workerID, Generation: r.deps.Generation(), Version: version}
 	if err != nil {
-		st.Trace = traceOf(err)
+		st.Trace = traceOf(err, class)
 	}
 	return st
 }

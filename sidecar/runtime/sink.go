@@ -37,6 +37,7 @@ type sinkTask struct {
 	active   *activeTopics
 	putCtx   context.Context // ends when the task stops
 	paused   bool            // what the task last reported, between batches
+	missing  *throttle       // warnings about subscribed topics that do not exist
 
 	mu sync.Mutex
 	// The partitions assigned, and the next offset to read after what was
@@ -75,7 +76,7 @@ func runSink(t *taskRun, task plugin.SinkTask, class string) error {
 	if errs.dlq != nil {
 		defer errs.dlq.close()
 	}
-	s := &sinkTask{t: t, task: task, class: class, pipe: pipe, errs: errs, consumer: consumer, active: newActiveTopics(t)}
+	s := &sinkTask{t: t, task: task, class: class, pipe: pipe, errs: errs, consumer: consumer, active: newActiveTopics(t), missing: newThrottle()}
 	return s.run()
 }
 
@@ -87,7 +88,7 @@ func (s *sinkTask) run() error {
 		c.Initialize(s)
 	}
 	if err := protect(func() error { return s.task.Start(s.t.ctx, maps.Clone(s.t.spec.TaskConfig)) }); err != nil {
-		return fmt.Errorf("start task: %w", err)
+		return &stepError{step: "start task", err: err}
 	}
 	s.t.report(Running, nil)
 	err := s.consume()
@@ -113,6 +114,9 @@ func (s *sinkTask) consume() error {
 		kgo.OnPartitionsAssigned(s.onAssigned),
 		kgo.OnPartitionsRevoked(s.onRevoked),
 		kgo.OnPartitionsLost(s.onLost),
+		// For UNKNOWN_TOPIC_OR_PARTITION, which says that a subscribed
+		// topic does not exist (see poll).
+		kgo.KeepRetryableFetchErrors(),
 	})
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
@@ -148,7 +152,7 @@ func (s *sinkTask) onAssigned(_ context.Context, _ *kgo.Client, added map[string
 	s.committedMu.Unlock()
 	s.t.log.Info("partitions assigned", "partitions", len(tps), "owned", len(s.assigned))
 	if err := protect(func() error { return s.task.Open(s.t.ctx, slices.Clone(tps)) }); err != nil && s.failure == nil {
-		s.failure = fmt.Errorf("open partitions: %w", err)
+		s.failure = &stepError{step: "open partitions", err: err}
 	}
 }
 
@@ -194,7 +198,7 @@ func (s *sinkTask) release(ctx context.Context, cl *kgo.Client, tps []plugin.Top
 		err = s.commit(ctx, cl, true)
 	}
 	if cerr := protect(func() error { return s.task.Close(ctx, slices.Clone(tps)) }); err == nil && cerr != nil {
-		err = fmt.Errorf("close partitions: %w", cerr)
+		err = &stepError{step: "close partitions", err: cerr}
 	}
 	s.committedMu.Lock()
 	defer s.committedMu.Unlock()
@@ -292,17 +296,36 @@ func (s *sinkTask) poll(cl *kgo.Client, wait time.Duration) ([]*kgo.Record, erro
 		s.followTarget()
 	}
 	var err error
+	var kafkaErr *kerr.Error
 	fetches.EachError(func(topic string, partition int32, ferr error) {
 		switch {
 		case errors.Is(ferr, context.Canceled), errors.Is(ferr, context.DeadlineExceeded):
 		case errors.Is(ferr, kgo.ErrClientClosed):
 			err = ferr
+		case errors.Is(ferr, kerr.UnknownTopicOrPartition), errors.Is(ferr, kerr.UnknownTopicID):
+			s.topicMissing(topic, ferr)
+		case errors.As(ferr, &kafkaErr) && kafkaErr.Retriable:
+			// A moved leader, a restarting broker: franz-go retries
+			// these by itself, and returns them only because missing
+			// topics are wanted (KeepRetryableFetchErrors).
 		default:
 			// franz-go retries fetches by itself; this is for the log.
 			s.t.log.Warn("reading a partition", "stage", StageKafkaConsume, "topic", topic, "partition", partition, "err", ferr)
 		}
 	})
 	return fetches.Records(), err
+}
+
+// missingTopicEvery is how often a sink task repeats that a topic it
+// subscribes to does not exist; franz-go looks for it every 5 s.
+const missingTopicEvery = time.Minute
+
+// topicMissing says that a subscribed topic does not exist yet: at once,
+// then every missingTopicEvery while it stays missing.
+func (s *sinkTask) topicMissing(topic string, err error) {
+	if _, ok := s.missing.allow(topic, time.Now(), missingTopicEvery); ok {
+		s.t.log.Warn("waiting for a topic that does not exist; it is read once it is created", "topic", topic, "err", err)
+	}
 }
 
 // followTarget pauses or resumes reading to match the target state.
@@ -422,7 +445,7 @@ func (s *sinkTask) commit(ctx context.Context, cl *kgo.Client, wait bool) error 
 		s.t.rt.hooks.offsetCommit(s.t.id, time.Since(start), err)
 		var p *PanicError
 		if errors.As(err, &p) || !retriable(err) {
-			return fmt.Errorf("flush: %w", err)
+			return &stepError{step: "flush", err: err}
 		}
 		s.t.log.Warn("flush failed; committing later", "err", err)
 		return nil

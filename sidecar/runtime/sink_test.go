@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -363,9 +364,25 @@ func TestSinkPoisonRecord(t *testing.T) {
 		"value.converter", "org.apache.kafka.connect.json.JsonConverter",
 		"value.converter.schemas.enable", "false"))
 	st := e.waitTaskState(ids[0], statusstore.Failed)
-	for _, want := range []string{"Tolerance exceeded in error handler", "VALUE_CONVERTER", "JsonConverter"} {
+	// The trace says what failed where, for a person: the stage, the
+	// connector, the record's place (not its value) and the converter's
+	// error; no Go stack, which would be the reporting goroutine's.
+	if first := strings.SplitN(st.Trace, "\n", 2)[0]; first != "org.apache.kafka.connect.errors.ConnectException: Tolerance exceeded in error handler" {
+		t.Errorf("trace starts %q, want Java's class and message", first)
+	}
+	for _, want := range []string{
+		"stage: VALUE_CONVERTER (converting a record's value) in org.apache.kafka.connect.json.JsonConverter",
+		"connector: " + collectClass,
+		fmt.Sprintf("record: topic %s, partition 0, offset 1", topic),
+		"Caused by: org.apache.kafka.connect.errors.DataException: ",
+	} {
 		if !strings.Contains(st.Trace, want) {
 			t.Errorf("trace lacks %q:\n%s", want, st.Trace)
+		}
+	}
+	for _, unwanted := range []string{"goroutine", ".go:", "not json"} {
+		if strings.Contains(st.Trace, unwanted) {
+			t.Errorf("trace has %q:\n%s", unwanted, st.Trace)
 		}
 	}
 	// Records fetched in an earlier batch may have been put; nothing after
@@ -520,13 +537,39 @@ func TestSinkFailures(t *testing.T) {
 			ids := e.start("collect", 1, sinkConf(topic, "topics", topic, tc.setting, "true", "errors.retry.delay.max.ms", "100"))
 			st := e.waitTaskState(ids[0], tc.state)
 			if tc.state == statusstore.Failed {
-				if !strings.Contains(st.Trace, tc.trace) || !strings.Contains(st.Trace, "goroutine") {
-					t.Errorf("trace lacks %q and a stack:\n%s", tc.trace, st.Trace)
+				if !strings.Contains(st.Trace, tc.trace) || !strings.Contains(st.Trace, "stage: TASK_PUT") || !strings.Contains(st.Trace, "goroutine") {
+					t.Errorf("trace lacks %q, the stage and the panic's stack:\n%s", tc.trace, st.Trace)
+				}
+				if strings.Contains(st.Trace, "traceOf") || strings.Contains(st.Trace, "runtime/debug.Stack") {
+					t.Errorf("trace has the frames of the panic's recovery or report:\n%s", st.Trace)
 				}
 				return
 			}
 			waitReceived(t, p, 3)
 		})
+	}
+}
+
+// A task failing in its own code has a trace with the connector's error
+// chain and the step it failed in.
+func TestSinkTaskStartFailureTrace(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "in")
+	e.b.CreateTopic(t, topic, 1)
+	dir, err := filepath.EvalSymlinks(t.TempDir()) // as the connector opens it
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing", "out.txt")
+	ids := e.start("files", 1, map[string]string{"connector.class": "FileStreamSink", "topics": topic, "file": missing})
+	st := e.waitTaskState(ids[0], statusstore.Failed)
+	want := fmt.Sprintf(`org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file '%s' for FileStreamSinkTask
+	connector: org.apache.kafka.connect.file.FileStreamSinkConnector
+	stage: start task
+Caused by: *fs.PathError: open %s
+Caused by: syscall.Errno: no such file or directory`, missing, missing)
+	if st.Trace != want {
+		t.Errorf("trace:\n%s\nwant:\n%s", st.Trace, want)
 	}
 }
 
@@ -613,4 +656,31 @@ func TestSinkWaitsForLease(t *testing.T) {
 	}
 	e.lease.Store(true)
 	waitReceived(t, p, 3)
+}
+
+// A sink subscribed to a topic that does not exist says so, once rather
+// than at each of franz-go's metadata refreshes (every 5 s), and reads the
+// topic once it is created.
+func TestSinkSaysItWaitsForAMissingTopic(t *testing.T) {
+	e := newEnv(t)
+	start := time.Now()
+	topic := kafkatest.Name(t, "later")
+	p := newProbe(topic)
+	e.start("collect", 1, sinkConf(topic, "topics", topic))
+	said := func() []string {
+		return e.logs.matching("level=WARN", "waiting for a topic that does not exist", "connector=collect", "task=0", "topic="+topic)
+	}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if len(said()) == 0 {
+			return fmt.Errorf("no warning that %s does not exist", topic)
+		}
+		return nil
+	})
+	e.b.CreateTopic(t, topic, 1)
+	produceNumbered(t, e.b, topic, 0, 3)
+	waitReceived(t, p, 3)
+	// One a minute at most (runtime.missingTopicEvery).
+	if n, most := len(said()), 1+int(time.Since(start)/time.Minute); n > most {
+		t.Errorf("%d warnings in %v, want at most %d:\n%s", n, time.Since(start), most, strings.Join(said(), "\n"))
+	}
 }

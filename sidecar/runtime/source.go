@@ -82,6 +82,8 @@ type sourceTask struct {
 	active   *activeTopics
 	offsets  *offsetstore.Writer
 	sticky   int // poll batches so far; spreads keyless records
+	// sendWarnings paces the warnings about records Kafka does not take.
+	sendWarnings *throttle
 
 	lastKey       string         // the tracker key of lastPartition
 	lastPartition map[string]any // the source partition submitted last
@@ -156,6 +158,8 @@ func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTas
 		tracker:  newTracker(),
 		active:   newActiveTopics(t),
 		offsets:  d.Offsets.Writer(t.id.Connector),
+
+		sendWarnings: newThrottle(),
 	}
 	s.committer, _ = task.(plugin.CommittingSourceTask)
 	s.recordCommitter, _ = task.(plugin.RecordCommittingSourceTask)
@@ -168,7 +172,7 @@ func (s *sourceTask) run() error {
 	}
 	reader := offsetReader{store: s.t.rt.deps.Offsets, connector: s.t.id.Connector}
 	if err := protect(func() error { return s.task.Start(s.t.ctx, maps.Clone(s.t.spec.TaskConfig), reader) }); err != nil {
-		return fmt.Errorf("start task: %w", err)
+		return &stepError{step: "start task", err: err}
 	}
 	s.t.report(Running, nil)
 	s.writer = s.newWriter()
@@ -379,7 +383,9 @@ func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) e
 			}
 		} else {
 			p.attempt++
-			if !wait(ctx, p.deadline, s.errs.policy.backoff(p.attempt)) || !s.window.acquire(ctx, p.bytes) {
+			delay := s.errs.policy.backoff(p.attempt)
+			s.sendFailed(m.Topic, cause, delay)
+			if !wait(ctx, p.deadline, delay) || !s.window.acquire(ctx, p.bytes) {
 				break
 			}
 		}
@@ -391,6 +397,9 @@ func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) e
 	if ctx.Err() != nil {
 		return nil // stopping: not sent, not skipped, so never committed
 	}
+	if !retriable(cause) {
+		s.sendFailed(m.Topic, cause, retryDelayMin) // not counted by the loop
+	}
 	f := &StageError{Stage: StageKafkaProduce, Class: producerClass, Err: cause}
 	if err := s.errs.failed(ctx, f, nil, nil); err != nil {
 		return err
@@ -398,6 +407,22 @@ func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) e
 	s.commitRecord(p.rec, plugin.RecordMetadata{})
 	s.acked(p.sub) // tolerated: Java commits its offset too
 	return nil
+}
+
+// sendFailed counts a failed attempt to send a record to topic and warns,
+// once per retry period however many records fail: Java's producer logs
+// each failed attempt, and a task that cannot write must not look idle.
+func (s *sourceTask) sendFailed(topic string, err error, retryIn time.Duration) {
+	s.t.rt.hooks.sourceSendFailure(s.t.id, topic, 1)
+	n, ok := s.sendWarnings.allow(topic, time.Now(), retryIn)
+	if !ok {
+		return
+	}
+	if retriable(err) {
+		s.t.log.Warn("could not send records to Kafka; retrying", "topic", topic, "err", err, "failed_sends", n, "retry_in", retryIn)
+		return
+	}
+	s.t.log.Warn("could not send a record to Kafka; not retriable", "topic", topic, "err", err, "failed_sends", n)
 }
 
 // retryFailed resends what the producer reported as failed.

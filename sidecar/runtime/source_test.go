@@ -367,7 +367,7 @@ func TestSourcePanicFailsTheTaskNotTheWorker(t *testing.T) {
 	newProbe(topic)
 	ids := e.start("numbers", 1, sourceConf(topic, topic, "batch", "1", "panic.at", "5"))
 	st := e.waitTaskState(ids[0], statusstore.Failed)
-	for _, want := range []string{"number 5 is cursed", "goroutine", "numberTask"} {
+	for _, want := range []string{"number 5 is cursed", "stage: TASK_POLL", "connector: " + numbersClass, "goroutine", "numberTask"} {
 		if !strings.Contains(st.Trace, want) {
 			t.Errorf("trace lacks %q:\n%s", want, st.Trace)
 		}
@@ -544,4 +544,76 @@ func TestSourceHandOverAfterAFrozenWorker(t *testing.T) {
 	if int64(frozenAt-1) > last && seen[frozenAt-1] != 2 {
 		t.Errorf("record %d, written after the last commit, was written %d times; want twice", frozenAt-1, seen[frozenAt-1])
 	}
+}
+
+// A source whose topic does not exist (a broker without auto-creation)
+// says so in a warning naming the connector, task, topic and Kafka's
+// error, paced by the retries rather than one per record, and counts
+// every failed attempt; errors.tolerance=all then skips the records.
+func TestSourceWarnsWhenKafkaRefusesItsTopic(t *testing.T) {
+	e := newEnv(t)
+	if e.b.Real() {
+		t.Skip("a real broker may create topics on first use; TestSourceWarnsWhenARecordIsTooLarge covers it")
+	}
+	topic := kafkatest.Name(t, "missing")
+	newProbe(topic)
+	const records = 20
+	ids := e.start("numbers", 1, sourceConf(topic, topic, "batch", strconv.Itoa(records), "count", strconv.Itoa(records),
+		"errors.tolerance", "all", "producer.override.delivery.timeout.ms", "1000"))
+	// Each record fails at least once; the first is retried until its
+	// delivery timeout, the others find theirs passed.
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if n := e.hook.tolerated.Load(); n < records {
+			return fmt.Errorf("%d of %d records skipped", n, records)
+		}
+		return nil
+	})
+	warnings := e.logs.matching("level=WARN", "could not send records to Kafka; retrying",
+		"connector=numbers", "task=0", "topic="+topic, "Unknown Topic Or Partition")
+	failures := int(e.hook.sendFailures.Load())
+	if len(warnings) == 0 {
+		t.Fatalf("no warning names the connector, task, topic and Kafka's error:\n%s", strings.Join(e.logs.matching("level=WARN"), "\n"))
+	}
+	if failures < records {
+		t.Errorf("%d failed sends counted, want at least %d", failures, records)
+	}
+	if len(warnings)*2 > failures {
+		t.Errorf("%d warnings for %d failed sends; want them paced by the retries:\n%s", len(warnings), failures, strings.Join(warnings, "\n"))
+	}
+	e.waitTaskState(ids[0], statusstore.Running)
+}
+
+// A record larger than the topic's max.message.bytes cannot be retried:
+// the warning says why, the attempt is counted and the task fails.
+func TestSourceWarnsWhenARecordIsTooLarge(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "small")
+	e.b.CreateTopic(t, topic, 1, "max.message.bytes", "1000")
+	newProbe(topic)
+	ids := e.start("numbers", 1, sourceConf(topic, topic, "batch", "1", "count", "1", "padding", "2000"))
+	e.waitTaskState(ids[0], statusstore.Failed)
+	warnings := e.logs.matching("level=WARN", "could not send a record to Kafka; not retriable",
+		"connector=numbers", "task=0", "topic="+topic, "Message Size Too Large")
+	if len(warnings) != 1 {
+		t.Errorf("%d warnings naming the connector, task, topic and Kafka's error, want 1:\n%s", len(warnings), strings.Join(e.logs.matching("level=WARN"), "\n"))
+	}
+	if n := e.hook.sendFailures.Load(); n != 1 {
+		t.Errorf("%d failed sends counted, want 1", n)
+	}
+}
+
+// What a task logs through plugin.Logger names its connector and task,
+// as Java's connector log context does.
+func TestTaskLogsNameTheirConnectorAndTask(t *testing.T) {
+	e := newEnv(t)
+	topic := kafkatest.Name(t, "named")
+	e.b.CreateTopic(t, topic, 1)
+	newProbe(topic)
+	e.start("numbers", 1, sourceConf(topic, topic, "count", "1"))
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if len(e.logs.matching(`msg="number task starting"`, "connector=numbers", "task=0")) == 0 {
+			return errors.New("the task's log line does not name its connector and task")
+		}
+		return nil
+	})
 }

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -33,15 +34,18 @@ type taskRun struct {
 	state   State
 	err     error
 	version string // of the connector plugin, for statuses
+	class   string // the connector plugin's, for traces; empty until resolved
 }
 
 func newTaskRun(r *Runtime, spec TaskSpec) *taskRun {
-	ctx, cancel := context.WithCancel(context.Background())
+	log := r.deps.Log.With("connector", spec.ID.Connector, "task", spec.ID.Task)
+	// Every call into the task gets its logger (see plugin.Logger).
+	ctx, cancel := context.WithCancel(plugin.WithLogger(context.Background(), log))
 	stopping, stop := context.WithCancel(ctx)
 	return &taskRun{
 		rt:       r,
 		id:       spec.ID,
-		log:      r.deps.Log.With("connector", spec.ID.Connector, "task", spec.ID.Task),
+		log:      log,
 		target:   newTargetCell(spec.Target),
 		stopping: stopping,
 		stop:     stop,
@@ -64,7 +68,7 @@ func (t *taskRun) run() {
 		return
 	}
 	if !t.abandoned.Load() {
-		t.rt.deps.Statuses.PutTask(statusID(t.id), t.rt.status(statusstore.Unassigned, nil, t.pluginVersion()))
+		t.rt.deps.Statuses.PutTask(statusID(t.id), t.rt.status(statusstore.Unassigned, nil, "", t.pluginVersion()))
 	}
 }
 
@@ -75,7 +79,7 @@ func (t *taskRun) body() error {
 		return err
 	}
 	t.rt.mu.Lock()
-	t.version = p.Version
+	t.version, t.class = p.Version, p.Class
 	t.rt.mu.Unlock()
 	switch c := p.New().(type) {
 	case plugin.SourceConnector:
@@ -108,9 +112,11 @@ func (t *taskRun) report(state State, err error) {
 	changed := t.state != state
 	t.state, t.err = state, err
 	version := t.version
+	// Before the plugin is resolved, the class as configured.
+	class := cmp.Or(t.class, t.spec.ConnectorConfig["connector.class"])
 	t.rt.mu.Unlock()
 	if changed && !t.abandoned.Load() {
-		t.rt.deps.Statuses.PutTask(statusID(t.id), t.rt.status(statusOf(state), err, version))
+		t.rt.deps.Statuses.PutTask(statusID(t.id), t.rt.status(statusOf(state), err, class, version))
 	}
 }
 

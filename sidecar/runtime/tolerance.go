@@ -141,7 +141,19 @@ func (h *errorHandler) failed(ctx context.Context, f *StageError, consumed *kafk
 		}
 	}
 	if !h.policy.toleranceAll {
-		return &ToleranceError{f}
+		return &ToleranceError{StageError: f, Record: positionOf(consumed, source)}
+	}
+	return nil
+}
+
+// positionOf is where the failed record was read, or where a source
+// record was going; nil when neither is known.
+func positionOf(consumed *kafka.Message, source *plugin.Record) *RecordPosition {
+	switch {
+	case consumed != nil:
+		return &RecordPosition{Topic: consumed.Topic, Partition: int32(consumed.Partition), Offset: consumed.Offset}
+	case source != nil:
+		return &RecordPosition{Topic: source.Topic, Partition: source.Partition, Offset: -1}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -707,4 +708,40 @@ func TestRejectedBatchIsReportedConcurrently(t *testing.T) {
 	if rep.most != rep.n {
 		t.Errorf("at most %d reports under way at once, want all %d", rep.most, rep.n)
 	}
+}
+
+// A native sidecar starts before its app: while the app refuses
+// connections the sink says so, naming the URL and the error, at most
+// once per backoff period rather than once per attempt, and delivers as
+// soon as the app listens.
+func TestWarnsWhileTheAppIsDownThenDelivers(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	url := "http://" + addr + "/records"
+	s := start(t, url, map[string]string{RetryBackoffConfig: "1", RetryBackoffMaxConfig: "50"})
+	s.put(t, recs(0, 0, 3)...)
+	const retries = 20
+	for range retries {
+		s.obs.waitRetry(t)
+	}
+	warnings := s.logs.matching("level=WARN", "the app did not take records; retrying", "connector=orders-sink", "task=0",
+		"url="+url, "status=0", "connection refused")
+	// A retry waits a random part of its backoff period (full jitter),
+	// so about every other one starts a new period.
+	if len(warnings) == 0 || len(warnings) >= retries {
+		t.Errorf("%d warnings for %d retries, want some, paced by the backoff:\n%s", len(warnings), retries, strings.Join(s.logs.matching("level=WARN"), "\n"))
+	}
+
+	if l, err = net.Listen("tcp", addr); err != nil {
+		t.Fatal(err)
+	}
+	app := newAppOn(t, l, always(ok))
+	if got := app.next(t).ids; !slices.Equal(got, ids(0, 0, 3)) {
+		t.Errorf("delivered %v, want %v", got, ids(0, 0, 3))
+	}
+	s.waitFlush(t, map[plugin.TopicPartition]int64{tp("orders", 0): 3}, map[plugin.TopicPartition]int64{tp("orders", 0): 3})
 }

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,8 +47,18 @@ type fakeApp struct {
 
 func newApp(t *testing.T, handle func(r *http.Request, req appRequest) answer) *fakeApp {
 	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newAppOn(t, l, handle)
+}
+
+// newAppOn is newApp listening on l, for an app that comes up late.
+func newAppOn(t *testing.T, l net.Listener, handle func(r *http.Request, req appRequest) answer) *fakeApp {
+	t.Helper()
 	a := &fakeApp{reqs: make(chan appRequest, 10000)}
-	a.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	a.Server = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		req := appRequest{header: r.Header.Clone(), body: b, ids: idsOf(r.Header, b), at: time.Now()}
 		a.reqs <- req
@@ -55,7 +68,8 @@ func newApp(t *testing.T, handle func(r *http.Request, req appRequest) answer) *
 		}
 		w.WriteHeader(ans.status)
 		_, _ = io.WriteString(w, ans.body)
-	}))
+	})}}
+	a.Start()
 	t.Cleanup(a.Close)
 	return a
 }
@@ -220,8 +234,39 @@ func (o *observer) waitRetry(t *testing.T) int {
 // started is a running task with its fakes.
 type started struct {
 	*sinkTask
-	rep *reporter
-	obs *observer
+	rep  *reporter
+	obs  *observer
+	logs *logLines
+}
+
+// logLines keeps what a task logs.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
+// matching returns the lines that contain every one of parts.
+func (l *logLines) matching(parts ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+next:
+	for _, line := range l.lines {
+		for _, p := range parts {
+			if !strings.Contains(line, p) {
+				continue next
+			}
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // start starts a task delivering to url; props add to or override the
@@ -240,7 +285,10 @@ func start(t *testing.T, url string, props map[string]string) started {
 	task := newTask(def(Defaults{URL: DefaultURL, Egress: loopback}), obs, loopback)
 	rep := newReporter()
 	task.Initialize(rep)
-	if err := task.Start(context.Background(), all); err != nil {
+	logs := &logLines{}
+	// The runtime's task logger names the connector and task.
+	log := slog.New(slog.NewTextHandler(logs, nil)).With("connector", all[nameConfig], "task", 0)
+	if err := task.Start(plugin.WithLogger(context.Background(), log), all); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -248,7 +296,7 @@ func start(t *testing.T, url string, props map[string]string) started {
 			t.Error(err)
 		}
 	})
-	return started{task, rep, obs}
+	return started{task, rep, obs, logs}
 }
 
 func (s started) put(t *testing.T, recs ...plugin.Record) {

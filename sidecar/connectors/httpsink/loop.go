@@ -2,6 +2,7 @@ package httpsink
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strconv"
 	"time"
@@ -90,6 +91,7 @@ type failure struct {
 type loop struct {
 	cfg   *config
 	obs   Observer
+	log   *slog.Logger
 	start func(*job) // runs a job on a goroutine of its own
 
 	parts   map[plugin.TopicPartition]*partition
@@ -111,6 +113,11 @@ type loop struct {
 	upSince time.Time
 
 	failed error
+
+	// Failed attempts not yet warned about, and when the next warning
+	// may go out.
+	unwarned int
+	nextWarn time.Time
 }
 
 // bufferedBatches is how many full batches per request in flight a task
@@ -118,10 +125,11 @@ type loop struct {
 // ready when its request returns.
 const bufferedBatches = 2
 
-func newLoop(cfg *config, obs Observer, start func(*job), now time.Time) *loop {
+func newLoop(cfg *config, obs Observer, log *slog.Logger, start func(*job), now time.Time) *loop {
 	return &loop{
 		cfg:        cfg,
 		obs:        obs,
+		log:        log,
 		start:      start,
 		parts:      map[plugin.TopicPartition]*partition{},
 		maxRecords: bufferedBatches * cfg.maxInFlight * cfg.maxRecords,
@@ -299,6 +307,20 @@ func (l *loop) finish(r result, now time.Time) {
 	}
 	p.notBefore = now.Add(delay)
 	l.obs.OnRetry(l.cfg.name, left)
+	l.warnRetry(r.why, left, delay, max(delay, backoffLimit(p.attempts, l.cfg.backoff, l.cfg.backoffMax)), now)
+}
+
+// warnRetry says that the app did not take records, at most once per
+// backoff period however many batches fail: a sidecar's app often starts
+// after it, and retrying in silence looks like a hang.
+func (l *loop) warnRetry(why failure, records int, retryIn, period time.Duration, now time.Time) {
+	l.unwarned++
+	if now.Before(l.nextWarn) {
+		return
+	}
+	l.log.Warn("the app did not take records; retrying", "url", l.cfg.url, "status", why.status, "err", why.reason,
+		"records", records, "failed_attempts", l.unwarned, "retry_in", retryIn)
+	l.unwarned, l.nextWarn = 0, now.Add(period)
 }
 
 // settle drops the job's done entries from the head of the queue, keeping

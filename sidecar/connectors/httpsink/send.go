@@ -288,10 +288,16 @@ func excerpt(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// backoff is the delay before retry number attempt (1 for the first):
-// base doubled for each earlier attempt, at most ceiling, then a random
-// part of that (full jitter), so that tasks failing together spread out.
+// backoff is the delay before retry number attempt (1 for the first): a
+// random part of backoffLimit (full jitter), so that tasks failing
+// together spread out.
 func backoff(attempt int, base, ceiling time.Duration) time.Duration {
+	return rand.N(backoffLimit(attempt, base, ceiling) + 1)
+}
+
+// backoffLimit is the most backoff waits before retry number attempt:
+// base doubled for each earlier attempt, at most ceiling.
+func backoffLimit(attempt int, base, ceiling time.Duration) time.Duration {
 	d := base
 	for i := 1; i < attempt && d < ceiling; i++ {
 		if d > ceiling/2 {
@@ -300,7 +306,7 @@ func backoff(attempt int, base, ceiling time.Duration) time.Duration {
 		}
 		d *= 2
 	}
-	return rand.N(min(d, ceiling) + 1)
+	return min(d, ceiling)
 }
 
 // retryAfter reads a Retry-After header: seconds, or an HTTP date.

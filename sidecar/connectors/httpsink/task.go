@@ -104,7 +104,7 @@ func (t *sinkTask) Start(ctx context.Context, props map[string]string) error {
 	t.results = make(chan result)
 	t.health = make(chan healthCheck)
 	t.done = make(chan struct{})
-	go t.run(newLoop(cfg, t.obs, t.spawn, time.Now()))
+	go t.run(newLoop(cfg, t.obs, plugin.Logger(ctx), t.spawn, time.Now()))
 	if cfg.healthURL != "" {
 		t.wg.Add(1)
 		go t.watchHealth()
