@@ -54,8 +54,11 @@ func newConnectorRun(r *Runtime, spec ConnectorSpec) *connectorRun {
 func (c *connectorRun) run() {
 	defer close(c.done)
 	defer c.cancel()
+	c.rt.mu.Lock() // setTarget may be changing it already
+	target := c.spec.Target
+	c.rt.mu.Unlock()
 	l := &connectorLoop{c: c, config: c.spec.Config}
-	l.init(c.spec.Target)
+	l.init(target)
 	if !l.failed && !c.abandoned.Load() {
 		c.rt.deps.Changed() // started on its own: the herder may ask for task configs now
 	}

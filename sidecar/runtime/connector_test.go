@@ -61,6 +61,25 @@ func TestConnectorFollowsTargetStates(t *testing.T) {
 	}
 }
 
+// A target state set while the connector is still starting wins: the
+// herder pauses a connector it has just started when a pause arrives in
+// the same round (run with -race: the start reads the target the pause
+// writes).
+func TestConnectorPausedWhileStarting(t *testing.T) {
+	e := newEnv(t)
+	conf := map[string]string{"connector.class": "CollectSink", "topics": "a", "probe": "none"}
+	if err := e.rt.StartConnector(sidecarruntime.ConnectorSpec{Name: "c", Config: conf, Target: configstore.Started}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.rt.SetConnectorTarget("c", configstore.Paused); err != nil {
+		t.Fatal(err)
+	}
+	e.waitConnectorState("c", statusstore.Paused)
+	if info := e.rt.Connectors()["c"]; info.State != sidecarruntime.Paused {
+		t.Errorf("after a pause while starting: %+v", info)
+	}
+}
+
 func TestConnectorFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
