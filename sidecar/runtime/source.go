@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"sync"
 	"time"
 
@@ -17,11 +18,14 @@ import (
 // The producer's defaults, as Java's (Kafka 4.0) are; each can be set with
 // producer.* on the worker or producer.override.* on the connector.
 const (
-	defaultLinger          = 5 * time.Millisecond // linger.ms
-	defaultBufferMemory    = 32 << 20             // buffer.memory
-	defaultMaxRequestSize  = 1 << 20              // max.request.size
-	defaultDeliveryTimeout = 2 * time.Minute      // delivery.timeout.ms
-	defaultRequestTimeout  = 30 * time.Second     // request.timeout.ms
+	defaultLinger         = 5 * time.Millisecond // linger.ms
+	defaultBufferMemory   = 32 << 20             // buffer.memory
+	defaultMaxRequestSize = 1 << 20              // max.request.size
+	// Java's worker sets its source producers' delivery.timeout.ms to
+	// Integer.MAX_VALUE: a record Kafka cannot take now (a missing topic,
+	// a broker down) is retried until it can, never skipped or failed.
+	defaultDeliveryTimeout = math.MaxInt32 * time.Millisecond
+	defaultRequestTimeout  = 30 * time.Second // request.timeout.ms
 	// kafka-go caps a batch in records as well as bytes, and allocates
 	// room for the whole count up front: 1000 records fill a batch of
 	// 1 KiB records to max.request.size and keep small ones cheap.
