@@ -47,12 +47,17 @@ Usage:
   connect-sidecar [run] [worker.properties]   run a worker (the default command)
   connect-sidecar dev [flags]                 run an in-process Kafka broker and one worker to try things
   connect-sidecar probe live|ready|health     ask a running worker; exit 0 if it answers 200, else 1
+  connect-sidecar status [--watch]            list connectors, their tasks' states, workers and sink lag
+  connect-sidecar restart|pause|resume NAME   restart (--failed: only what failed), pause or resume a connector
   connect-sidecar version                     print the version and exit
 
 Settings come from CONNECT_* variables (Kafka Connect's worker properties:
 CONNECT_ + upper case, '.' -> '_', '-' -> '__', '_' -> '___') and from the
 optional properties file; the environment wins. SIDECAR_* variables set what
-Connect does not have. Run 'connect-sidecar COMMAND -h' for a command's flags.
+Connect does not have. status, restart, pause and resume call the worker
+of this container (CONNECT_LISTENERS) with its REST credentials
+(SIDECAR_REST_AUTH_TOKEN or SIDECAR_REST_BASIC_*), or the one --url names.
+Run 'connect-sidecar COMMAND -h' for a command's flags.
 `
 
 func main() {
@@ -63,7 +68,7 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 	cmd, rest := "run", args
 	if len(args) > 0 {
 		switch args[0] {
-		case "run", "dev", "probe", "version":
+		case "run", "dev", "probe", "version", "status", "restart", "pause", "resume":
 			cmd, rest = args[0], args[1:]
 		case "help", "-h", "-help", "--help":
 			fmt.Fprint(stdout, usage)
@@ -75,6 +80,14 @@ func run(args, environ []string, stdout, stderr io.Writer) int {
 		return runDev(rest, environ, stdout, stderr)
 	case "probe":
 		return runProbe(rest, environ, stdout, stderr)
+	case "status", "restart", "pause", "resume":
+		// Ctrl-C ends --watch with exit 0, and any request in flight.
+		ctx, stop := interrupted()
+		defer stop()
+		if cmd == "status" {
+			return runStatus(ctx, rest, environ, stdout, stderr)
+		}
+		return runAction(ctx, cmd, rest, environ, stdout, stderr)
 	case "version":
 		return runVersion(stdout)
 	}
