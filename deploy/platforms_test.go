@@ -440,6 +440,30 @@ func kubernetesUse(t *testing.T, files map[string][]byte) (use, kubernetesFacts)
 			u.port(p.Port, "Service "+svc.Metadata.Name+" port")
 		}
 	}
+	for _, pm := range byKind("PodMonitor") {
+		var s struct {
+			Selector  labelSelector `json:"selector"`
+			Endpoints []struct {
+				Port string `json:"port"`
+				Path string `json:"path"`
+			} `json:"podMetricsEndpoints"`
+		}
+		decodeSpec(t, pm, &s)
+		if len(s.Selector.MatchLabels) == 0 || !matches(s.Selector.MatchLabels, pod.Metadata.Labels) {
+			t.Errorf("%s: PodMonitor selects %v, not the Deployment's pods", pm.file, s.Selector.MatchLabels)
+		}
+		if len(s.Endpoints) == 0 {
+			t.Errorf("%s: PodMonitor %s scrapes nothing", pm.file, pm.Metadata.Name)
+		}
+		for _, e := range s.Endpoints {
+			target, err := c.port(intOrString{name: e.Port})
+			if err != nil {
+				t.Errorf("%s: PodMonitor port %s: %v", pm.file, e.Port, err)
+			}
+			u.port(target, "PodMonitor "+pm.Metadata.Name+" port")
+			u.path(cmp.Or(e.Path, "/metrics"), "PodMonitor "+pm.Metadata.Name+" path")
+		}
+	}
 	for _, pdb := range byKind("PodDisruptionBudget") {
 		var s struct {
 			Selector labelSelector `json:"selector"`

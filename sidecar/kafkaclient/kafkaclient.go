@@ -53,6 +53,7 @@ type Clients struct {
 
 	mu        sync.Mutex
 	clusterID string
+	shared    connCount // Transport's open connections
 }
 
 // New builds clients for the worker's bootstrap servers and security.
@@ -88,14 +89,16 @@ func New(w config.Worker) (*Clients, error) {
 		franz = append(franz, kgo.SASL(m))
 	}
 	rt := Resending(transport)
-	return &Clients{
+	c := &Clients{
 		Franz:        franz,
 		Bootstrap:    w.BootstrapServers,
 		Transport:    transport,
 		RoundTripper: rt,
 		Client:       &kafka.Client{Addr: kafka.TCP(w.BootstrapServers...), Transport: rt, Timeout: 30 * time.Second},
 		Dialer:       &kafka.Dialer{ClientID: clientID, Timeout: 10 * time.Second, DualStack: true, TLS: tlsConfig, SASLMechanism: mechanism},
-	}, nil
+	}
+	transport.Dial = observedDial(&c.shared)
+	return c, nil
 }
 
 func saslMechanism(s config.Security) (sasl.Mechanism, error) {

@@ -21,6 +21,7 @@ var (
 	_ runtime.SinkPutHook           = (*Metrics)(nil)
 	_ runtime.OffsetCommitHook      = (*Metrics)(nil)
 	_ runtime.RecordErrorHook       = (*Metrics)(nil)
+	_ runtime.RecordFailureHook     = (*Metrics)(nil)
 )
 
 func taskLabels(id runtime.TaskID) []string {
@@ -68,6 +69,11 @@ func (m *Metrics) OnRecordError(id runtime.TaskID, stage runtime.Stage, tolerate
 	}
 }
 
+// OnRecordFailure implements runtime.RecordFailureHook.
+func (m *Metrics) OnRecordFailure(id runtime.TaskID, _ runtime.Stage) {
+	m.recordFailures.WithLabelValues(taskLabels(id)...).Inc()
+}
+
 // RebalanceHooks returns hooks for coordination.New that record each
 // rebalance, then call next's (any of which may be nil).
 func (m *Metrics) RebalanceHooks(next coordination.Hooks) coordination.Hooks {
@@ -98,11 +104,13 @@ func (m *Metrics) rebalanceCompleted(a coordination.Assignment, took time.Durati
 	m.rebalanceSeconds.Observe(took.Seconds())
 	m.connectorCount.Set(float64(len(a.Work.Connectors)))
 	m.taskCount.Set(float64(len(a.Work.Tasks)))
+	m.assignedConnectors.Set(float64(len(a.Work.Connectors)))
+	m.assignedTasks.Set(float64(len(a.Work.Tasks)))
 
 	tasks := map[runtime.TaskID]bool{}
-	connectors := map[string]bool{}
+	connectors, instances := map[string]bool{}, map[string]bool{}
 	for _, c := range a.Work.Connectors {
-		connectors[c] = true
+		connectors[c], instances[c] = true, true
 	}
 	for _, t := range a.Work.Tasks {
 		tasks[runtime.TaskID(t)] = true
@@ -120,7 +128,17 @@ func (m *Metrics) rebalanceCompleted(a coordination.Assignment, took time.Durati
 			for _, v := range m.taskVecs {
 				v.DeletePartialMatch(prometheus.Labels{"connector": id.Connector, "task": strconv.Itoa(int(id.Task))})
 			}
+			m.consumers.delete(consumerID(id))
+			m.producers.delete(producerID(id))
 		}
+	}
+	// Java's task-error-metrics exist, at 0, from the task's start, and
+	// dashboards join on them to list every task.
+	for id := range tasks {
+		l := taskLabels(id)
+		m.recordErrors.WithLabelValues(l...)
+		m.skipped.WithLabelValues(l...)
+		m.recordFailures.WithLabelValues(l...)
 	}
 	for c := range m.connectors {
 		if !connectors[c] {
@@ -129,5 +147,5 @@ func (m *Metrics) rebalanceCompleted(a coordination.Assignment, took time.Durati
 			}
 		}
 	}
-	m.tasks, m.connectors = tasks, connectors
+	m.tasks, m.connectors, m.instances = tasks, connectors, instances
 }

@@ -9,7 +9,9 @@
 // (kafka_connect_task_error_total_record_errors), and the gauges named
 // _count and _ms keep their names.
 //
-// Worker and task series describe this worker, as Java's do. The cluster
+// Worker and task series describe this worker, as Java's do; so do the
+// series of the tasks' Kafka clients (kafka_consumer_*, kafka_producer_*),
+// labelled clientid with Java's client.id. The cluster
 // series (connector and task status, sink lag, desired workers) are the
 // same on every worker: each computes them from the internal topics and
 // from Kafka, as KEDA's Kafka scaler does, so any replica can answer. Add
@@ -47,6 +49,8 @@ type Metrics struct {
 	rebalances                prometheus.Counter
 	rebalanceAvg              prometheus.Gauge
 	rebalanceSeconds          prometheus.Histogram
+	// Java's connect-coordinator-metrics, which say the same as the counts.
+	assignedConnectors, assignedTasks prometheus.Gauge
 
 	// The tasks this worker runs.
 	polled, written, sent   *prometheus.CounterVec
@@ -54,6 +58,7 @@ type Metrics struct {
 	putSeconds              *prometheus.HistogramVec
 	commitSeconds           *prometheus.HistogramVec
 	recordErrors, skipped   *prometheus.GaugeVec
+	recordFailures          *prometheus.GaugeVec
 	recordErrorsByStage     *prometheus.CounterVec
 	taskVecs, connectorVecs []deleter
 
@@ -62,6 +67,9 @@ type Metrics struct {
 	requests                        *prometheus.CounterVec
 	delivered, retries, deadLetters *prometheus.CounterVec
 	appHealthy                      *prometheus.GaugeVec
+
+	// The Kafka clients of the tasks this worker runs.
+	consumers, producers clientVecs
 
 	// The lag poller's health.
 	pollFailures prometheus.Counter
@@ -73,6 +81,10 @@ type Metrics struct {
 	rebalanceSum   time.Duration
 	tasks          map[runtime.TaskID]bool // assigned to this worker by the last rebalance
 	connectors     map[string]bool         // with a connector instance or a task here
+	instances      map[string]bool         // connector instances assigned here
+
+	// Each connector's class, type and version, published by the Poller.
+	infos atomic.Pointer[map[string]connectorInfo]
 
 	// The cluster view, published by the Poller.
 	statuses atomic.Pointer[statusstore.Snapshot]
@@ -96,6 +108,8 @@ func New() *Metrics {
 
 	m.connectorCount = f.gauge("kafka_connect_worker_connector_count", "The number of connectors assigned to this worker.")
 	m.taskCount = f.gauge("kafka_connect_worker_task_count", "The number of tasks assigned to this worker.")
+	m.assignedConnectors = f.gauge("kafka_connect_coordinator_assigned_connectors", "The number of connectors assigned to this worker by the last rebalance.")
+	m.assignedTasks = f.gauge("kafka_connect_coordinator_assigned_tasks", "The number of tasks assigned to this worker by the last rebalance.")
 	m.rebalancing = f.gauge("kafka_connect_worker_rebalance_rebalancing", "1 while this worker is in a rebalance, else 0.")
 	m.rebalances = f.counter("kafka_connect_worker_rebalance_completed_rebalances_total", "Rebalances completed by this worker.")
 	m.rebalanceAvg = f.gauge("kafka_connect_worker_rebalance_rebalance_avg_time_ms",
@@ -119,9 +133,11 @@ func New() *Metrics {
 		[]string{"connector", "task", "result"})
 	m.recordErrors = f.gaugeVec("kafka_connect_task_error_total_record_errors", "Records that failed a stage after retries (a count; a gauge as Strimzi types it).", task)
 	m.skipped = f.gaugeVec("kafka_connect_task_error_total_records_skipped", "Records skipped under errors.tolerance=all (a count; a gauge as Strimzi types it).", task)
+	// Java counts every failed attempt at a stage here, retries included.
+	m.recordFailures = f.gaugeVec("kafka_connect_task_error_total_record_failures", "Failed attempts at a stage of a record, retries included (a count; a gauge as Strimzi types it).", task)
 	m.recordErrorsByStage = f.counterVec("connect_sidecar_record_errors_total", "Records that failed a stage after retries, by stage (Connect's names, e.g. VALUE_CONVERTER).",
 		[]string{"connector", "task", "stage"})
-	m.taskVecs = []deleter{m.polled, m.written, m.sendFailures, m.sent, m.putSeconds, m.commitSeconds, m.recordErrors, m.skipped, m.recordErrorsByStage}
+	m.taskVecs = []deleter{m.polled, m.written, m.sendFailures, m.sent, m.putSeconds, m.commitSeconds, m.recordErrors, m.skipped, m.recordFailures, m.recordErrorsByStage}
 
 	m.deliverySeconds = f.histogramVec("connect_sidecar_http_delivery_seconds", "How long the HTTP sink took to deliver a batch to the app, whatever the answer.", []string{"connector"})
 	m.requests = f.counterVec("connect_sidecar_http_requests_total", "Requests the HTTP sink made to the app, by status code (0: no answer).", []string{"connector", "code"})
@@ -131,6 +147,9 @@ func New() *Metrics {
 	m.appHealthy = f.gaugeVec("connect_sidecar_app_healthy", "1 while the app's health endpoint answers, else 0 (the HTTP sink pauses).", []string{"connector"})
 	m.connectorVecs = []deleter{m.deliverySeconds, m.requests, m.delivered, m.retries, m.deadLetters, m.appHealthy}
 
+	m.consumers = newClientVecs(f, "consumer", "sink tasks' consumers")
+	m.producers = newClientVecs(f, "producer", "source tasks' producers")
+
 	m.pollFailures = f.counter("connect_sidecar_lag_poll_failures_total", "Lag polls that failed; the cluster series keep the last good poll's values meanwhile.")
 	m.lastPoll = f.gauge("connect_sidecar_lag_poll_last_success_timestamp_seconds", "When the last lag poll succeeded, in Unix seconds.")
 
@@ -138,6 +157,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		clusterCollector{m},
+		workerCollector{m},
 	)
 	return m
 }

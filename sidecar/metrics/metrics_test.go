@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination"
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
@@ -46,6 +48,17 @@ func populate(m *Metrics) {
 	m.OnOffsetCommit(task0, time.Millisecond, nil)
 	m.OnOffsetCommit(task1, time.Second, errors.New("timeout"))
 	m.OnRecordError(task0, runtime.StageValueConverter, true)
+	m.OnRecordFailure(task0, runtime.StageValueConverter)
+	consumer := m.ConsumerHooks(task0, consumerID(task0))[0].(*clientStats)
+	conn, _ := net.Pipe()
+	consumer.OnBrokerConnect(kgo.BrokerMetadata{}, time.Millisecond, conn, nil)
+	consumer.OnBrokerRead(kgo.BrokerMetadata{}, 1, 300, 0, 0, nil)
+	consumer.OnBrokerWrite(kgo.BrokerMetadata{}, 1, 60, 0, 0, nil)
+	producer := m.ProducerObserver(task1, producerID(task1))
+	producer.ConnOpened()
+	producer.BytesWritten(900)
+	producer.BytesRead(80)
+	m.publishConnectors(map[string]connectorInfo{"sink": {class: "test.Sink", kind: "sink", version: "1.0"}})
 	m.OnDelivery("sink", 5, 200, 20*time.Millisecond)
 	m.OnRetry("sink", 5)
 	m.OnDeadLetter("sink", 1)
@@ -68,6 +81,15 @@ var strimziNames = map[string]string{
 	"kafka_connect_worker_task_count":                             `non-histogram and non-summary metrics should not have "_count" suffix`,
 	"kafka_connect_worker_rebalance_rebalance_avg_time_ms":        "metric names should not contain abbreviated units",
 	"kafka_connect_worker_rebalance_time_since_last_rebalance_ms": "metric names should not contain abbreviated units",
+	"kafka_consumer_connection_count":                             `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_producer_connection_count":                             `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_total_task_count":             `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_running_task_count":           `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_paused_task_count":            `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_failed_task_count":            `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_unassigned_task_count":        `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_restarting_task_count":        `non-histogram and non-summary metrics should not have "_count" suffix`,
+	"kafka_connect_worker_connector_destroyed_task_count":         `non-histogram and non-summary metrics should not have "_count" suffix`,
 }
 
 func TestPromlint(t *testing.T) {

@@ -21,6 +21,7 @@ var Module = fx.Module("metrics",
 		fx.Annotate(func(m *Metrics) http.Handler { return m.Handler() }, fx.ResultTags(`name:"metrics"`)),
 	),
 	fx.Invoke(func(lc fx.Lifecycle, p PollerParams) {
+		p.Metrics.ObserveSharedClient(p.Clients)
 		poller := NewPoller(p.Metrics, PollerConfig{
 			Worker:       p.Worker,
 			LagPerWorker: p.Sidecar.LagPerWorker,

@@ -135,12 +135,15 @@ func (p *Poller) run(ctx context.Context) {
 	}
 }
 
-// poll publishes the statuses, then reads and publishes the lag.
+// poll publishes the statuses and the connectors' classes, then reads and
+// publishes the lag.
 func (p *Poller) poll(ctx context.Context) error {
 	p.m.publishStatuses(p.src.Statuses())
+	snap := p.src.Configs()
+	p.m.publishConnectors(connectorInfos(snap, p.plugins))
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)
 	defer cancel()
-	st, err := p.read(ctx, p.src.Configs())
+	st, err := p.read(ctx, snap)
 	if err != nil {
 		return err
 	}

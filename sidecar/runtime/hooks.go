@@ -1,6 +1,12 @@
 package runtime
 
-import "time"
+import (
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
+)
 
 // Hook receives the runtime's metric events. A hook implements any of the
 // *Hook interfaces below, and only those are called, the way franz-go's
@@ -46,6 +52,23 @@ type OffsetCommitHook interface {
 // when it failed the task.
 type RecordErrorHook interface {
 	OnRecordError(id TaskID, stage Stage, tolerated bool)
+}
+
+// RecordFailureHook is told about each failed attempt at a stage of a
+// record, retried or not, as Java's total-record-failures counts them.
+type RecordFailureHook interface {
+	OnRecordFailure(id TaskID, stage Stage)
+}
+
+// ClientHook watches the Kafka clients tasks own, named by the client.id
+// Java gives them: a sink task's consumer (connector-consumer-<name>-<n>)
+// and a source task's producer (connector-producer-<name>-<n>).
+type ClientHook interface {
+	// ConsumerHooks returns kgo hooks for the sink task's consumer.
+	ConsumerHooks(id TaskID, clientID string) []kgo.Hook
+	// ProducerObserver returns what observes the connections of the source
+	// task's producer; nil for nothing.
+	ProducerObserver(id TaskID, clientID string) kafkaclient.ConnObserver
 }
 
 // hooks dispatches events to the hooks that want them.
@@ -96,5 +119,66 @@ func (hs hooks) recordError(id TaskID, stage Stage, tolerated bool) {
 		if h, ok := h.(RecordErrorHook); ok {
 			h.OnRecordError(id, stage, tolerated)
 		}
+	}
+}
+
+func (hs hooks) recordFailure(id TaskID, stage Stage) {
+	for _, h := range hs {
+		if h, ok := h.(RecordFailureHook); ok {
+			h.OnRecordFailure(id, stage)
+		}
+	}
+}
+
+func (hs hooks) consumerHooks(id TaskID, clientID string) []kgo.Hook {
+	var out []kgo.Hook
+	for _, h := range hs {
+		if h, ok := h.(ClientHook); ok {
+			out = append(out, h.ConsumerHooks(id, clientID)...)
+		}
+	}
+	return out
+}
+
+// producerObserver is the ClientHooks' observers of a producer, as one;
+// nil when there are none.
+func (hs hooks) producerObserver(id TaskID, clientID string) kafkaclient.ConnObserver {
+	var obs connObservers
+	for _, h := range hs {
+		if h, ok := h.(ClientHook); ok {
+			if o := h.ProducerObserver(id, clientID); o != nil {
+				obs = append(obs, o)
+			}
+		}
+	}
+	if len(obs) == 0 {
+		return nil
+	}
+	return obs
+}
+
+type connObservers []kafkaclient.ConnObserver
+
+func (obs connObservers) ConnOpened() {
+	for _, o := range obs {
+		o.ConnOpened()
+	}
+}
+
+func (obs connObservers) ConnClosed() {
+	for _, o := range obs {
+		o.ConnClosed()
+	}
+}
+
+func (obs connObservers) BytesRead(n int) {
+	for _, o := range obs {
+		o.BytesRead(n)
+	}
+}
+
+func (obs connObservers) BytesWritten(n int) {
+	for _, o := range obs {
+		o.BytesWritten(n)
 	}
 }

@@ -107,9 +107,11 @@ func (s *sinkTask) consume() error {
 	for _, key := range s.consumer.unknown {
 		s.t.log.Warn("consumer setting ignored: the sink's consumer does not have it", "setting", key)
 	}
+	// Java's name for a sink task's consumer, as the group's tools show it.
+	clientID := fmt.Sprintf("connector-consumer-%s-%d", s.t.id.Connector, s.t.id.Task)
 	opts := slices.Concat(s.t.rt.deps.Clients.Franz, s.consumer.opts, s.consumer.balancerOpts(s.t.log), []kgo.Opt{
-		// Java's name for a sink task's consumer, as the group's tools show it.
-		kgo.ClientID(fmt.Sprintf("connector-consumer-%s-%d", s.t.id.Connector, s.t.id.Task)),
+		kgo.ClientID(clientID),
+		kgo.WithHooks(s.t.rt.hooks.consumerHooks(s.t.id, clientID)...),
 		kgo.WithLogger(franzLogger{s.t.log}),
 		kgo.OnPartitionsAssigned(s.onAssigned),
 		kgo.OnPartitionsRevoked(s.onRevoked),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
 )
@@ -91,6 +92,9 @@ type sourceTask struct {
 
 	lastKey       string         // the tracker key of lastPartition
 	lastPartition map[string]any // the source partition submitted last
+
+	// The producer's connections, its own as in Java (see newWriter).
+	transport *kafka.Transport
 
 	// The task's optional hooks; nil when it has none.
 	committer       plugin.CommittingSourceTask
@@ -527,9 +531,13 @@ func nonNil(subs []*submitted) []*submitted {
 func (s *sourceTask) newWriter() *kafka.Writer {
 	clients := s.t.rt.deps.Clients
 	log := s.t.log
+	// Java's name for a task's producer. Its connections are its own, so
+	// that the metrics of its connections and bytes are the producer's.
+	clientID := fmt.Sprintf("connector-producer-%s-%d", s.t.id.Connector, s.t.id.Task)
+	s.transport = clients.NewTransport(clientID, s.t.rt.hooks.producerObserver(s.t.id, clientID))
 	// Records queued while the task owned its work go out only while it
 	// still does (see leasedTransport).
-	transport := &leasedTransport{RoundTripper: clients.RoundTripper, refuse: func() error {
+	transport := &leasedTransport{RoundTripper: kafkaclient.Resending(s.transport), refuse: func() error {
 		switch {
 		case s.t.rt.deps.Lease() && s.t.ctx.Err() == nil:
 			return nil
@@ -575,6 +583,7 @@ func (s *sourceTask) closeWriter() {
 	go func() {
 		defer close(done)
 		_ = s.writer.Close()
+		s.transport.CloseIdleConnections()
 	}()
 	select {
 	case <-done:

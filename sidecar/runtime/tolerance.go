@@ -91,6 +91,7 @@ func (h *errorHandler) execute(ctx context.Context, stage Stage, class string, o
 		if err == nil {
 			return nil
 		}
+		h.hooks.recordFailure(h.id, stage)
 		if !retriable(err) || !wait(ctx, deadline, h.policy.backoff(attempt)) {
 			if ctx.Err() != nil {
 				return ctx.Err() // stopping: the record is neither failed nor skipped
