@@ -288,7 +288,7 @@ func liveSeries(t *testing.T) map[string]map[string]bool {
 	})
 	m.RebalanceHooks(coordination.Hooks{}).RebalanceCompleted(coordination.Assignment{Work: work}, 50*time.Millisecond)
 
-	poller := metrics.NewPoller(m, metrics.PollerConfig{Worker: w, LagPerWorker: 100, Interval: 50 * time.Millisecond},
+	poller := metrics.NewPoller(m, metrics.PollerConfig{Worker: w, WorkerID: w.WorkerID(), LagPerWorker: 100, Interval: 50 * time.Millisecond},
 		metrics.Sources{Configs: func() configstore.Snapshot { return snap }, Statuses: statuses.Snapshot},
 		plugins, clients, kafkatest.Quiet())
 	if err := poller.Start(t.Context()); err != nil {

@@ -151,7 +151,7 @@ func TestWorkerSeries(t *testing.T) {
 	} {
 		s = s.Apply(ts)
 	}
-	m.publishStatuses(s)
+	m.publishStatuses(s, "w1:8083")
 	var snap configstore.Snapshot
 	for i, name := range []string{"sink", "source", "other"} {
 		snap = snap.Apply(configstore.ConnectorConfig{Connector: name, Properties: configstore.PropsOf(map[string]string{"connector.class": "Test" + name})}, int64(i), false)

@@ -9,13 +9,17 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
 )
 
-// The cluster series, the same on every worker.
+// The series read from the internal topics. The status series are Java's:
+// each worker reports the connectors and tasks the status topic says it
+// runs, so that summing over workers counts each once, and dashboards that
+// join on them (Strimzi's) find one series per task. The lag series are
+// the same on every worker.
 var (
 	connectorStatusDesc = prometheus.NewDesc("kafka_connect_connector_status",
-		"1 for each connector's state in the status topic (running, paused, stopped, failed, unassigned, restarting), cluster-wide.",
+		"1 for the state in the status topic (running, paused, stopped, failed, unassigned, restarting) of each connector this worker runs.",
 		[]string{"connector", "status"}, nil)
 	taskStatusDesc = prometheus.NewDesc("kafka_connect_connector_task_status",
-		"1 for each task's state in the status topic, cluster-wide.",
+		"1 for the state in the status topic of each task this worker runs.",
 		[]string{"connector", "task", "status"}, nil)
 	lagMaxDesc = prometheus.NewDesc("kafka_connect_sink_task_sink_record_lag_max",
 		"The largest lag, in records, of any partition of the sink connector: log end offset minus the group's committed offset, cluster-wide.",
@@ -44,11 +48,13 @@ func (c clusterCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 	if s := c.m.statuses.Load(); s != nil {
 		for _, name := range s.Connectors() {
-			if st, ok := s.Connector(name); ok {
+			if st, ok := s.Connector(name); ok && st.WorkerID == s.self {
 				ch <- prometheus.MustNewConstMetric(connectorStatusDesc, prometheus.GaugeValue, 1, name, stateLabel(st.State))
 			}
 			for _, t := range s.Tasks(name) {
-				ch <- prometheus.MustNewConstMetric(taskStatusDesc, prometheus.GaugeValue, 1, name, strconv.Itoa(int(t.ID.Task)), stateLabel(t.Status.State))
+				if t.Status.WorkerID == s.self {
+					ch <- prometheus.MustNewConstMetric(taskStatusDesc, prometheus.GaugeValue, 1, name, strconv.Itoa(int(t.ID.Task)), stateLabel(t.Status.State))
+				}
 			}
 		}
 	}
@@ -69,8 +75,17 @@ func (c clusterCollector) Collect(ch chan<- prometheus.Metric) {
 // stateLabel is the state as Java's metrics write it: lower case.
 func stateLabel(s statusstore.State) string { return strings.ToLower(s.String()) }
 
-// publishStatuses makes s the status snapshot the status series show.
-func (m *Metrics) publishStatuses(s statusstore.Snapshot) { m.statuses.Store(&s) }
+// workerStatuses is a status snapshot and the worker that reads it.
+type workerStatuses struct {
+	statusstore.Snapshot
+	self string // worker id, host:port
+}
+
+// publishStatuses makes s the status snapshot the status series show, for
+// the worker whose id is self.
+func (m *Metrics) publishStatuses(s statusstore.Snapshot, self string) {
+	m.statuses.Store(&workerStatuses{Snapshot: s, self: self})
+}
 
 // publishLag makes r the lag and scaling signal shown.
 func (m *Metrics) publishLag(r lagReport) {

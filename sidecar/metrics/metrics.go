@@ -34,7 +34,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
-	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
 )
 
 // Metrics holds the worker's series on a registry of its own, with the Go
@@ -87,7 +86,7 @@ type Metrics struct {
 	infos atomic.Pointer[map[string]connectorInfo]
 
 	// The cluster view, published by the Poller.
-	statuses atomic.Pointer[statusstore.Snapshot]
+	statuses atomic.Pointer[workerStatuses]
 	lag      atomic.Pointer[lagReport]
 }
 

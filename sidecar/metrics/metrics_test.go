@@ -64,9 +64,12 @@ func populate(m *Metrics) {
 	m.OnDeadLetter("sink", 1)
 	m.OnAppHealth("sink", true)
 	var s statusstore.Snapshot
-	s = s.Apply(statusstore.ConnectorStatus{Connector: "sink", Status: statusstore.Status{State: statusstore.Running}})
-	s = s.Apply(statusstore.TaskStatus{ID: statusstore.TaskID{Connector: "sink", Task: 0}, Status: statusstore.Status{State: statusstore.Failed}})
-	m.publishStatuses(s)
+	s = s.Apply(statusstore.ConnectorStatus{Connector: "sink", Status: statusstore.Status{State: statusstore.Running, WorkerID: "w1:8083"}})
+	s = s.Apply(statusstore.TaskStatus{ID: statusstore.TaskID{Connector: "sink", Task: 0}, Status: statusstore.Status{State: statusstore.Failed, WorkerID: "w1:8083"}})
+	// Another worker's: it reports them.
+	s = s.Apply(statusstore.ConnectorStatus{Connector: "source", Status: statusstore.Status{State: statusstore.Running, WorkerID: "w2:8083"}})
+	s = s.Apply(statusstore.TaskStatus{ID: statusstore.TaskID{Connector: "sink", Task: 1}, Status: statusstore.Status{State: statusstore.Running, WorkerID: "w2:8083"}})
+	m.publishStatuses(s, "w1:8083")
 	m.publishLag(newLagReport(clusterState{connectors: 1, tasks: 2, sinks: []sinkState{{
 		name: "sink", running: true, earliest: true,
 		partitions: []partitionOffsets{{topic: "t", partition: 0, committed: 3, start: 0, end: 10}},
@@ -316,6 +319,16 @@ func TestClusterSeries(t *testing.T) {
 	} {
 		if v, ok := got[s]; !ok || v != want {
 			t.Errorf("%s = %v (present %v), want %v", s, v, ok, want)
+		}
+	}
+	// As in Java, only the worker that runs a connector or task reports
+	// its status, so a join over workers finds one series each.
+	for _, s := range []string{
+		`kafka_connect_connector_status{connector="source",status="running"}`,
+		`kafka_connect_connector_task_status{connector="sink",status="running",task="1"}`,
+	} {
+		if _, ok := got[s]; ok {
+			t.Errorf("another worker's status is reported here: %s", s)
 		}
 	}
 }

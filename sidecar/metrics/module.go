@@ -24,6 +24,7 @@ var Module = fx.Module("metrics",
 		p.Metrics.ObserveSharedClient(p.Clients)
 		poller := NewPoller(p.Metrics, PollerConfig{
 			Worker:       p.Worker,
+			WorkerID:     p.Worker.WorkerID(),
 			LagPerWorker: p.Sidecar.LagPerWorker,
 			Ready:        func() bool { code, _ := p.Health.Report(); return code == http.StatusOK },
 		}, p.Sources, p.Plugins, p.Clients, p.Log)

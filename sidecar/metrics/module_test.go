@@ -22,7 +22,7 @@ import (
 // TestModule starts and stops the module; the worker has not started, so
 // the poller waits and the scaling endpoint says so.
 func TestModule(t *testing.T) {
-	w := config.Worker{BootstrapServers: []string{"127.0.0.1:1"}, GroupID: "g"}
+	w := config.Worker{BootstrapServers: []string{"127.0.0.1:1"}, GroupID: "g", Listeners: config.List{"http://127.0.0.1:8083"}}
 	clients, err := kafkaclient.New(w)
 	if err != nil {
 		t.Fatal(err)

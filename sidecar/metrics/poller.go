@@ -38,6 +38,9 @@ type PollerConfig struct {
 	// Worker holds the consumer.* settings that, with each connector's
 	// consumer.override.*, name a sink's consumer group.
 	Worker config.Worker
+	// WorkerID is this worker's id (host:port) in the status topic: the
+	// status series report what it runs.
+	WorkerID string
 	// LagPerWorker is SIDECAR_LAG_PER_WORKER; see DesiredWorkers.
 	LagPerWorker int64
 	// Interval is the time between polls; 5 s by default.
@@ -138,7 +141,7 @@ func (p *Poller) run(ctx context.Context) {
 // poll publishes the statuses and the connectors' classes, then reads and
 // publishes the lag.
 func (p *Poller) poll(ctx context.Context) error {
-	p.m.publishStatuses(p.src.Statuses())
+	p.m.publishStatuses(p.src.Statuses(), p.cfg.WorkerID)
 	snap := p.src.Configs()
 	p.m.publishConnectors(connectorInfos(snap, p.plugins))
 	ctx, cancel := context.WithTimeout(ctx, pollTimeout)

@@ -94,7 +94,7 @@ func (c workerCollector) Collect(ch chan<- prometheus.Metric) {
 
 	var statuses statusstore.Snapshot
 	if s := c.m.statuses.Load(); s != nil {
-		statuses = *s
+		statuses = s.Snapshot
 	}
 	total := map[string]int{}
 	byState := map[string]map[statusstore.State]int{}
