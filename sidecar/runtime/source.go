@@ -409,7 +409,11 @@ func (s *sourceTask) resend(ctx context.Context, m kafka.Message, cause error) e
 		s.sendFailed(m.Topic, cause, retryDelayMin) // not counted by the loop
 	}
 	f := &StageError{Stage: StageKafkaProduce, Class: producerClass, Err: cause}
-	if err := s.errs.failed(ctx, f, nil, nil); err != nil {
+	if err := s.errs.failed(ctx, f, nil, p.rec); err != nil {
+		var tol *ToleranceError
+		if errors.As(err, &tol) && tol.Record == nil { // the trace still says where it was going
+			tol.Record = &RecordPosition{Topic: m.Topic, Partition: plugin.NoPartition, Offset: -1}
+		}
 		return err
 	}
 	s.commitRecord(p.rec, plugin.RecordMetadata{})

@@ -591,7 +591,12 @@ func TestSourceWarnsWhenARecordIsTooLarge(t *testing.T) {
 	e.b.CreateTopic(t, topic, 1, "max.message.bytes", "1000")
 	newProbe(topic)
 	ids := e.start("numbers", 1, sourceConf(topic, topic, "batch", "1", "count", "1", "padding", "2000"))
-	e.waitTaskState(ids[0], statusstore.Failed)
+	st := e.waitTaskState(ids[0], statusstore.Failed)
+	for _, line := range []string{"\tstage: KAFKA_PRODUCE", "\trecord: topic " + topic + "\n"} {
+		if !strings.Contains(st.Trace, line) {
+			t.Errorf("the trace does not say %q:\n%s", line, st.Trace)
+		}
+	}
 	warnings := e.logs.matching("level=WARN", "could not send a record to Kafka; not retriable",
 		"connector=numbers", "task=0", "topic="+topic, "Message Size Too Large")
 	if len(warnings) != 1 {
