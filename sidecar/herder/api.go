@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
@@ -27,37 +26,22 @@ type API struct {
 	validator connectorconfig.Worker
 	workerURL string
 	offsets   OffsetBackends
-
-	settleWait time.Duration
 }
 
 var _ rest.Herder = (*API)(nil)
 
 // NewAPI returns the REST view of h.
 func NewAPI(h *Herder, plugins *plugin.Registry, validator connectorconfig.Worker, workerURL string, offsets OffsetBackends) *API {
-	return &API{h: h, plugins: plugins, validator: validator, workerURL: workerURL, offsets: offsets, settleWait: settleWait}
+	return &API{h: h, plugins: plugins, validator: validator, workerURL: workerURL, offsets: offsets}
 }
 
 func notFound(name string) error {
 	return &rest.NotFoundError{Message: "Connector " + name + " not found"}
 }
 
-// settleWait bounds how long a write that needs the leader waits for a
-// rebalance under way to end. Most end within tens of milliseconds (the
-// one every connector creation sets off, for one), and the answer after
-// the wait is the one a client retrying Java's immediate 409 would get.
-const settleWait = 5 * time.Second
-
 // leader returns nil when this worker leads, else the error that forwards
-// the request to the leader (or asks to retry while nobody is known). During
-// a rebalance it waits for it to end, up to settleWait.
-func (a *API) leader(ctx context.Context) error {
-	wait, cancel := context.WithTimeout(ctx, a.settleWait)
-	select {
-	case <-a.h.Settled():
-	case <-wait.Done():
-	}
-	cancel()
+// the request to the leader (or asks to retry while nobody is known).
+func (a *API) leader() error {
 	asg, ok := a.h.Assignment()
 	if !ok || a.h.Rebalancing() {
 		return rest.ErrRebalanceInProgress
@@ -182,7 +166,7 @@ func (a *API) PutConnectorConfig(ctx context.Context, name string, conf map[stri
 	if err := a.validate(conf); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
-	if err := a.leader(ctx); err != nil {
+	if err := a.leader(); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
 	if err := a.h.d.Configs.ReadToEnd(ctx); err != nil {
@@ -220,7 +204,7 @@ func (a *API) PatchConnectorConfig(ctx context.Context, name string, patch map[s
 }
 
 func (a *API) DeleteConnector(ctx context.Context, name string) error {
-	if err := a.leader(ctx); err != nil {
+	if err := a.leader(); err != nil {
 		return err
 	}
 	if !a.snapshot().Contains(name) {
@@ -248,7 +232,7 @@ func (a *API) setTarget(ctx context.Context, name string, t configstore.TargetSt
 // StopConnector empties the task configs, then writes STOPPED, so that no
 // task of a stopped connector comes back (connect-spec §3.5).
 func (a *API) StopConnector(ctx context.Context, name string) error {
-	if err := a.leader(ctx); err != nil {
+	if err := a.leader(); err != nil {
 		return err
 	}
 	if !a.snapshot().Contains(name) {
@@ -267,7 +251,7 @@ func (a *API) RestartConnector(ctx context.Context, req rest.RestartRequest) (*r
 	if req.ConnectorOnly() {
 		return nil, a.restartHere(req.Connector, -1)
 	}
-	if err := a.leader(ctx); err != nil {
+	if err := a.leader(); err != nil {
 		return nil, err
 	}
 	state, err := a.ConnectorStatus(ctx, req.Connector)
@@ -404,7 +388,7 @@ func (a *API) ValidateConnectorConfig(_ context.Context, conf map[string]string)
 
 // PutTaskConfigs writes task configs a follower's connector generated.
 func (a *API) PutTaskConfigs(ctx context.Context, connector string, configs []map[string]string) error {
-	if err := a.leader(ctx); err != nil {
+	if err := a.leader(); err != nil {
 		return err
 	}
 	if !a.snapshot().Contains(connector) {

@@ -67,8 +67,7 @@ type Herder struct {
 	mu          sync.Mutex
 	assignment  coordination.Assignment
 	assigned    bool
-	rebalancing bool          // between a rebalance's start and its assignment
-	settled     chan struct{} // closed while assigned and not rebalancing
+	rebalancing bool // between a rebalance's start and its assignment
 	restarts    Restarts
 
 	// Owned by Run's goroutine.
@@ -93,7 +92,6 @@ func New(d Deps) *Herder {
 		log:       d.Log.With("component", "herder"),
 		wake:      make(chan struct{}, 1),
 		revokes:   make(chan revokeRequest),
-		settled:   make(chan struct{}),
 		restarts:  Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}},
 		published: map[string]string{},
 	}
@@ -154,19 +152,8 @@ func (h *Herder) Revoke(ctx context.Context, w wire.Work) {
 // retry instead of acting on a leadership that may be gone.
 func (h *Herder) RebalanceStarted(string) {
 	h.mu.Lock()
-	if h.assigned && !h.rebalancing {
-		h.settled = make(chan struct{})
-	}
 	h.rebalancing = true
 	h.mu.Unlock()
-}
-
-// Settled returns a channel that is closed once this worker has an
-// assignment and no rebalance is under way.
-func (h *Herder) Settled() <-chan struct{} {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.settled
 }
 
 // Rebalancing reports whether a rebalance is under way.
@@ -179,9 +166,6 @@ func (h *Herder) Rebalancing() bool {
 // Assigned takes the complete set of work to run from now on.
 func (h *Herder) Assigned(a coordination.Assignment) {
 	h.mu.Lock()
-	if !h.assigned || h.rebalancing {
-		close(h.settled)
-	}
 	h.assignment, h.assigned, h.rebalancing = a, true, false
 	h.mu.Unlock()
 	h.poke()
