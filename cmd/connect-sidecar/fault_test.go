@@ -356,7 +356,7 @@ func TestFaultConcurrentRESTWritesDuringRebalances(t *testing.T) {
 					return err
 				}
 				if st.Connector.State != want {
-					return fmt.Errorf("%s is %s, want %s", c.name, st.Connector.State, want)
+					return fmt.Errorf("%s is %s (written by %s), want %s", c.name, st.Connector.State, st.Connector.WorkerID, want)
 				}
 				return nil
 			})
