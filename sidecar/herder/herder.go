@@ -60,9 +60,10 @@ type Herder struct {
 	log   *slog.Logger
 	group Group
 
-	wake     chan struct{}
-	revokes  chan revokeRequest
-	progress atomic.Int64 // Unix ns when Run last came round, for /live
+	wake      chan struct{}
+	revokes   chan revokeRequest
+	publishes chan publishResult // from the posts to the leader
+	progress  atomic.Int64       // Unix ns when Run last came round, for /live
 
 	mu          sync.Mutex
 	assignment  coordination.Assignment
@@ -73,6 +74,7 @@ type Herder struct {
 	// Owned by Run's goroutine.
 	shape          *string           // connectors and task counts last seen; nil before the first look
 	published      map[string]string // connector -> config fingerprint its task configs match
+	publishing     map[string]bool   // connectors whose task configs are on their way to the leader
 	leaderDutiesAt int32             // generation whose leader duties were done
 	started        bool
 	loggersFrom    int64 // config offset from which cluster logger levels are new
@@ -88,12 +90,14 @@ var _ coordination.Host = (*Herder)(nil)
 // New returns a herder; SetGroup must be called before Run.
 func New(d Deps) *Herder {
 	return &Herder{
-		d:         d,
-		log:       d.Log.With("component", "herder"),
-		wake:      make(chan struct{}, 1),
-		revokes:   make(chan revokeRequest),
-		restarts:  Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}},
-		published: map[string]string{},
+		d:          d,
+		log:        d.Log.With("component", "herder"),
+		wake:       make(chan struct{}, 1),
+		revokes:    make(chan revokeRequest),
+		publishes:  make(chan publishResult),
+		restarts:   Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}},
+		published:  map[string]string{},
+		publishing: map[string]bool{},
 	}
 }
 
@@ -235,6 +239,8 @@ func (h *Herder) Run(ctx context.Context) {
 		case req := <-h.revokes:
 			h.revoke(req.work)
 			close(req.done)
+		case r := <-h.publishes:
+			h.recordPublish(r)
 		case <-h.wake:
 			h.reconcile(ctx)
 		case <-h.d.Configs.Changed():
@@ -383,24 +389,65 @@ func (h *Herder) publishTaskConfigs(ctx context.Context, snap configstore.Snapsh
 			h.published[name] = fp
 			continue
 		}
-		if err := h.publish(ctx, snap, a, name, configs); err != nil {
-			h.log.Warn("could not publish task configs, will retry", "connector", name, "err", err)
+		r := publishResult{connector: name, fingerprint: fp, tasks: len(configs)}
+		if a.Leader() {
+			r.err = h.write(ctx, name, configs)
+			h.recordPublish(r)
 			continue
 		}
-		h.published[name] = fp
-		h.log.Info("published task configs", "connector", name, "tasks", len(configs))
+		// The post to the leader goes on beside this goroutine, as Java's
+		// herder forwards it from another thread: a leader slow to answer
+		// (frozen, or in a rebalance itself) must not hold up revocations.
+		if h.publishing[name] {
+			continue
+		}
+		h.publishing[name] = true
+		go func() {
+			r.err = h.post(ctx, snap, a, name, configs)
+			select {
+			case h.publishes <- r:
+			case <-ctx.Done():
+			}
+		}()
 	}
 }
 
-func (h *Herder) publish(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment, name string, configs []map[string]string) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if a.Leader() {
-		return h.d.Configs.PutTaskConfigs(ctx, name, configs)
+// publishResult is how publishing a connector's task configs went.
+type publishResult struct {
+	connector, fingerprint string
+	tasks                  int
+	err                    error
+}
+
+// recordPublish records a publish's outcome; a failed one is retried at a
+// later reconcile.
+func (h *Herder) recordPublish(r publishResult) {
+	delete(h.publishing, r.connector)
+	if r.err != nil {
+		h.log.Warn("could not publish task configs, will retry", "connector", r.connector, "err", r.err)
+		return
 	}
+	h.published[r.connector] = r.fingerprint
+	h.log.Info("published task configs", "connector", r.connector, "tasks", r.tasks)
+}
+
+// publishTimeout bounds one write or post of task configs.
+const publishTimeout = 30 * time.Second
+
+// write is the leader's publish: straight to the config topic.
+func (h *Herder) write(ctx context.Context, name string, configs []map[string]string) error {
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
+	return h.d.Configs.PutTaskConfigs(ctx, name, configs)
+}
+
+// post is a follower's publish: to the leader, which writes them.
+func (h *Herder) post(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment, name string, configs []map[string]string) error {
 	if h.d.Publisher == nil {
 		return fmt.Errorf("this worker does not lead and has no way to reach the leader")
 	}
+	ctx, cancel := context.WithTimeout(ctx, publishTimeout)
+	defer cancel()
 	var key []byte
 	if k, ok := snap.SessionKey(); ok {
 		key = k.Key

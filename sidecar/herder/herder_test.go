@@ -243,3 +243,58 @@ func TestRevokedWorkStaysStopped(t *testing.T) {
 		t.Errorf("revoked task started %d times and %d tasks run; want it to stay stopped", n, len(runner.Tasks()))
 	}
 }
+
+// blockingPublisher is a leader that does not answer until released.
+type blockingPublisher struct {
+	posted  chan string // connector names, as posts begin
+	release chan struct{}
+}
+
+func (p *blockingPublisher) PublishTaskConfigs(ctx context.Context, _, connector string, _ []map[string]string, _ []byte) error {
+	p.posted <- connector
+	select {
+	case <-p.release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// A follower posts its connector's task configs to the leader beside the
+// herder's loop, as Java's herder forwards them from another thread: a
+// leader that does not answer (frozen, or busy in a rebalance) must not
+// hold up the revocations of the next rebalance, or the revoked work would
+// keep running after the group has handed it to another worker.
+func TestRevocationDoesNotWaitForALeaderThatDoesNotAnswer(t *testing.T) {
+	b := kafkatest.Start(t)
+	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
+	clients := kafkatest.Clients(t, w)
+	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
+	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	runner := newFakeRunner()
+	leader := &blockingPublisher{posted: make(chan string, 1), release: make(chan struct{})}
+	defer close(leader.release)
+	h := New(Deps{WorkerID: "w2:8083", Configs: configs, Statuses: statuses, Runner: runner, Publisher: leader, Log: kafkatest.Quiet(), Started: func() {}})
+	h.SetGroup(&rejoins{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	must(t, configs.PutConnectorConfig(ctx, "src", map[string]string{"connector.class": "X", "tasks.max": "2"}, nil))
+	h.Assigned(coordination.Assignment{Generation: 1, MemberID: "m2", LeaderID: "m1", LeaderURL: "http://w1:8083/", Version: 2,
+		Work: work("src")})
+	if got := <-leader.posted; got != "src" {
+		t.Fatalf("posted the task configs of %q", got)
+	}
+	revoked := make(chan struct{})
+	go func() { h.Revoke(ctx, work("src")); close(revoked) }()
+	select {
+	case <-revoked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the revocation waited for the leader's answer")
+	}
+	if got := runner.running(); slices.Contains(got, "src:STARTED") {
+		t.Errorf("revoked connector still runs: %v", got)
+	}
+}
