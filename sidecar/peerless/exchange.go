@@ -75,6 +75,11 @@ func (e *Exchange) send(req *http.Request, to string) (*http.Response, error) {
 	e.waiting[id] = pending{to: to, result: answered}
 	e.mu.Unlock()
 	defer e.forget(id)
+	if !e.listening(to) {
+		// Its withdrawal was read since the caller looked, too early to
+		// release this request: nothing will answer it.
+		return nil, fmt.Errorf("peerless: no answer from %s through the request topic: %w", to, errWithdrawn)
+	}
 	if err := e.topic.Send(ctx, []byte(requestPrefix+id), value); err != nil {
 		return nil, fmt.Errorf("peerless: writing the request for %s: %w", to, err)
 	}
