@@ -140,11 +140,7 @@ func (r *rejoins) Rejoin(reason string) {
 // runs gets task configs published, its tasks start once assigned, and
 // config changes restart what they touch.
 func TestHerderRunsItsShareAndPublishesTaskConfigs(t *testing.T) {
-	b := kafkatest.Start(t)
-	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
-	clients := kafkatest.Clients(t, w)
-	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
-	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	configs, statuses := startStores(t)
 	runner := newFakeRunner()
 	var ready sync.Once
 	readyCh := make(chan struct{})
@@ -205,6 +201,17 @@ func TestHerderRunsItsShareAndPublishesTaskConfigs(t *testing.T) {
 	}
 }
 
+// startStores starts the config and status stores of a worker of a new
+// group on a test broker.
+func startStores(t *testing.T) (*configstore.Store, *statusstore.Store) {
+	t.Helper()
+	b := kafkatest.Start(t)
+	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
+	clients := kafkatest.Clients(t, w)
+	return kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet())),
+		kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -215,11 +222,7 @@ func must(t *testing.T, err error) {
 // Work the member revokes must not come back at the next reconcile, before
 // the group hands out a new assignment.
 func TestRevokedWorkStaysStopped(t *testing.T) {
-	b := kafkatest.Start(t)
-	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
-	clients := kafkatest.Clients(t, w)
-	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
-	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	configs, statuses := startStores(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	must(t, configs.PutConnectorConfig(ctx, "src", map[string]string{"connector.class": "X", "tasks.max": "1"}, nil))
 	must(t, configs.PutTaskConfigs(ctx, "src", []map[string]string{{"task.number": "0"}}))
@@ -266,11 +269,7 @@ func (p *blockingPublisher) PublishTaskConfigs(ctx context.Context, _, connector
 // hold up the revocations of the next rebalance, or the revoked work would
 // keep running after the group has handed it to another worker.
 func TestRevocationDoesNotWaitForALeaderThatDoesNotAnswer(t *testing.T) {
-	b := kafkatest.Start(t)
-	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
-	clients := kafkatest.Clients(t, w)
-	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
-	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	configs, statuses := startStores(t)
 	runner := newFakeRunner()
 	leader := &blockingPublisher{posted: make(chan string, 1), release: make(chan struct{})}
 	defer close(leader.release)

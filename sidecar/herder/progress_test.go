@@ -14,8 +14,6 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
-	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
-	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
 )
 
 // stuckRunner is a runner whose StopTasks hangs until released, as a
@@ -36,11 +34,7 @@ func (r *stuckRunner) unstick() { r.release.Do(func() { close(r.stuck) }) }
 // The herder loop comes round every resyncEvery while idle, so /live
 // holds; stuck in the runner, it fails /live until it comes round again.
 func TestStuckHerderLoopFailsLive(t *testing.T) {
-	b := kafkatest.Start(t)
-	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
-	clients := kafkatest.Clients(t, w)
-	configs := kafkatest.Started(t, configstore.NewStore(clients, w, kafkatest.Quiet()))
-	statuses := kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	configs, statuses := startStores(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	must(t, configs.PutConnectorConfig(ctx, "src", map[string]string{"connector.class": "X", "tasks.max": "1"}, nil))
 	must(t, configs.PutTaskConfigs(ctx, "src", []map[string]string{{"task.number": "0"}}))
