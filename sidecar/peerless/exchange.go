@@ -78,7 +78,7 @@ func (e *Exchange) send(req *http.Request, to string) (*http.Response, error) {
 	if !e.listening(to) {
 		// Its withdrawal was read since the caller looked, too early to
 		// release this request: nothing will answer it.
-		return nil, fmt.Errorf("peerless: no answer from %s through the request topic: %w", to, errWithdrawn)
+		return nil, noAnswer(to, errWithdrawn)
 	}
 	if err := e.topic.Send(ctx, []byte(requestPrefix+id), value); err != nil {
 		return nil, fmt.Errorf("peerless: writing the request for %s: %w", to, err)
@@ -86,7 +86,7 @@ func (e *Exchange) send(req *http.Request, to string) (*http.Response, error) {
 	select {
 	case r := <-answered:
 		if r.err != nil {
-			return nil, fmt.Errorf("peerless: no answer from %s through the request topic: %w", to, r.err)
+			return nil, noAnswer(to, r.err)
 		}
 		a := r.answer
 		h := a.Header
@@ -105,8 +105,12 @@ func (e *Exchange) send(req *http.Request, to string) (*http.Response, error) {
 			Request:       req,
 		}, nil
 	case <-ctx.Done():
-		return nil, fmt.Errorf("peerless: no answer from %s through the request topic: %w", to, ctx.Err())
+		return nil, noAnswer(to, ctx.Err())
 	}
+}
+
+func noAnswer(to string, why error) error {
+	return fmt.Errorf("peerless: no answer from %s through the request topic: %w", to, why)
 }
 
 // forget stops waiting for id and deletes its request and answer from the
