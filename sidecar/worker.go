@@ -126,10 +126,16 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		Started:   h.Started,
 	})
 	w.api = herder.NewAPI(w.herder, reg, connectorconfig.Worker{
-		GroupID:        cfg.GroupID,
-		KeyConverter:   cfg.KeyConverter,
-		ValueConverter: cfg.ValueConverter,
+		GroupID:                  cfg.GroupID,
+		ExactlyOnceSourceSupport: cfg.ExactlyOnceSource(),
+		KeyConverter:             cfg.KeyConverter,
+		ValueConverter:           cfg.ValueConverter,
 	}, cfg.AdvertisedURL(), herder.OffsetBackends{Sources: w.offsets, Groups: k.Client, Worker: cfg})
+	var preflight runtime.Preflight
+	if cfg.ExactlyOnceSource() {
+		w.api.EnableExactlyOnce(herder.ExactlyOnce{GroupID: cfg.GroupID, Fencer: k, SyncTimeout: cfg.WorkerSyncTimeout.D()})
+		preflight = w.api
+	}
 	w.member = coordination.New(coordination.Config{
 		GroupID:           cfg.GroupID,
 		URL:               cfg.AdvertisedURL(),
@@ -155,6 +161,8 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		Generation: w.herder.Generation,
 		Changed:    w.herder.Changed,
 		Hooks:      []runtime.Hook{m},
+
+		ExactlyOnce: preflight,
 	}))
 	w.watch()
 	return w, nil

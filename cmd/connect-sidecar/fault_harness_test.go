@@ -56,20 +56,30 @@ var faultFlow = flow{partitions: 6, genTasks: 6, sinkTasks: 3, rate: 300}
 
 // mode is how a pipeline's workers reach each other: over HTTP, or in
 // peerless mode (SIDECAR_PEERLESS) only through Kafka, each advertising a
-// port nothing listens on, as Cloud Run instances and ECS tasks do.
+// port nothing listens on, as Cloud Run instances and ECS tasks do; and
+// whether the source is exactly-once (KIP-618), its records then checked
+// by a read_committed reader for duplicates too.
 type mode struct {
-	name     string
-	peerless bool
+	name        string
+	peerless    bool
+	exactlyOnce bool
 }
 
-var modes = []mode{{name: "http"}, {name: "peerless", peerless: true}}
+var (
+	modes           = []mode{{name: "http"}, {name: "peerless", peerless: true}, exactlyOnceMode}
+	exactlyOnceMode = mode{name: "exactly-once", exactlyOnce: true}
+)
 
 // inEachMode runs test once per mode, as a subtest with its own pipeline.
 func inEachMode(t *testing.T, sh flow, test func(t *testing.T, p *pipeline)) {
-	for _, m := range modes {
+	inModes(t, modes, sh, test)
+}
+
+func inModes(t *testing.T, ms []mode, sh flow, test func(t *testing.T, p *pipeline)) {
+	for _, m := range ms {
 		t.Run(m.name, func(t *testing.T) {
 			p := newFlowPipeline(t, sh)
-			p.peerless = m.peerless
+			p.peerless, p.exactlyOnce = m.peerless, m.exactlyOnce
 			test(t, p)
 		})
 	}
@@ -78,19 +88,20 @@ func inEachMode(t *testing.T, sh flow, test func(t *testing.T, p *pipeline)) {
 // pipeline is one test's group of workers, its connectors and what they
 // produced and delivered.
 type pipeline struct {
-	t        *testing.T
-	peerless bool
-	b        *kafkatest.Broker
-	group    string
-	topic    string
-	flow     flow
-	gen      string // datagen connector
-	sink     string // HTTP sink connector
-	app      *app
-	rest     *restWatch
-	workers  []*worker
-	thaws    map[string]time.Time // SIGCONT times, by worker name and pid
-	stopped  map[string]bool      // workers the test stopped on purpose
+	t           *testing.T
+	peerless    bool
+	exactlyOnce bool
+	b           *kafkatest.Broker
+	group       string
+	topic       string
+	flow        flow
+	gen         string // datagen connector
+	sink        string // HTTP sink connector
+	app         *app
+	rest        *restWatch
+	workers     []*worker
+	thaws       map[string]time.Time // SIGCONT times, by worker name and pid
+	stopped     map[string]bool      // workers the test stopped on purpose
 }
 
 // thawGrace is how soon after SIGCONT a thawed worker's writes count as
@@ -143,6 +154,9 @@ func (p *pipeline) startWorker(bootstrap string, env ...string) *worker {
 	if p.peerless {
 		advertisedPort = strconv.Itoa(freeTCPPort(p.t))
 		env = append([]string{"SIDECAR_PEERLESS=true", "CONNECT_REST_ADVERTISED_PORT=" + advertisedPort}, env...)
+	}
+	if p.exactlyOnce {
+		env = append([]string{"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled"}, env...)
 	}
 	w := &worker{name: name, Process: kafkatest.StartWorker(p.t, p.b, append([]string{
 		"CONNECT_BOOTSTRAP_SERVERS=" + bootstrap,
@@ -237,6 +251,9 @@ func (p *pipeline) startConnectors(w *worker) {
 		"tasks.max":       strconv.Itoa(p.flow.sinkTasks), "topics": p.topic,
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
 	}
+	if p.exactlyOnce {
+		sink["consumer.override.isolation.level"] = "read_committed"
+	}
 	p.putConfig(w, p.gen, p.genConfig())
 	p.putConfig(w, p.sink, sink)
 	p.rest.watch("/connectors/"+p.gen+"/status", "/connectors/"+p.sink+"/status")
@@ -250,6 +267,9 @@ func (p *pipeline) genConfig(extra ...string) map[string]string {
 		"tasks.max":       strconv.Itoa(p.flow.genTasks), "topic": p.topic,
 		"rate": strconv.Itoa(p.flow.rate), "record.size": "10", "schemas": "false",
 		"value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
+	}
+	if p.exactlyOnce {
+		c["exactly.once.support"] = "required"
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
 		c[extra[i]] = extra[i+1]
@@ -431,6 +451,16 @@ func (p *pipeline) finish(fault string, via *worker) {
 	}
 	undelivered := func() int {
 		got, n := deliveredBy(), 0
+		if p.exactlyOnce {
+			// Transaction markers and aborted records fill offsets too:
+			// what must arrive is what a read_committed reader sees.
+			for _, r := range recs {
+				if got[[2]int64{int64(r.partition), r.offset}] == 0 {
+					n++
+				}
+			}
+			return n
+		}
 		for part, end := range ends {
 			for off := int64(0); off < end; off++ {
 				if got[[2]int64{int64(part), off}] == 0 {
@@ -520,6 +550,9 @@ func (p *pipeline) finish(fault string, via *worker) {
 	if lost > 0 {
 		p.t.Errorf("lost %d records: %d never reached the app; %s", lost, notDelivered, strings.Join(gaps, "; "))
 	}
+	if p.exactlyOnce && sourceDup > 0 {
+		p.t.Errorf("exactly-once source: %d records are in the topic more than once", sourceDup)
+	}
 	if bad := p.app.badRequests(); len(bad) > 0 {
 		p.t.Errorf("the app could not read %d requests: %v", len(bad), bad)
 	}
@@ -555,6 +588,9 @@ func longestGap[T any](items []T, of func(T) (int64, time.Time)) (time.Duration,
 // returns the records and each partition's end offset.
 func (p *pipeline) readTopic() ([]sourceRecord, map[int]int64) {
 	p.t.Helper()
+	if p.exactlyOnce {
+		return p.readCommitted()
+	}
 	ends := map[int]int64{}
 	total := int64(0)
 	for part := range p.flow.partitions {
@@ -583,18 +619,81 @@ func (p *pipeline) readTopic() ([]sourceRecord, map[int]int64) {
 			if r.Offset >= ends[int(r.Partition)] {
 				return
 			}
-			var v struct{ Task, Seq int64 }
-			if err := json.Unmarshal(r.Value, &v); err != nil {
-				p.t.Fatalf("record %s[%d]@%d: %v", p.topic, r.Partition, r.Offset, err)
-			}
-			rec := sourceRecord{partition: int(r.Partition), offset: r.Offset, task: v.Task, seq: v.Seq, at: r.Timestamp}
-			for _, h := range r.Headers {
-				if h.Key == "datagen.pid" {
-					rec.pid = string(h.Value)
-				}
-			}
-			out = append(out, rec)
+			out = append(out, p.sourceRecord(r))
 		})
+	}
+	return out, ends
+}
+
+func (p *pipeline) sourceRecord(r *kgo.Record) sourceRecord {
+	var v struct{ Task, Seq int64 }
+	if err := json.Unmarshal(r.Value, &v); err != nil {
+		p.t.Fatalf("record %s[%d]@%d: %v", p.topic, r.Partition, r.Offset, err)
+	}
+	rec := sourceRecord{partition: int(r.Partition), offset: r.Offset, task: v.Task, seq: v.Seq, at: r.Timestamp}
+	for _, h := range r.Headers {
+		if h.Key == "datagen.pid" {
+			rec.pid = string(h.Value)
+		}
+	}
+	return rec
+}
+
+// endMarkTask is the task number of the records readCommitted writes.
+const endMarkTask = -1
+
+// readCommitted reads the data topic as a read_committed consumer sees it.
+// Its end is not an offset (markers and aborted records take offsets), so
+// it first writes a mark, outside any transaction, at the end of every
+// partition, and reads up to the marks; each partition's end is then its
+// mark's offset. The sink delivers the marks too, which is harmless.
+func (p *pipeline) readCommitted() ([]sourceRecord, map[int]int64) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	producer, err := kgo.NewClient(kgo.SeedBrokers(p.b.Addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer producer.Close()
+	ends := map[int]int64{}
+	for part := range p.flow.partitions {
+		mark := &kgo.Record{Topic: p.topic, Partition: int32(part), Value: []byte(fmt.Sprintf(`{"task":%d,"seq":%d}`, endMarkTask, part))}
+		if err := producer.ProduceSync(ctx, mark).FirstErr(); err != nil {
+			p.t.Fatalf("end mark on %s[%d]: %v", p.topic, part, err)
+		}
+		ends[part] = mark.Offset
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(p.b.Addr), kgo.ConsumeTopics(p.topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer cl.Close()
+	var out []sourceRecord
+	next, gaps := map[int32]int64{}, 0
+	for marks := 0; marks < p.flow.partitions; {
+		fs := cl.PollFetches(ctx)
+		if err := ctx.Err(); err != nil {
+			p.t.Fatalf("read %s up to its end marks: %d of %d marks after %d records: %v", p.topic, marks, p.flow.partitions, len(out), err)
+		}
+		fs.EachError(func(topic string, part int32, err error) { p.t.Logf("fetch %s[%d]: %v", topic, part, err) })
+		fs.EachRecord(func(r *kgo.Record) {
+			if r.Offset != next[r.Partition] {
+				gaps++
+			}
+			next[r.Partition] = r.Offset + 1
+			switch {
+			case r.Offset > ends[int(r.Partition)]:
+			case r.Offset == ends[int(r.Partition)]:
+				marks++
+			default:
+				out = append(out, p.sourceRecord(r))
+			}
+		})
+	}
+	if gaps == 0 {
+		p.t.Errorf("%s holds no transaction markers: the exactly-once source did not write in transactions", p.topic)
 	}
 	return out, ends
 }

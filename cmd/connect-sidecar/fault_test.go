@@ -27,33 +27,34 @@ import (
 // worker loses its coordinator, stops its work, and takes it up again once
 // the broker is back.
 func TestFaultBrokerRestart(t *testing.T) {
-	p := newPipeline(t)
-	ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
-	p.startConnectors(ws[0])
-	p.awaitRunning(time.Minute, ws...)
-	p.awaitDeliveries(1000, time.Minute)
+	inModes(t, []mode{{name: "http"}, exactlyOnceMode}, faultFlow, func(t *testing.T, p *pipeline) {
+		ws := []*worker{p.startWorker(p.b.Addr), p.startWorker(p.b.Addr), p.startWorker(p.b.Addr)}
+		p.startConnectors(ws[0])
+		p.awaitRunning(time.Minute, ws...)
+		p.awaitDeliveries(1000, time.Minute)
 
-	// A worker notices in its heartbeat, or in the rebalance it was in.
-	noticed := []string{"coordinator unreachable", "rebalance failed"}
-	before := make([]int, len(ws))
-	for i, w := range ws {
-		before[i] = logCount(w, noticed...)
-	}
-	p.b.StopBroker(t, true)
-	down := time.Now()
-	for i, w := range ws {
-		awaitLog(t, w, before[i], time.Minute, noticed...)
-	}
-	t.Logf("every worker noticed %v after the broker died", time.Since(down).Round(time.Millisecond))
-	took := p.b.StartBroker(t)
-	up := time.Now()
-	// The status topic still says RUNNING for tasks that stopped when
-	// the broker went: deliveries tell when the pipeline runs again.
-	p.awaitDeliveries(1000, 2*time.Minute)
-	t.Logf("broker down %v (its start took %v); 1000 more records delivered %v after it served",
-		up.Sub(down).Round(time.Millisecond), took.Round(time.Millisecond), time.Since(up).Round(time.Millisecond))
-	p.awaitRunning(time.Minute, ws...)
-	p.finish("broker SIGKILLed and restarted", ws[0])
+		// A worker notices in its heartbeat, or in the rebalance it was in.
+		noticed := []string{"coordinator unreachable", "rebalance failed"}
+		before := make([]int, len(ws))
+		for i, w := range ws {
+			before[i] = logCount(w, noticed...)
+		}
+		p.b.StopBroker(t, true)
+		down := time.Now()
+		for i, w := range ws {
+			awaitLog(t, w, before[i], time.Minute, noticed...)
+		}
+		t.Logf("every worker noticed %v after the broker died", time.Since(down).Round(time.Millisecond))
+		took := p.b.StartBroker(t)
+		up := time.Now()
+		// The status topic still says RUNNING for tasks that stopped when
+		// the broker went: deliveries tell when the pipeline runs again.
+		p.awaitDeliveries(1000, 2*time.Minute)
+		t.Logf("broker down %v (its start took %v); 1000 more records delivered %v after it served",
+			up.Sub(down).Round(time.Millisecond), took.Round(time.Millisecond), time.Since(up).Round(time.Millisecond))
+		p.awaitRunning(time.Minute, ws...)
+		p.finish("broker SIGKILLed and restarted", ws[0])
+	})
 }
 
 // One worker's every connection to Kafka is cut, as a network partition

@@ -159,7 +159,7 @@ func TestLoadIgnoresJVMAndUnknownSettings(t *testing.T) {
 	l, err := Load(withMinimal(
 		"CONNECT_PLUGIN_PATH=/usr/share/java",
 		"CONNECT_LOG4J_ROOT_LOGLEVEL=INFO",
-		"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled",
+		"CONNECT_OFFSET_STORAGE_FILE_FILENAME=/tmp/offsets",
 		"CONNECT_VALUE_CONVERTER_DECIMAL_FORMAT=NUMERIC",
 		"CONNECT_CONSUMER_SESSION_TIMEOUT_MS=6000",
 		"CONNECT_PRODUCER_LINGER_MS=20",
@@ -169,8 +169,8 @@ func TestLoadIgnoresJVMAndUnknownSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{
-		"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT is ignored: connect-sidecar does not have this setting",
 		"CONNECT_LOG4J_ROOT_LOGLEVEL is ignored: it only means something to the Java runtime",
+		"CONNECT_OFFSET_STORAGE_FILE_FILENAME is ignored: connect-sidecar does not have this setting",
 		"CONNECT_PLUGIN_PATH is ignored: it only means something to the Java runtime",
 		"SIDECAR_TYPO is ignored: connect-sidecar does not have this setting",
 	}

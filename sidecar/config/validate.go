@@ -70,6 +70,10 @@ func validate(l *Loaded, o origin) []error {
 	if !slices.Contains([]string{"eager", "compatible", "sessioned"}, w.ConnectProtocol) {
 		v.bad("connect.protocol", "is %q", w.ConnectProtocol)
 	}
+	w.ExactlyOnceSourceSupport = strings.ToLower(w.ExactlyOnceSourceSupport)
+	if !slices.Contains([]string{"disabled", "preparing", "enabled"}, w.ExactlyOnceSourceSupport) {
+		v.bad("exactly.once.source.support", "is %q, not disabled, preparing or enabled", w.ExactlyOnceSourceSupport)
+	}
 	if w.OffsetFlushInterval <= 0 {
 		v.bad("offset.flush.interval.ms", "must be above 0")
 	}
@@ -223,6 +227,17 @@ func (w Worker) AdvertisedURL() string {
 		port = w.RestAdvertisedPort
 	}
 	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)) + "/"
+}
+
+// ExactlyOnceSource reports exactly.once.source.support=enabled: source
+// tasks are transactional and the internal topics are read read_committed.
+func (w Worker) ExactlyOnceSource() bool { return w.ExactlyOnceSourceSupport == "enabled" }
+
+// TransactionalLeader reports whether the leader's config writes go through
+// its transactional producer (preparing or enabled), which fences a zombie
+// leader.
+func (w Worker) TransactionalLeader() bool {
+	return w.ExactlyOnceSourceSupport == "preparing" || w.ExactlyOnceSourceSupport == "enabled"
 }
 
 // WorkerID is host:port of the advertised URL, as status records name the

@@ -38,6 +38,10 @@ type Worker struct {
 	ScheduledRebalanceMaxDelay Millis `prop:"scheduled.rebalance.max.delay.ms" default:"10000" doc:"how long work of a lost worker waits for it to return, in ms; 0 reassigns at once, e.g. 10000"`
 	ConnectProtocol            string `prop:"connect.protocol" default:"sessioned" doc:"group sub-protocol: eager, compatible or sessioned"`
 	WorkerSyncTimeout          Millis `prop:"worker.sync.timeout.ms" default:"3000" doc:"time to catch up with the config topic after a rebalance, in ms, e.g. 3000"`
+	// ExactlyOnceSourceSupport is KIP-618's rollout switch: preparing makes
+	// only the leader's config writes transactional, so that a cluster can
+	// move to enabled one worker at a time.
+	ExactlyOnceSourceSupport string `prop:"exactly.once.source.support" default:"disabled" doc:"exactly-once source tasks: disabled, preparing (the leader's config writes are transactional, a step of a rolling upgrade) or enabled (source tasks write records and offsets in transactions; internal topics are read read_committed)"`
 
 	OffsetFlushInterval         Millis `prop:"offset.flush.interval.ms" default:"60000" doc:"interval between source offset commits in ms, e.g. 60000"`
 	OffsetFlushTimeout          Millis `prop:"offset.flush.timeout.ms" default:"5000" doc:"time allowed for an offset commit in ms, e.g. 5000"`

@@ -50,21 +50,6 @@ type ClientConfigs struct {
 	Producer, Consumer, Admin plugin.ConfigDef
 }
 
-// ExactlyOnceSupporter is a source connector that can tell whether it
-// delivers exactly once with a configuration (Java's
-// SourceConnector.exactlyOnceSupport). Other connectors are treated as
-// Java treats one that does not answer.
-type ExactlyOnceSupporter interface {
-	ExactlyOnceSupport(props map[string]string) (bool, error)
-}
-
-// TransactionBoundaryDefiner is a source connector that can tell whether
-// it can define its own transaction boundaries with a configuration
-// (Java's SourceConnector.canDefineTransactionBoundaries); others cannot.
-type TransactionBoundaryDefiner interface {
-	CanDefineTransactionBoundaries(props map[string]string) (bool, error)
-}
-
 // ConfigValidator is a connector that checks its configuration beyond
 // what its ConfigDef says (Java's Connector.validate): it returns error
 // messages by setting name.
@@ -300,7 +285,7 @@ func (w Worker) checkExactlyOnce(config map[string]string, values map[string]*co
 		if !w.ExactlyOnceSourceSupport {
 			v.addError("This worker does not have exactly-once source support enabled.")
 		}
-		if s, ok := conn.(ExactlyOnceSupporter); ok {
+		if s, ok := conn.(plugin.ExactlyOnceSupporter); ok {
 			supported, err := s.ExactlyOnceSupport(config)
 			switch {
 			case err != nil:
@@ -319,7 +304,7 @@ func (w Worker) checkExactlyOnce(config map[string]string, values map[string]*co
 	if v := values[TransactionBoundaryConfig]; len(v.errors) == 0 &&
 		strings.EqualFold(javaTrim(javaString(v.value)), BoundaryConnector) {
 		supported, err := false, error(nil)
-		if d, ok := conn.(TransactionBoundaryDefiner); ok {
+		if d, ok := conn.(plugin.TransactionBoundaryDefiner); ok {
 			supported, err = d.CanDefineTransactionBoundaries(config)
 		}
 		switch {

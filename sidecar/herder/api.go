@@ -26,6 +26,9 @@ type API struct {
 	validator connectorconfig.Worker
 	workerURL string
 	offsets   OffsetBackends
+
+	exactlyOnce ExactlyOnce // zero unless exactly.once.source.support=enabled
+	fencing     fencings
 }
 
 var _ rest.Herder = (*API)(nil)
@@ -34,6 +37,10 @@ var _ rest.Herder = (*API)(nil)
 func NewAPI(h *Herder, plugins *plugin.Registry, validator connectorconfig.Worker, workerURL string, offsets OffsetBackends) *API {
 	return &API{h: h, plugins: plugins, validator: validator, workerURL: workerURL, offsets: offsets}
 }
+
+// EnableExactlyOnce makes this worker fence zombie source tasks when it
+// leads (exactly.once.source.support=enabled).
+func (a *API) EnableExactlyOnce(eo ExactlyOnce) { a.exactlyOnce = eo }
 
 func notFound(name string) error {
 	return &rest.NotFoundError{Message: "Connector " + name + " not found"}
@@ -341,11 +348,6 @@ func (a *API) ResetConnectorActiveTopics(_ context.Context, name string) error {
 	return nil
 }
 
-// errNotYet marks the operations this worker does not offer yet.
-func errNotYet(what string) error {
-	return &rest.StatusError{Status: 501, Message: what + " is not supported by connect-sidecar yet"}
-}
-
 // pluginOrder is Connect's order of kinds in GET /connector-plugins.
 var pluginOrder = []plugin.Kind{plugin.KindSink, plugin.KindSource, plugin.KindTransformation, plugin.KindPredicate, plugin.KindConverter, plugin.KindHeaderConverter}
 
@@ -395,10 +397,6 @@ func (a *API) PutTaskConfigs(ctx context.Context, connector string, configs []ma
 		return notFound(connector)
 	}
 	return a.h.d.Configs.PutTaskConfigs(ctx, connector, configs)
-}
-
-func (a *API) FenceZombies(context.Context, string) error {
-	return errNotYet("Exactly-once source support (zombie fencing)")
 }
 
 func (a *API) SessionKey() []byte {

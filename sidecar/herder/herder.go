@@ -25,6 +25,10 @@ import (
 // key lives before the leader writes a new one.
 const sessionKeyTTL = time.Hour
 
+// claimTimeout bounds a new leader's claim on the config topic's
+// transactional id, which the herder's loop waits for.
+const claimTimeout = 5 * time.Second
+
 // resyncEvery bounds how long a missed signal can delay reconciling.
 const resyncEvery = time.Second
 
@@ -33,11 +37,14 @@ type Group interface {
 	Rejoin(reason string)
 }
 
-// Publisher sends task configs to the leader when this worker runs a
-// connector but does not lead (Connect's internal POST
-// /connectors/{c}/tasks, signed with the session key).
+// Publisher reaches the leader over Connect's internal requests, signed
+// with the session key: POST /connectors/{c}/tasks sends task configs when
+// this worker runs a connector but does not lead, and PUT
+// /connectors/{c}/fence asks for a fencing round before an exactly-once
+// source task starts here.
 type Publisher interface {
 	PublishTaskConfigs(ctx context.Context, leaderURL, connector string, configs []map[string]string, key []byte) error
+	FenceZombies(ctx context.Context, leaderURL, connector string, key []byte) error
 }
 
 // Deps are what the herder works with.
@@ -524,6 +531,15 @@ func (h *Herder) takeRestartRequests(snap configstore.Snapshot, a coordination.A
 // rebalance tombstone the statuses of connectors and tasks that no longer
 // exist (connect-spec §3.6, §3.7).
 func (h *Herder) leaderDuties(ctx context.Context, snap configstore.Snapshot, a coordination.Assignment) {
+	if h.leaderDutiesAt != a.Generation {
+		// A new leader fences any earlier one still writing the config
+		// topic; if it cannot now, its first privileged write claims again.
+		claim, cancel := context.WithTimeout(ctx, claimTimeout)
+		if err := h.d.Configs.ClaimWritePrivileges(claim); err != nil {
+			h.log.Warn("could not claim write privileges for the config topic; the next leader write tries again", "err", err)
+		}
+		cancel()
+	}
 	if a.Version == wire.V2 {
 		k, ok := snap.SessionKey()
 		if !ok || time.UnixMilli(k.CreationTimestamp).Add(sessionKeyTTL).Before(time.Now()) {

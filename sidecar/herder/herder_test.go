@@ -248,7 +248,9 @@ func TestRevokedWorkStaysStopped(t *testing.T) {
 }
 
 // blockingPublisher is a leader that does not answer until released.
+// Fencing requests are not part of these tests.
 type blockingPublisher struct {
+	Publisher
 	posted  chan string // connector names, as posts begin
 	release chan struct{}
 }

@@ -5,6 +5,7 @@
 package herder
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"strings"
@@ -41,7 +42,8 @@ func Desire(snap configstore.Snapshot, work wire.Work) Desired {
 		if !ok || !tok || target == configstore.Stopped {
 			continue
 		}
-		d.Tasks[id] = runtime.TaskSpec{ID: id, ConnectorConfig: Plain(conf), TaskConfig: Plain(taskConf), Target: target}
+		generation, _ := snap.TaskConfigGeneration(t.Connector)
+		d.Tasks[id] = runtime.TaskSpec{ID: id, ConnectorConfig: Plain(conf), TaskConfig: Plain(taskConf), Target: target, Generation: generation}
 	}
 	return d
 }
@@ -127,8 +129,12 @@ func Plan(want Desired, connectors map[string]runtime.Info, tasks map[runtime.Ta
 	}
 	for id, info := range tasks {
 		spec, wanted := want.Tasks[id]
+		// New task configs restart a connector's tasks even when this
+		// task's are the same, as Java's rebalance after them does: an
+		// exactly-once task must start again to be fenced or to fence.
 		switch {
-		case !wanted || restart.Tasks[id] || !maps.Equal(spec.TaskConfig, info.Task.TaskConfig) || !maps.Equal(spec.ConnectorConfig, info.Task.ConnectorConfig):
+		case !wanted || restart.Tasks[id] || spec.Generation != info.Task.Generation || fencedOut(info) ||
+			!maps.Equal(spec.TaskConfig, info.Task.TaskConfig) || !maps.Equal(spec.ConnectorConfig, info.Task.ConnectorConfig):
 			stops = append(stops, Action{Op: StopTask, ID: id})
 			if wanted {
 				starts = append(starts, Action{Op: StartTask, Task: spec})
@@ -145,6 +151,13 @@ func Plan(want Desired, connectors map[string]runtime.Info, tasks map[runtime.Ta
 	plan := slices.Concat(stops, starts, targets)
 	slices.SortStableFunc(plan, compareActions)
 	return plan
+}
+
+// fencedOut reports a task that failed because a newer instance took over
+// its transactional producer: it starts again wherever it is assigned now.
+func fencedOut(info runtime.Info) bool {
+	var f *runtime.FencedError
+	return info.State == runtime.Failed && errors.As(info.Err, &f)
 }
 
 func compareActions(a, b Action) int {

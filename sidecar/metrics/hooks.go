@@ -18,6 +18,7 @@ var (
 	_ runtime.SourcePollHook        = (*Metrics)(nil)
 	_ runtime.SourceWriteHook       = (*Metrics)(nil)
 	_ runtime.SourceSendFailureHook = (*Metrics)(nil)
+	_ runtime.TransactionHook       = (*Metrics)(nil)
 	_ runtime.SinkPutHook           = (*Metrics)(nil)
 	_ runtime.OffsetCommitHook      = (*Metrics)(nil)
 	_ runtime.RecordErrorHook       = (*Metrics)(nil)
@@ -41,6 +42,17 @@ func (m *Metrics) OnSourceWrite(id runtime.TaskID, records, _ int) {
 // OnSourceSendFailure implements runtime.SourceSendFailureHook.
 func (m *Metrics) OnSourceSendFailure(id runtime.TaskID, topic string, records int) {
 	m.sendFailures.WithLabelValues(id.Connector, strconv.Itoa(int(id.Task)), topic).Add(float64(records))
+}
+
+// OnTransaction implements runtime.TransactionHook.
+func (m *Metrics) OnTransaction(id runtime.TaskID, records int, committed bool) {
+	result := "committed"
+	if !committed {
+		result = "aborted"
+	}
+	l := []string{id.Connector, strconv.Itoa(int(id.Task)), result}
+	m.transactions.WithLabelValues(l...).Inc()
+	m.transactionRecords.WithLabelValues(l...).Add(float64(records))
 }
 
 // OnSinkPut implements runtime.SinkPutHook.

@@ -52,14 +52,16 @@ type Metrics struct {
 	assignedConnectors, assignedTasks prometheus.Gauge
 
 	// The tasks this worker runs.
-	polled, written, sent   *prometheus.CounterVec
-	sendFailures            *prometheus.CounterVec
-	putSeconds              *prometheus.HistogramVec
-	commitSeconds           *prometheus.HistogramVec
-	recordErrors, skipped   *prometheus.GaugeVec
-	recordFailures          *prometheus.GaugeVec
-	recordErrorsByStage     *prometheus.CounterVec
-	taskVecs, connectorVecs []deleter
+	polled, written, sent *prometheus.CounterVec
+	sendFailures          *prometheus.CounterVec
+	// Exactly-once source tasks' transactions, and the records in them.
+	transactions, transactionRecords *prometheus.CounterVec
+	putSeconds                       *prometheus.HistogramVec
+	commitSeconds                    *prometheus.HistogramVec
+	recordErrors, skipped            *prometheus.GaugeVec
+	recordFailures                   *prometheus.GaugeVec
+	recordErrorsByStage              *prometheus.CounterVec
+	taskVecs, connectorVecs          []deleter
 
 	// The HTTP sink's deliveries.
 	deliverySeconds                 *prometheus.HistogramVec
@@ -125,6 +127,12 @@ func New() *Metrics {
 	m.sendFailures = f.counterVec("connect_sidecar_source_send_failures_total",
 		"Attempts to send a source record to Kafka that failed (unknown topic, authorization, record too large, broker down), per record and attempt, by topic.",
 		[]string{"connector", "task", "topic"})
+	// Java's transaction-size-avg/min/max are windowed; records per
+	// transaction is the ratio of these two over any window.
+	m.transactions = f.counterVec("connect_sidecar_source_transactions_total",
+		"Transactions of exactly-once source tasks, by result (committed or aborted).", []string{"connector", "task", "result"})
+	m.transactionRecords = f.counterVec("connect_sidecar_source_transaction_records_total",
+		"Records in the transactions of exactly-once source tasks, by result (committed or aborted).", []string{"connector", "task", "result"})
 	m.sent = f.counterVec("kafka_connect_sink_task_sink_record_send_total", "Records sink tasks were given in put, after transforms.", task)
 	m.putSeconds = f.histogramVec("connect_sidecar_sink_put_batch_duration_seconds", "How long sink tasks took to put a batch.", task)
 	m.commitSeconds = f.histogramVec("connect_sidecar_offset_commit_duration_seconds",
@@ -136,7 +144,7 @@ func New() *Metrics {
 	m.recordFailures = f.gaugeVec("kafka_connect_task_error_total_record_failures", "Failed attempts at a stage of a record, retries included (a count; a gauge as Strimzi types it).", task)
 	m.recordErrorsByStage = f.counterVec("connect_sidecar_record_errors_total", "Records that failed a stage after retries, by stage (Connect's names, e.g. VALUE_CONVERTER).",
 		[]string{"connector", "task", "stage"})
-	m.taskVecs = []deleter{m.polled, m.written, m.sendFailures, m.sent, m.putSeconds, m.commitSeconds, m.recordErrors, m.skipped, m.recordFailures, m.recordErrorsByStage}
+	m.taskVecs = []deleter{m.polled, m.written, m.sendFailures, m.transactions, m.transactionRecords, m.sent, m.putSeconds, m.commitSeconds, m.recordErrors, m.skipped, m.recordFailures, m.recordErrorsByStage}
 
 	m.deliverySeconds = f.histogramVec("connect_sidecar_http_delivery_seconds", "How long the HTTP sink took to deliver a batch to the app, whatever the answer.", []string{"connector"})
 	m.requests = f.counterVec("connect_sidecar_http_requests_total", "Requests the HTTP sink made to the app, by status code (0: no answer).", []string{"connector", "code"})

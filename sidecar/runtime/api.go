@@ -57,6 +57,10 @@ type TaskSpec struct {
 	ConnectorConfig map[string]string // converters, transforms, errors.* come from here
 	TaskConfig      map[string]string // what the connector generated for this task
 	Target          Target
+	// Generation is the connector's task-config generation TaskConfig
+	// belongs to; an exactly-once source task checks it is still current
+	// before it starts.
+	Generation int32
 }
 
 // Info describes one running connector or task.

@@ -35,6 +35,12 @@ type SourceSendFailureHook interface {
 	OnSourceSendFailure(id TaskID, topic string, records int)
 }
 
+// TransactionHook is told about each transaction of an exactly-once source
+// task as it ends: the records it held, and whether it committed.
+type TransactionHook interface {
+	OnTransaction(id TaskID, records int, committed bool)
+}
+
 // SinkPutHook is told about each Put: the batch size and how long it took.
 type SinkPutHook interface {
 	OnSinkPut(id TaskID, records int, took time.Duration)
@@ -94,6 +100,14 @@ func (hs hooks) sourceSendFailure(id TaskID, topic string, n int) {
 	for _, h := range hs {
 		if h, ok := h.(SourceSendFailureHook); ok {
 			h.OnSourceSendFailure(id, topic, n)
+		}
+	}
+}
+
+func (hs hooks) transaction(id TaskID, n int, committed bool) {
+	for _, h := range hs {
+		if h, ok := h.(TransactionHook); ok {
+			h.OnTransaction(id, n, committed)
 		}
 	}
 }

@@ -36,6 +36,9 @@ type Deps struct {
 	Changed func()
 	// Hooks receive metric events; see Hook.
 	Hooks []Hook
+	// ExactlyOnce prepares exactly-once source tasks when
+	// exactly.once.source.support=enabled.
+	ExactlyOnce Preflight
 }
 
 // How often a task whose worker has no lease checks for it again.

@@ -126,6 +126,13 @@ func runSource(t *taskRun, task plugin.SourceTask, class string) error {
 	if err != nil {
 		return err
 	}
+	if t.rt.deps.Worker.ExactlyOnceSource() {
+		e, err := newExactlyOnceSource(s)
+		if err != nil {
+			return err
+		}
+		return e.run()
+	}
 	return s.run()
 }
 

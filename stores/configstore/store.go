@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
@@ -20,6 +22,7 @@ import (
 type Store struct {
 	log    *kafkalog.Log
 	logger *slog.Logger
+	leader *leaderWriter // nil: the leader writes as everyone does
 
 	mu      sync.Mutex
 	snap    Snapshot
@@ -37,7 +40,11 @@ func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger
 		SinglePartition:   true,
 		TopicConfigs:      kafkalog.TopicConfigs(w.Properties, "config.storage."),
 		Property:          "config.storage.topic",
+		ReadCommitted:     w.ExactlyOnceSource(),
 	}, logger, s.apply)
+	if w.TransactionalLeader() {
+		s.leader = &leaderWriter{clients: clients, id: "connect-cluster-" + w.GroupID, topic: w.ConfigStorageTopic}
+	}
 	return s
 }
 
@@ -55,7 +62,23 @@ func (s *Store) Start(ctx context.Context) error {
 }
 
 // Stop stops reading and writing.
-func (s *Store) Stop() { s.log.Stop() }
+func (s *Store) Stop() {
+	if s.leader != nil {
+		s.leader.release()
+	}
+	s.log.Stop()
+}
+
+// ClaimWritePrivileges is what a worker does on becoming leader when the
+// leader writes transactionally: it initializes the config topic's
+// transactional producer, fencing any earlier leader that still writes.
+// Without a transactional leader it does nothing.
+func (s *Store) ClaimWritePrivileges(ctx context.Context) error {
+	if s.leader == nil {
+		return nil
+	}
+	return s.leader.claim(ctx)
+}
 
 // Snapshot returns the config as read so far.
 func (s *Store) Snapshot() Snapshot {
@@ -103,6 +126,26 @@ func (s *Store) apply(r kafkalog.Record) {
 	}
 }
 
+// writeAsLeader writes records only the leader writes: in one transaction
+// when the leader is transactional, else as write does.
+func (s *Store) writeAsLeader(ctx context.Context, recs ...Record) error {
+	if s.leader == nil {
+		return s.write(ctx, recs...)
+	}
+	krecs := make([]*kgo.Record, len(recs))
+	for i, rec := range recs {
+		key, value, err := Encode(rec)
+		if err != nil {
+			return err
+		}
+		krecs[i] = &kgo.Record{Key: []byte(key), Value: value, Partition: 0}
+	}
+	if err := s.leader.send(ctx, krecs); err != nil {
+		return err
+	}
+	return s.log.ReadToEnd(ctx)
+}
+
 func (s *Store) write(ctx context.Context, recs ...Record) error {
 	for _, rec := range recs {
 		key, value, err := Encode(rec)
@@ -125,12 +168,12 @@ func (s *Store) PutConnectorConfig(ctx context.Context, name string, props map[s
 		recs = append(recs, ConnectorTargetState{Connector: name, State: *initial})
 	}
 	recs = append(recs, ConnectorConfig{Connector: name, Properties: PropsOf(props)})
-	return s.write(ctx, recs...)
+	return s.writeAsLeader(ctx, recs...)
 }
 
 // RemoveConnector deletes a connector and its target state.
 func (s *Store) RemoveConnector(ctx context.Context, name string) error {
-	return s.write(ctx, ConnectorTombstone{Connector: name}, TargetStateTombstone{Connector: name})
+	return s.writeAsLeader(ctx, ConnectorTombstone{Connector: name}, TargetStateTombstone{Connector: name})
 }
 
 // PutTaskConfigs publishes a connector's task configs: the task records,
@@ -145,11 +188,17 @@ func (s *Store) PutTaskConfigs(ctx context.Context, name string, configs []map[s
 		tasks = append(tasks, TaskConfig{ID: TaskID{Connector: name, Task: int32(i)}, Properties: PropsOf(c)})
 	}
 	if len(tasks) > 0 {
-		if err := s.write(ctx, tasks...); err != nil {
+		if err := s.writeAsLeader(ctx, tasks...); err != nil {
 			return fmt.Errorf("task configs of %s: %w", name, err)
 		}
 	}
-	return s.write(ctx, Commit{Connector: name, Tasks: int32(len(configs))})
+	return s.writeAsLeader(ctx, Commit{Connector: name, Tasks: int32(len(configs))})
+}
+
+// PutTaskCountRecord records that the connector's earlier task generations
+// were fenced and taskCount tasks now run (KIP-618).
+func (s *Store) PutTaskCountRecord(ctx context.Context, name string, taskCount int32) error {
+	return s.writeAsLeader(ctx, TaskCountRecord{Connector: name, TaskCount: taskCount})
 }
 
 // PutTargetState records STARTED, PAUSED or STOPPED for a connector.
@@ -159,12 +208,12 @@ func (s *Store) PutTargetState(ctx context.Context, name string, state TargetSta
 
 // PutSessionKey publishes a new inter-worker signing key.
 func (s *Store) PutSessionKey(ctx context.Context, key SessionKey) error {
-	return s.write(ctx, key)
+	return s.writeAsLeader(ctx, key)
 }
 
 // PutRestartRequest asks the workers to restart a connector's parts.
 func (s *Store) PutRestartRequest(ctx context.Context, r RestartRequest) error {
-	return s.write(ctx, r)
+	return s.writeAsLeader(ctx, r)
 }
 
 // PutLoggerLevel sets a logger namespace's level on every worker.

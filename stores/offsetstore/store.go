@@ -34,6 +34,9 @@ func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger
 		ReplicationFactor: w.OffsetStorageReplicationFactor,
 		TopicConfigs:      kafkalog.TopicConfigs(w.Properties, "offset.storage."),
 		Property:          "offset.storage.topic",
+		// Exactly-once tasks write offsets in their transactions; only
+		// committed ones count.
+		ReadCommitted: w.ExactlyOnceSource(),
 	}, logger, s.apply)
 	return s
 }
@@ -78,32 +81,13 @@ func (s *Store) Offset(ctx context.Context, connector string, partition any) (ja
 func (s *Store) Write(ctx context.Context, connector string, offsets []Offset) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	snap := s.Snapshot()
-	type pending struct{ key, value []byte }
-	var recs []pending
-	for _, o := range offsets {
-		key, err := EncodeKey(connector, o.Partition)
-		if err != nil {
-			return err
-		}
-		value, err := EncodeValue(o.Offset)
-		if err != nil {
-			return err
-		}
-		recs = append(recs, pending{key, value})
-		if value == nil {
-			others, err := snap.RawKeys(connector, o.Partition)
-			if err != nil {
-				return err
-			}
-			for _, k := range others {
-				recs = append(recs, pending{k, nil})
-			}
-		}
+	recs, err := s.Records(connector, offsets)
+	if err != nil {
+		return err
 	}
 	errs := make(chan error, len(recs))
 	for _, r := range recs {
-		if err := s.log.SendAsync(ctx, r.key, r.value, func(err error) { errs <- err }); err != nil {
+		if err := s.log.SendAsync(ctx, r.Key, r.Value, func(err error) { errs <- err }); err != nil {
 			return err
 		}
 	}
@@ -118,6 +102,38 @@ func (s *Store) Write(ctx context.Context, connector string, offsets []Offset) e
 		}
 	}
 	return nil
+}
+
+// KeyValue is a record of the offsets topic.
+type KeyValue struct{ Key, Value []byte }
+
+// Records encodes offsets as the records Write writes: a delete becomes a
+// tombstone of every byte form of the key seen in the topic. Exactly-once
+// tasks write them in their own transactions.
+func (s *Store) Records(connector string, offsets []Offset) ([]KeyValue, error) {
+	snap := s.Snapshot()
+	var recs []KeyValue
+	for _, o := range offsets {
+		key, err := EncodeKey(connector, o.Partition)
+		if err != nil {
+			return nil, err
+		}
+		value, err := EncodeValue(o.Offset)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, KeyValue{key, value})
+		if value == nil {
+			others, err := snap.RawKeys(connector, o.Partition)
+			if err != nil {
+				return nil, err
+			}
+			for _, k := range others {
+				recs = append(recs, KeyValue{k, nil})
+			}
+		}
+	}
+	return recs, nil
 }
 
 // Offset is one source partition's offset to write; a nil Offset deletes it.
@@ -161,6 +177,25 @@ func (w *Writer) Offset(partition, offset map[string]any) error {
 	defer w.mu.Unlock()
 	w.pending[id] = Offset{Partition: partition, Offset: offset}
 	return nil
+}
+
+// Take returns the offsets recorded since the last Flush or Take and
+// forgets them: an exactly-once task writes them in its transaction, and
+// drops them with an aborted one.
+func (w *Writer) Take() []Offset {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]Offset, 0, len(w.pending))
+	for _, o := range w.pending {
+		out = append(out, o)
+	}
+	clear(w.pending)
+	return out
+}
+
+// Records encodes offsets for the writer's connector (see Store.Records).
+func (w *Writer) Records(offsets []Offset) ([]KeyValue, error) {
+	return w.store.Records(w.connector, offsets)
 }
 
 // ErrFlushInProgress is returned when a flush is asked for while one runs.

@@ -146,5 +146,11 @@ func (c *Connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 // Stop implements plugin.Connector.
 func (c *Connector) Stop() error { return nil }
 
+// ExactlyOnceSupport implements plugin.ExactlyOnceSupporter: a record's
+// source offset is its sequence number, and the same number always makes
+// the same record, so a task resuming from a committed offset repeats and
+// skips nothing.
+func (c *Connector) ExactlyOnceSupport(map[string]string) (bool, error) { return true, nil }
+
 // NewTask implements plugin.SourceConnector.
 func (c *Connector) NewTask() plugin.SourceTask { return newTask() }

@@ -48,6 +48,8 @@
 //     in UTC, and maps in the value's entry order;
 //   - negative stored positions fail the task (Java would start at 0 and
 //     report shifted positions);
-//   - alterOffsets and exactlyOnceSupport are not offered: the plugin SPI
-//     has no place for them yet.
+//   - alterOffsets is not offered: the plugin SPI has no place for it yet.
+//
+// The source supports exactly-once delivery (exactly.once.support=required
+// is accepted) when it reads a named file, as Java's does.
 package file

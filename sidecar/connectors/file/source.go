@@ -108,5 +108,16 @@ func (c *SourceConnector) TaskConfigs(int) ([]map[string]string, error) {
 // Stop implements plugin.Connector; nothing runs in the background.
 func (c *SourceConnector) Stop() error { return nil }
 
+// ExactlyOnceSupport implements plugin.ExactlyOnceSupporter as Java's
+// connector answers: a named file, read by byte position and only appended
+// to, can be resumed exactly; standard input keeps no offsets.
+func (c *SourceConnector) ExactlyOnceSupport(props map[string]string) (bool, error) {
+	cfg, err := parseSource(props)
+	if err != nil {
+		return false, err
+	}
+	return cfg.file != "", nil
+}
+
 // NewTask implements plugin.SourceConnector.
 func (c *SourceConnector) NewTask() plugin.SourceTask { return newSourceTask(c.allowed) }

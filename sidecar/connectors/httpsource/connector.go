@@ -91,5 +91,12 @@ func (c *Connector) TaskConfigs(int) ([]map[string]string, error) {
 // Stop implements plugin.Connector; nothing runs in the background.
 func (c *Connector) Stop() error { return nil }
 
+// ExactlyOnceSupport implements plugin.ExactlyOnceSupporter. Each answer
+// is one poll, so under exactly-once one transaction holds its records and
+// its cursor: a restart asks again from the last committed cursor. That is
+// exactly once as long as the endpoint answers a cursor with the same
+// records each time it is asked.
+func (c *Connector) ExactlyOnceSupport(map[string]string) (bool, error) { return true, nil }
+
 // NewTask implements plugin.SourceConnector.
 func (c *Connector) NewTask() plugin.SourceTask { return newTask(c.egress) }

@@ -1,0 +1,193 @@
+//go:build integration
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
+)
+
+// Java and Go workers share one exactly-once cluster (KIP-618): each runs
+// FileStreamSource tasks with transactional producers, asks the leader of
+// the other kind for fencing rounds over the signed internal REST call,
+// and takes over the tasks of a SIGKILLed worker of the other kind. A
+// read_committed reader finds every line of every file exactly once.
+func TestIntegrationExactlyOnceMixedCluster(t *testing.T) {
+	b := kafkatest.Start(t)
+	group := kafkatest.Name(t, "eos")
+	props := []string{
+		"exactly.once.source.support=enabled",
+		"session.timeout.ms=" + strconv.Itoa(int(mixedSession.Milliseconds())), "heartbeat.interval.ms=1000",
+		"scheduled.rebalance.max.delay.ms=0", "offset.flush.interval.ms=500",
+	}
+	dir := t.TempDir()
+	goEnv := append(kafkatest.FileStream(dir), "CONNECT_GROUP_ID="+group)
+	for _, kv := range props {
+		goEnv = append(goEnv, "CONNECT_"+envName(kv))
+	}
+	startGo := func() *kafkatest.Process {
+		w := kafkatest.StartWorker(t, b, goEnv...)
+		w.WaitHealthy(t, time.Minute)
+		return w
+	}
+	java := kafkatest.StartJavaWorker(t, b, group, props...)
+
+	// Two connectors, so that a second worker takes one task: its own
+	// start then asks the leader, of the other kind, for a fencing round.
+	asText := `"key.converter":"org.apache.kafka.connect.storage.StringConverter","value.converter":"org.apache.kafka.connect.storage.StringConverter"`
+	var names, topics, files []string
+	var writers []*lineWriter
+	for i := range 2 {
+		names = append(names, kafkatest.Name(t, "src"+strconv.Itoa(i)))
+		topics = append(topics, kafkatest.Name(t, "lines"+strconv.Itoa(i)))
+		files = append(files, filepath.Join(dir, fmt.Sprintf("in%d.txt", i)))
+		b.CreateTopic(t, topics[i], 1)
+		writers = append(writers, startLineWriter(t, files[i]))
+		mustPut(t, java.URL, names[i], fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,"exactly.once.support":"required",%s}`,
+			files[i], topics[i], asText))
+	}
+	// One task per worker: each kind runs a task while the other leads.
+	spread := func(via string, workers ...string) {
+		t.Helper()
+		kafkatest.Eventually(t, 2*time.Minute, func() error {
+			var on []string
+			for _, name := range names {
+				w, err := taskWorkers(via, name)
+				if err != nil {
+					return err
+				}
+				on = append(on, w...)
+			}
+			slices.Sort(on)
+			want := slices.Sorted(slices.Values(workers))
+			if !slices.Equal(on, want) {
+				return fmt.Errorf("tasks run on %v, want one on each of %v", on, want)
+			}
+			return nil
+		})
+	}
+	awaitLines := func(topic string, n int) {
+		t.Helper()
+		kafkatest.Eventually(t, time.Minute, func() error {
+			end, err := kafkatest.LastOffset(b, topic, 0)
+			if err != nil || end < int64(n) {
+				return fmt.Errorf("%s holds %d records, waiting for %d (%v)", topic, end, n, err)
+			}
+			return nil
+		})
+	}
+
+	goA := startGo()
+	spread(java.URL, hostPort(java.URL), hostPort(goA.URL)) // Go asks the Java leader
+	awaitLines(topics[0], 200)
+	java.Kill(t)
+	spread(goA.URL, hostPort(goA.URL), hostPort(goA.URL))
+	t.Log("the Java leader was SIGKILLed; the Go worker runs both tasks")
+
+	java2 := kafkatest.StartJavaWorker(t, b, group, props...)
+	spread(goA.URL, hostPort(java2.URL), hostPort(goA.URL)) // Java asks the Go leader
+	awaitLines(topics[1], 600)
+	goA.Signal(t, 9)
+	spread(java2.URL, hostPort(java2.URL), hostPort(java2.URL))
+	t.Log("the Go leader was SIGKILLed; the Java worker runs both tasks")
+	goB := startGo()
+	spread(java2.URL, hostPort(java2.URL), hostPort(goB.URL))
+
+	for i, w := range writers {
+		written := w.stop()
+		awaitCommittedLines(t, b, topics[i], written)
+		got := readCommittedValues(t, b, topics[i])
+		counts := map[string]int{}
+		for _, v := range got {
+			counts[v]++
+		}
+		var missing, repeated []string
+		for n := range written {
+			line := fmt.Sprintf("line-%06d", n)
+			switch c := counts[line]; {
+			case c == 0:
+				missing = append(missing, line)
+			case c > 1:
+				repeated = append(repeated, fmt.Sprintf("%s×%d", line, c))
+			}
+		}
+		t.Logf("%s: %d lines written, %d records read committed", names[i], written, len(got))
+		if len(missing) > 0 || len(repeated) > 0 {
+			t.Errorf("%s: %d lines missing %v, %d repeated %v", names[i], len(missing), head(missing), len(repeated), head(repeated))
+		}
+	}
+}
+
+func head(s []string) []string { return s[:min(len(s), 10)] }
+
+// awaitCommittedLines waits until a read_committed reader sees n records.
+func awaitCommittedLines(t *testing.T, b *kafkatest.Broker, topic string, n int) {
+	t.Helper()
+	kafkatest.Eventually(t, 2*time.Minute, func() error {
+		if got := len(readCommittedValues(t, b, topic)); got < n {
+			return fmt.Errorf("%s holds %d committed records, waiting for %d", topic, got, n)
+		}
+		return nil
+	})
+}
+
+// readCommittedValues reads a one-partition topic as a read_committed
+// consumer sees it, up to a mark it writes at the end outside any
+// transaction (offsets do not tell where the committed records end), and
+// checks the topic holds transaction markers, so that what it read was
+// written in transactions.
+func readCommittedValues(t *testing.T, b *kafkatest.Broker, topic string) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	producer, err := kgo.NewClient(kgo.SeedBrokers(b.Addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	mark := &kgo.Record{Topic: topic, Value: []byte("end-mark")}
+	if err := producer.ProduceSync(ctx, mark).FirstErr(); err != nil {
+		t.Fatalf("end mark on %s: %v", topic, err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var out []string
+	gaps := 0
+	next := int64(0)
+	for done := false; !done; {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read %s up to its end mark at %d: %v", topic, mark.Offset, ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			if r.Offset != next {
+				gaps++
+			}
+			next = r.Offset + 1
+			switch {
+			case r.Offset == mark.Offset:
+				done = true
+			case r.Offset < mark.Offset && !strings.HasPrefix(string(r.Value), "end-mark"):
+				out = append(out, string(r.Value))
+			}
+		})
+	}
+	if len(out) > 0 && gaps == 0 {
+		t.Fatalf("%s has no transaction markers: its %d records were not written in transactions", topic, len(out))
+	}
+	return out
+}
