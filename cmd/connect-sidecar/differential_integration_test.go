@@ -249,7 +249,10 @@ func differentialSteps() []diffStep {
 		{method: "PATCH", path: "/connectors/src/offsets", body: `{"offsets":[]}`},
 		{method: "GET", path: "/connectors/src/offsets"},
 		{method: "DELETE", path: "/connectors/src/offsets"},
-		{method: "GET", path: "/connectors/src/offsets"},
+		// Java answers from its partition list before it has read its own
+		// tombstones back, so right after a reset it can still list the
+		// partition with a null offset; compare once it has settled.
+		{method: "GET", path: "/connectors/src/offsets", before: &wait{"/connectors/src/offsets", `"offsets":[]`}},
 		{method: "GET", path: "/connector-plugins"},
 		{method: "GET", path: "/connector-plugins?connectorsOnly=false"},
 		{method: "GET", path: "/connector-plugins/FileStreamSinkConnector/config"},
