@@ -35,6 +35,8 @@
 #   KAFKA_JVM_OPTS        other JVM flags of every JVM started here (default: C1 only, serial GC)
 #   KAFKA_CDS             0 = do not create or use class-data archives (see cds_args below)
 #   CONNECT_EXTRA_PROPS   newline-separated key=value lines appended to the worker properties (they win)
+#   KAFKA_BROKER_EXTRA_PROPS  newline-separated key=value lines appended to the broker's server.properties at start
+#                         (they win), e.g. other listeners for a second broker with its own KAFKA_STATE and KAFKA_PORT
 #   JAVA_HOME             JDK 17+ to use (else java on PATH)
 #
 # Exit codes: 0 ok, 1 failure, 2 usage error, 3 java or mvn missing (callers can skip or fall back).
@@ -317,6 +319,9 @@ cmd_start() {
   sed -e "s#@DATA_DIR@#$KAFKA_STATE/data#g" -e "s#@BROKER_PORT@#$BROKER_PORT#g" \
     -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@PROXIED_PORT@#$PROXIED_PORT#g" \
     -e "s#@PROXIED_ADVERTISED_PORT@#$PROXIED_ADVERTISED_PORT#g" "$SUPPORT/config/server.properties" >"$BROKER_CONF"
+  if [[ -n ${KAFKA_BROKER_EXTRA_PROPS:-} ]]; then
+    printf '\n# KAFKA_BROKER_EXTRA_PROPS\n%s\n' "$KAFKA_BROKER_EXTRA_PROPS" >>"$BROKER_CONF"
+  fi
 
   local cp="$KAFKA_CACHE/broker/*" # kept literal: java expands dir/* itself
   local jvm=("${JVM_COMMON[@]}" -Djava.io.tmpdir="$KAFKA_STATE/tmp" -Dkafka.logs.dir="$KAFKA_STATE/logs")

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -114,22 +113,15 @@ func verifyChainOnly(roots *x509.CertPool) func([][]byte, [][]*x509.Certificate)
 	}
 }
 
-var jaasField = regexp.MustCompile(`(username|password)\s*=\s*"((?:[^"\\]|\\.)*)"`)
+var saslMechanisms = []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "AWS_MSK_IAM"}
 
-// parseJAAS takes username and password out of a sasl.jaas.config line.
-func parseJAAS(line string) (user, pass string) {
-	for _, m := range jaasField.FindAllStringSubmatch(line, -1) {
-		value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[2])
-		if m[1] == "username" {
-			user = value
-		} else {
-			pass = value
-		}
-	}
-	return user, pass
-}
-
-var saslMechanisms = []string{"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}
+// Login modules each mechanism takes in sasl.jaas.config; PLAIN and SCRAM
+// only read username and password and take any.
+const (
+	oauthLoginModule = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule"
+	iamLoginModule   = "software.amazon.msk.auth.iam.IAMLoginModule"
+	iamClientHandler = "software.amazon.msk.auth.iam.IAMClientCallbackHandler"
+)
 
 func (v *validator) security(s *Security, sc *Sidecar) {
 	s.Protocol = strings.ToUpper(strings.TrimSpace(s.Protocol))
@@ -161,15 +153,36 @@ func (v *validator) security(s *Security, sc *Sidecar) {
 		v.bad("sasl.mechanism", "is %q; supported are %s", s.SASLMechanism, strings.Join(saslMechanisms, ", "))
 		return
 	}
-	s.SASLUsername, s.SASLPassword = parseJAAS(s.SASLJAASConfig)
+	jaas, err := ParseJAAS(s.SASLJAASConfig)
+	if err != nil {
+		v.bad("sasl.jaas.config", "is not a JAAS login line: it %v", err)
+		return
+	}
+	if h := s.SASLClientCallbackHandlerClass; h != "" && (h != iamClientHandler || s.SASLMechanism != "AWS_MSK_IAM") {
+		v.bad("sasl.client.callback.handler.class", "is %q, a class this worker does not have; leave it empty", h)
+	}
+	if h := s.OAuthBearer.LoginCallbackHandlerClass; h != "" && (!slices.Contains(oauthLoginHandlers, h) || s.SASLMechanism != "OAUTHBEARER") {
+		v.bad("sasl.login.callback.handler.class", "is %q, a class this worker does not have; with OAUTHBEARER use %s, or leave it empty", h, oauthLoginHandlers[0])
+	}
+	switch s.SASLMechanism {
+	case "OAUTHBEARER":
+		v.oauthBearer(s, jaas, sc)
+	case "AWS_MSK_IAM":
+		v.awsIAM(s, jaas)
+	default:
+		v.userPassword(s, jaas, sc)
+	}
+}
+
+// userPassword fills the PLAIN and SCRAM credentials; the SIDECAR_SASL_*
+// settings win over sasl.jaas.config.
+func (v *validator) userPassword(s *Security, jaas JAAS, sc *Sidecar) {
+	s.SASLUsername, s.SASLPassword = jaas.Options["username"], jaas.Options["password"]
 	if sc.SASLUsername != "" {
 		s.SASLUsername = sc.SASLUsername
 	}
-	if sc.SASLPasswordFile != "" {
-		s.SASLPassword = strings.TrimRight(sc.SASLPasswordFile, "\r\n")
-	}
-	if sc.SASLPassword != "" {
-		s.SASLPassword = sc.SASLPassword
+	if p := sidecarPassword(sc); p != "" {
+		s.SASLPassword = p
 	}
 	if s.SASLUsername == "" || s.SASLPassword == "" {
 		v.errs = append(v.errs, &SettingError{
@@ -178,4 +191,12 @@ func (v *validator) security(s *Security, sc *Sidecar) {
 			Doc:     "SASL credentials, from the environment, a file (SIDECAR_SASL_PASSWORD_FILE) or " + EnvName("sasl.jaas.config"),
 		})
 	}
+}
+
+// sidecarPassword is SIDECAR_SASL_PASSWORD, else the file's content.
+func sidecarPassword(sc *Sidecar) string {
+	if sc.SASLPassword != "" {
+		return sc.SASLPassword
+	}
+	return strings.TrimRight(sc.SASLPasswordFile, "\r\n")
 }

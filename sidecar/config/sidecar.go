@@ -11,9 +11,10 @@ type Sidecar struct {
 	LogFormat string     `env:"SIDECAR_LOG_FORMAT" envDefault:"json" doc:"log format: json, or text for people"`
 
 	// SASL credentials, so secrets need not be written into sasl.jaas.config.
-	// The _FILE form reads the password from a mounted secret.
-	SASLUsername     string `env:"SIDECAR_SASL_USERNAME" doc:"SASL user name, e.g. connect"`
-	SASLPassword     string `env:"SIDECAR_SASL_PASSWORD" doc:"SASL password"`
+	// The _FILE form reads the password from a mounted secret. With
+	// OAUTHBEARER they are the OAuth client's id and secret.
+	SASLUsername     string `env:"SIDECAR_SASL_USERNAME" doc:"SASL user name (with OAUTHBEARER, the client id), e.g. connect"`
+	SASLPassword     string `env:"SIDECAR_SASL_PASSWORD" doc:"SASL password (with OAUTHBEARER, the client secret)"`
 	SASLPasswordFile string `env:"SIDECAR_SASL_PASSWORD_FILE,file" doc:"file holding the SASL password, e.g. /var/run/secrets/kafka/password"`
 
 	// The local app the HTTP connectors talk to by default.

@@ -73,11 +73,18 @@ type Security struct {
 	KeyPassword            string `prop:"ssl.key.password" doc:"password of an encrypted key; use an unencrypted PKCS#8 key instead"`
 	EndpointIdentification string `prop:"ssl.endpoint.identification.algorithm" default:"https" doc:"https to verify the broker's host name, or empty to skip it"`
 
-	SASLMechanism  string `prop:"sasl.mechanism" default:"GSSAPI" doc:"PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"`
-	SASLJAASConfig string `prop:"sasl.jaas.config" doc:"JAAS login line with username and password, e.g. org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";"`
+	SASLMechanism  string `prop:"sasl.mechanism" default:"GSSAPI" doc:"PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM"`
+	SASLJAASConfig string `prop:"sasl.jaas.config" doc:"JAAS login line: username and password for PLAIN and SCRAM, clientId, clientSecret, scope and extension_<name> for OAUTHBEARER, awsProfileName or awsRoleArn for AWS_MSK_IAM, e.g. org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";"`
+	// Java needs IAMClientCallbackHandler here for AWS_MSK_IAM; accepted so
+	// that the same settings serve both workers.
+	SASLClientCallbackHandlerClass string `prop:"sasl.client.callback.handler.class" doc:"SASL client callback handler; only software.amazon.msk.auth.iam.IAMClientCallbackHandler, with AWS_MSK_IAM, or empty"`
+
+	OAuthBearer OAuthBearer
+	// AWSIAM is what the IAMLoginModule line of sasl.jaas.config says.
+	AWSIAM AWSIAM
 
 	// SASLUsername and SASLPassword are filled from sasl.jaas.config or from
-	// the SIDECAR_SASL_* settings.
+	// the SIDECAR_SASL_* settings (PLAIN and SCRAM).
 	SASLUsername string
 	SASLPassword string
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -24,10 +25,10 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 )
 
-// Module provides *Clients and closes its idle connections on stop.
+// Module provides *Clients and closes them on stop.
 var Module = fx.Module("kafkaclient",
-	fx.Provide(func(lc fx.Lifecycle, w config.Worker) (*Clients, error) {
-		c, err := New(w)
+	fx.Provide(func(lc fx.Lifecycle, w config.Worker, log *slog.Logger) (*Clients, error) {
+		c, err := New(w, WithLogger(log))
 		if err != nil {
 			return nil, err
 		}
@@ -53,11 +54,27 @@ type Clients struct {
 
 	mu        sync.Mutex
 	clusterID string
-	shared    connCount // Transport's open connections
+	shared    connCount   // Transport's open connections
+	login     *oauthLogin // OAUTHBEARER's token refresher, or nil
 }
 
-// New builds clients for the worker's bootstrap servers and security.
-func New(w config.Worker) (*Clients, error) {
+// Option changes how New builds the clients.
+type Option func(*options)
+
+type options struct{ log *slog.Logger }
+
+// WithLogger logs what happens to the OAUTHBEARER token on log; by
+// default nothing is logged.
+func WithLogger(log *slog.Logger) Option { return func(o *options) { o.log = log } }
+
+// New builds clients for the worker's bootstrap servers and security. With
+// OAUTHBEARER it logs in first, and with AWS_MSK_IAM it finds the AWS
+// credentials first, so that a login that cannot work fails here.
+func New(w config.Worker, opts ...Option) (*Clients, error) {
+	o := options{log: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var tlsConfig *tls.Config
 	if w.Security.UsesTLS() {
 		var err error
@@ -65,7 +82,7 @@ func New(w config.Worker) (*Clients, error) {
 			return nil, err
 		}
 	}
-	mechanism, err := saslMechanism(w.Security)
+	mechanism, login, err := saslMechanism(w, o.log)
 	if err != nil {
 		return nil, err
 	}
@@ -85,8 +102,8 @@ func New(w config.Worker) (*Clients, error) {
 	if tlsConfig != nil {
 		franz = append(franz, kgo.DialTLSConfig(tlsConfig.Clone()))
 	}
-	if m := franzMechanism(w.Security); m != nil {
-		franz = append(franz, kgo.SASL(m))
+	if mechanism != nil {
+		franz = append(franz, kgo.SASL(franzMechanism(w.Security, mechanism)))
 	}
 	rt := Resending(transport)
 	c := &Clients{
@@ -96,32 +113,45 @@ func New(w config.Worker) (*Clients, error) {
 		RoundTripper: rt,
 		Client:       &kafka.Client{Addr: kafka.TCP(w.BootstrapServers...), Transport: rt, Timeout: 30 * time.Second},
 		Dialer:       &kafka.Dialer{ClientID: clientID, Timeout: 10 * time.Second, DualStack: true, TLS: tlsConfig, SASLMechanism: mechanism},
+		login:        login,
 	}
 	transport.Dial = observedDial(&c.shared)
 	return c, nil
 }
 
-func saslMechanism(s config.Security) (sasl.Mechanism, error) {
+// saslMechanism builds the worker's SASL mechanism, and for OAUTHBEARER
+// the login that keeps its token, already started.
+func saslMechanism(w config.Worker, log *slog.Logger) (sasl.Mechanism, *oauthLogin, error) {
+	s := w.Security
 	if !s.UsesSASL() {
-		return nil, nil
+		return nil, nil, nil
 	}
 	switch s.SASLMechanism {
 	case "PLAIN":
-		return plain.Mechanism{Username: s.SASLUsername, Password: s.SASLPassword}, nil
+		return plain.Mechanism{Username: s.SASLUsername, Password: s.SASLPassword}, nil, nil
 	case "SCRAM-SHA-256":
-		return scram.Mechanism(scram.SHA256, s.SASLUsername, s.SASLPassword)
+		m, err := scram.Mechanism(scram.SHA256, s.SASLUsername, s.SASLPassword)
+		return m, nil, err
 	case "SCRAM-SHA-512":
-		return scram.Mechanism(scram.SHA512, s.SASLUsername, s.SASLPassword)
+		m, err := scram.Mechanism(scram.SHA512, s.SASLUsername, s.SASLPassword)
+		return m, nil, err
+	case "OAUTHBEARER":
+		login := newOAuthLogin(s.OAuthBearer, log)
+		if err := login.start(); err != nil {
+			return nil, nil, err
+		}
+		return newOAuthBearer(login, s.OAuthBearer.Extensions), login, nil
+	case "AWS_MSK_IAM":
+		m, err := newAWSMSKIAM(s.AWSIAM, w.BootstrapServers)
+		return m, nil, err
 	}
-	return nil, fmt.Errorf("kafkaclient: unsupported sasl.mechanism %q", s.SASLMechanism)
+	return nil, nil, fmt.Errorf("kafkaclient: unsupported sasl.mechanism %q", s.SASLMechanism)
 }
 
-// franzMechanism is saslMechanism for franz-go; saslMechanism has already
-// refused what neither supports.
-func franzMechanism(s config.Security) franzsasl.Mechanism {
-	if !s.UsesSASL() {
-		return nil
-	}
+// franzMechanism is the franz-go side of m: franz-go's own PLAIN and
+// SCRAM, and m itself for the mechanisms franz-go and kafka-go do not
+// both have.
+func franzMechanism(s config.Security, m sasl.Mechanism) franzsasl.Mechanism {
 	switch s.SASLMechanism {
 	case "PLAIN":
 		return franzplain.Auth{User: s.SASLUsername, Pass: s.SASLPassword}.AsMechanism()
@@ -130,7 +160,7 @@ func franzMechanism(s config.Security) franzsasl.Mechanism {
 	case "SCRAM-SHA-512":
 		return franzscram.Auth{User: s.SASLUsername, Pass: s.SASLPassword}.AsSha512Mechanism()
 	}
-	return nil
+	return franzAdapter{m}
 }
 
 // ClusterID asks Kafka for its cluster id once and remembers it.
@@ -152,5 +182,11 @@ func (c *Clients) ClusterID(ctx context.Context) (string, error) {
 	return resp.ClusterID, nil
 }
 
-// Close drops idle connections.
-func (c *Clients) Close() { c.Transport.CloseIdleConnections() }
+// Close drops idle connections and stops refreshing the OAUTHBEARER
+// token.
+func (c *Clients) Close() {
+	c.Transport.CloseIdleConnections()
+	if c.login != nil {
+		c.login.stop()
+	}
+}
