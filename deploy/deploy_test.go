@@ -1,6 +1,7 @@
 package deploy
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configprovider"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/health"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/metrics"
@@ -273,7 +275,8 @@ func (f facts) envNameProblem(name string) string {
 		if config.EnvName(prop) != name {
 			return fmt.Sprintf("%s decodes to %s, whose variable is %s", name, prop, config.EnvName(prop))
 		}
-		if f.workerProp[prop] || strings.HasPrefix(prop, "key.converter.") || strings.HasPrefix(prop, "value.converter.") {
+		if f.workerProp[prop] || strings.HasPrefix(prop, "key.converter.") || strings.HasPrefix(prop, "value.converter.") ||
+			strings.HasPrefix(prop, configprovider.Prefix+".") {
 			return ""
 		}
 		return fmt.Sprintf("%s is %s, which connect-sidecar does not read (see config.Worker)", name, prop)
@@ -306,7 +309,7 @@ func checkUse(f facts, u use) *report {
 	}
 	seen := map[string]string{}
 	for _, e := range u.env {
-		if p := f.envNameProblem(e.name); p != "" {
+		if p := f.envNameProblem(e.name); p != "" && !u.readByPlaceholder(e.name) {
 			r.missing(e.name, "%s (%s): %s", u.file, e.where, p)
 		}
 		if prev, dup := seen[e.name]; dup {
@@ -358,7 +361,7 @@ func checkUse(f facts, u use) *report {
 	}
 
 	if err == nil {
-		checkConnectors(r, u, loaded.Sidecar)
+		checkConnectors(r, u, loaded, dir)
 		checkRESTAuth(f, r, u, &loaded)
 	} else {
 		checkRESTAuth(f, r, u, nil)
@@ -566,8 +569,11 @@ func checkCommand(f facts, r *report, file string, argv []string) {
 // checkConnectors checks the declared connectors, as config.Load read them
 // from SIDECAR_CONNECTORS: classes the worker has and its settings
 // (SIDECAR_CONNECTOR_CLASSES) enable, configs that validate as PUT
-// /connector-plugins/{plugin}/config/validate would.
-func checkConnectors(r *report, u use, sc config.Sidecar) {
+// /connector-plugins/{plugin}/config/validate would (placeholders resolved
+// from the files load wrote under dir), and passwords that come from the
+// platform's secret store.
+func checkConnectors(r *report, u use, loaded config.Loaded, dir string) {
+	sc := loaded.Sidecar
 	if len(sc.Connectors) == 0 {
 		r.fail("%s: declares no connector in SIDECAR_CONNECTORS", u.file)
 	}
@@ -595,28 +601,94 @@ func checkConnectors(r *report, u use, sc config.Sidecar) {
 			GroupID:        u.lookupEnv("CONNECT_GROUP_ID"),
 			KeyConverter:   u.lookupEnv("CONNECT_KEY_CONVERTER"),
 			ValueConverter: u.lookupEnv("CONNECT_VALUE_CONVERTER"),
+			Providers:      loaded.Worker.Providers,
 		})
 		if err != nil {
 			r.fail("%s: connector %s: %v", u.file, c.Name, err)
 		} else if msg := connectorconfig.ErrorsMessage(res); msg != "" {
 			r.fail("%s: connector %s: %s", u.file, c.Name, msg)
 		}
+		for _, ci := range res.Configs {
+			if ci.Definition == nil || ci.Definition.Type != string(plugin.TypePassword) {
+				continue
+			}
+			if value, set := c.Config[ci.Definition.Name]; set {
+				// As the example writes it: load put mounted files under dir.
+				checkConnectorSecret(r, u, c.Name, ci.Definition.Name, strings.ReplaceAll(value, dir, ""))
+			}
+		}
 	}
 }
 
-// load reads u's environment as the worker would, with the files the
-// platform mounts written into dir.
-func (u use) load(dir string) (config.Loaded, error) {
-	var environ []string
-	for i, e := range u.env {
-		value := e.value
-		if m, ok := u.files[value]; ok {
-			value = filepath.Join(dir, strconv.Itoa(i))
-			if err := os.WriteFile(value, []byte(m.content), 0o600); err != nil {
-				return config.Loaded{}, err
-			}
+// checkConnectorSecret checks that a connector's password setting holds
+// config provider placeholders reading the platform's secret store, never
+// the secret: the config topic and the REST API show what the example
+// writes.
+func checkConnectorSecret(r *report, u use, connector, key, value string) {
+	found := configprovider.Find(value)
+	if len(found) == 0 {
+		r.fail("%s: connector %s: %s is written in the example; take it from the platform's secret store with a config provider placeholder", u.file, connector, key)
+	}
+	for _, ph := range found {
+		if !u.fromSecretStore(ph) {
+			r.fail("%s: connector %s: %s reads %s, which the platform does not take from its secret store", u.file, connector, key, ph.Text)
 		}
-		environ = append(environ, e.name+"="+value)
+	}
+}
+
+// placeholders are the config provider placeholders of u's settings.
+func (u use) placeholders() []configprovider.Placeholder {
+	var out []configprovider.Placeholder
+	for _, e := range u.env {
+		out = append(out, configprovider.Find(e.value)...)
+	}
+	return out
+}
+
+// readByPlaceholder reports whether a placeholder reads variable name: an
+// env provider's, which has no path.
+func (u use) readByPlaceholder(name string) bool {
+	return slices.ContainsFunc(u.placeholders(), func(ph configprovider.Placeholder) bool {
+		return ph.Path == "" && ph.Key == name
+	})
+}
+
+// fromSecretStore reports whether what ph reads, a variable or a mounted
+// file (a file provider's path, a directory provider's path and key),
+// comes from the platform's secret store.
+func (u use) fromSecretStore(ph configprovider.Placeholder) bool {
+	if ph.Path == "" {
+		return slices.ContainsFunc(u.env, func(e envVar) bool { return e.name == ph.Key && e.from != "" })
+	}
+	return u.files[ph.Path].from != "" || u.files[filepath.Join(ph.Path, ph.Key)].from != ""
+}
+
+// load reads u's environment as the worker would, with the files the
+// platform mounts written under dir at their paths, and each setting that
+// names their directories (a *_FILE setting, allowed.paths, a placeholder)
+// naming them there.
+func (u use) load(dir string) (config.Loaded, error) {
+	var mountDirs []string
+	for _, name := range sortedKeys(u.files) {
+		local := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(local), 0o700); err != nil {
+			return config.Loaded{}, err
+		}
+		if err := os.WriteFile(local, []byte(u.files[name].content), 0o600); err != nil {
+			return config.Loaded{}, err
+		}
+		mountDirs = append(mountDirs, filepath.Dir(name))
+	}
+	// Longest first: a directory inside another is its own.
+	slices.SortFunc(mountDirs, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	var pairs []string
+	for _, d := range slices.Compact(mountDirs) {
+		pairs = append(pairs, d, filepath.Join(dir, d))
+	}
+	here := strings.NewReplacer(pairs...)
+	var environ []string
+	for _, e := range u.env {
+		environ = append(environ, e.name+"="+here.Replace(e.value))
 	}
 	return config.Load(environ, "")
 }
@@ -953,24 +1025,56 @@ func TestCheckerCatchesAnOpenRESTAPI(t *testing.T) {
 			}{"token file written in the example", "whose content is written in the example", [][2]string{edit}})
 		}
 		for _, c := range cases {
-			t.Run(ex.name+"/"+c.name, func(t *testing.T) {
-				files := maps.Clone(ex.files)
-				changed := false
-				for _, e := range c.edits {
-					for name, raw := range files {
-						if edited := strings.ReplaceAll(string(raw), e[0], e[1]); edited != string(raw) {
-							files[name], changed = []byte(edited), true
-						}
-					}
-				}
-				if !changed {
-					t.Fatalf("no file has what the edits %q change", c.edits)
-				}
-				r := checkUse(f, ex.read(t, files))
-				if !slices.ContainsFunc(r.problems, func(p string) bool { return strings.Contains(p, c.want) }) {
-					t.Errorf("not caught (want a problem with %q); problems: %q", c.want, r.problems)
-				}
-			})
+			t.Run(ex.name+"/"+c.name, func(t *testing.T) { requireCaught(t, f, ex, c.edits, c.want) })
+		}
+	}
+}
+
+// requireCaught checks that ex, changed by edits (applied in order, each
+// to every file), has a problem that says want.
+func requireCaught(t *testing.T, f facts, ex example, edits [][2]string, want string) {
+	t.Helper()
+	files := maps.Clone(ex.files)
+	changed := false
+	for _, e := range edits {
+		for name, raw := range files {
+			if edited := strings.ReplaceAll(string(raw), e[0], e[1]); edited != string(raw) {
+				files[name], changed = []byte(edited), true
+			}
+		}
+	}
+	if !changed {
+		t.Fatalf("no file has what the edits %q change", edits)
+	}
+	r := checkUse(f, ex.read(t, files))
+	if !slices.ContainsFunc(r.problems, func(p string) bool { return strings.Contains(p, want) }) {
+		t.Errorf("not caught (want a problem with %q); problems: %q", want, r.problems)
+	}
+}
+
+// The connector secret checks must be able to fail: a secret written in
+// the example, or read from a variable the example writes, is caught.
+func TestCheckerCatchesAConnectorSecretInTheOpen(t *testing.T) {
+	f := codeFacts(t)
+	const placeholder = "${directory:/etc/connect-sidecar/secrets:app-token}"
+	const ecsSecret = `,
+        { "name": "APP_API_TOKEN", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:example-app-api-token-AbCdEf" }`
+	cases := map[string][]struct {
+		want  string
+		edits [][2]string
+	}{
+		"kubernetes": {{"http.auth.header is written in the example", [][2]string{
+			{`"Authorization: Bearer ` + placeholder + `",`, `"Authorization: Bearer hunter2", "http.headers": "X-Token: ` + placeholder + `",`}}}},
+		"ecs": {
+			{"http.auth.header is written in the example", [][2]string{{"${env:APP_API_TOKEN}", "hunter2"}}},
+			{"http.auth.header reads ${env:APP_API_TOKEN}, which the platform does not take from its secret store", [][2]string{
+				{ecsSecret, ""},
+				{`"environment": [` + "\n", `"environment": [` + "\n" + `        { "name": "APP_API_TOKEN", "value": "hunter2" },` + "\n"}}},
+		},
+	}
+	for _, ex := range examples(t) {
+		for _, c := range cases[ex.name] {
+			t.Run(ex.name+"/"+c.want, func(t *testing.T) { requireCaught(t, f, ex, c.edits, c.want) })
 		}
 	}
 }
@@ -983,6 +1087,8 @@ func TestEnvNameChecker(t *testing.T) {
 		"CONNECT_SSL_KEYSTORE_CERTIFICATE_CHAIN":    true,
 		"CONNECT_VALUE_CONVERTER_SCHEMAS_ENABLE":    true,
 		"CONNECT_KEY_CONVERTER_SCHEMA_REGISTRY_URL": true, // read by the converter, by prefix
+		"CONNECT_CONFIG_PROVIDERS":                  true,
+		"CONNECT_CONFIG_PROVIDERS_ENV_CLASS":        true, // read by the config providers, by prefix
 		"SIDECAR_APP_URL":                           true,
 		"SIDECAR_SASL_PASSWORD_FILE":                true,
 		"GOMEMLIMIT":                                true,

@@ -396,11 +396,20 @@ func kubernetesUse(t *testing.T, files map[string][]byte) (use, kubernetesFacts)
 		}
 		u.setSecretEnv(e.Name, value, c.Name+" env", from)
 	}
-	// Settings that name a file of a secret volume.
+	// Settings that name a file of a secret volume, and files of one that
+	// config provider placeholders read: a file provider's path, a
+	// directory provider's path and key.
+	named := map[string]bool{}
 	for _, e := range u.env {
-		if ref, ok := pod.secretAt(c, e.value); ok {
+		named[e.value] = true
+	}
+	for _, ph := range u.placeholders() {
+		named[ph.Path], named[path.Join(ph.Path, ph.Key)] = true, true
+	}
+	for _, file := range sortedKeys(named) {
+		if ref, ok := pod.secretAt(c, file); ok {
 			content, from := secret(ref)
-			u.mount(e.value, content, from)
+			u.mount(file, content, from)
 		}
 	}
 

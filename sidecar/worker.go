@@ -130,6 +130,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		ExactlyOnceSourceSupport: cfg.ExactlyOnceSource(),
 		KeyConverter:             cfg.KeyConverter,
 		ValueConverter:           cfg.ValueConverter,
+		Providers:                cfg.Providers,
 	}, cfg.AdvertisedURL(), herder.OffsetBackends{Sources: w.offsets, Groups: k.Client, Worker: cfg})
 	var preflight runtime.Preflight
 	if cfg.ExactlyOnceSource() {

@@ -11,14 +11,15 @@ import (
 // Confluent's images, so they are noted and skipped, never fatal.
 var jvmOnly = []string{
 	"plugin.path", "plugin.discovery", "log4j.", "jmx.", "kafka.jmx.", "metric.reporters",
-	"metrics.", "auto.include.jmx.reporter", "rest.extension.classes", "config.providers",
+	"metrics.", "auto.include.jmx.reporter", "rest.extension.classes",
 	"jvm.", "heap.", "classpath",
 }
 
 // Prefixes whose keys are read later by the part they configure: the
-// converters, and the task runtime's producers and consumers (as Java's
-// worker hands producer.* and consumer.* to its tasks' clients).
-var kept = []string{"key.converter.", "value.converter.", "header.converter", "producer.", "consumer."}
+// converters, the task runtime's producers and consumers (as Java's
+// worker hands producer.* and consumer.* to its tasks' clients), and the
+// config providers, which name what they do not read themselves.
+var kept = []string{"key.converter.", "value.converter.", "header.converter", "producer.", "consumer.", "config.providers."}
 
 var knownProps = func() map[string]bool {
 	m := map[string]bool{}

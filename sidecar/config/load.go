@@ -41,8 +41,8 @@ func Load(environ []string, propertiesFile string) (Loaded, error) {
 		return Loaded{}, err
 	}
 	var out Loaded
-	out.Ignored = ignored
-	var errs []error
+	providers, providerNotes, errs := resolveProviders(props, environ, origin)
+	out.Ignored = append(ignored, providerNotes...)
 	if err := env.ParseWithOptions(&out.Worker, env.Options{
 		Environment:         props,
 		TagName:             "prop",
@@ -51,6 +51,7 @@ func Load(environ []string, propertiesFile string) (Loaded, error) {
 		errs = append(errs, parseErrors(err, workerFields, origin.name, props)...)
 	}
 	out.Worker.Properties = props
+	out.Worker.Providers = providers
 	sidecarEnv := envMap(environ, SidecarPrefix)
 	if err := env.ParseWithOptions(&out.Sidecar, env.Options{Environment: sidecarEnv}); err != nil {
 		errs = append(errs, parseErrors(err, sidecarFields, func(name string) string { return name }, sidecarEnv)...)

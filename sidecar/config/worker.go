@@ -3,6 +3,8 @@
 // and Confluent's CONNECT_* environment convention.
 package config
 
+import "github.com/connect-sidecar/connect-sidecar/sidecar/configprovider"
+
 // Worker holds the distributed worker's properties. Each field's tag names the
 // Connect property; its environment variable follows from EnvName. The doc tag
 // is what a person reads when the value is missing or wrong.
@@ -53,6 +55,12 @@ type Worker struct {
 	ValueConverterSchemasEnable Bool   `prop:"value.converter.schemas.enable" default:"true" doc:"whether JSON values carry a schema envelope, true or false"`
 
 	Security Security
+
+	// ConfigProviders resolve placeholders in connector configurations
+	// (on the worker that runs the connector or task) and in these
+	// settings (at start); see package configprovider.
+	ConfigProviders List                      `prop:"config.providers" doc:"names of config providers that resolve ${name:[path:]key} placeholders, each set up with config.providers.<name>.class (FileConfigProvider, DirectoryConfigProvider or EnvVarConfigProvider) and config.providers.<name>.param.*, e.g. file,env"`
+	Providers       *configprovider.Providers `prop:"-"`
 
 	// Properties holds every property that was given, known or not, for
 	// settings read by prefix (converter and client overrides).

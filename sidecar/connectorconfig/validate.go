@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configprovider"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -43,6 +44,9 @@ type Worker struct {
 	// TopicCreationDisabled is topic.creation.enable=false: Parse then
 	// ignores topic.creation.* settings.
 	TopicCreationDisabled bool
+	// Providers resolve config provider placeholders before validating,
+	// as Java does; nil has none.
+	Providers *configprovider.Providers
 }
 
 // ClientConfigs are the settings of Kafka's clients, by client.
@@ -71,9 +75,10 @@ func Validate(reg *plugin.Registry, config map[string]string) (Result, error) {
 // client overrides. Problems with values are in the Result; an error is
 // returned only when the configuration cannot be checked at all: a
 // *RequestError for a missing or unknown connector.class or a malformed
-// connector.plugin.version (Java: 400).
+// connector.plugin.version (Java: 400), or for a placeholder that cannot
+// be resolved (Java: 500, when a provider fails).
 func ValidateWith(reg *plugin.Registry, config map[string]string, w Worker) (Result, error) {
-	return validate(newCatalog(reg), config, w)
+	return validateResolved(newCatalog(reg), config, w)
 }
 
 func validate(c *catalog, config map[string]string, w Worker) (Result, error) {

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configprovider"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
 	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
@@ -57,7 +58,7 @@ func (c *connectorRun) run() {
 	c.rt.mu.Lock() // setTarget may be changing it already
 	target := c.spec.Target
 	c.rt.mu.Unlock()
-	l := &connectorLoop{c: c, config: c.spec.Config}
+	l := &connectorLoop{c: c, raw: c.spec.Config}
 	l.init(target)
 	if !l.failed && !c.abandoned.Load() {
 		c.rt.deps.Changed() // started on its own: the herder may ask for task configs now
@@ -165,7 +166,8 @@ func statusOf(s State) statusstore.State {
 // connectorLoop is the state the connector's goroutine owns.
 type connectorLoop struct {
 	c           *connectorRun
-	config      map[string]string
+	raw         map[string]string // as written, placeholders and all
+	config      map[string]string // raw with placeholders resolved
 	plugin      plugin.Plugin
 	inst        plugin.Connector // nil if it could not be made
 	started     bool             // Start succeeded, Stop not called since
@@ -174,6 +176,12 @@ type connectorLoop struct {
 }
 
 func (l *connectorLoop) init(target Target) {
+	resolved, err := l.c.rt.deps.Worker.Providers.Resolve(l.raw)
+	if err != nil {
+		l.fail(fmt.Errorf("connector %s: %w", l.c.name, err))
+		return
+	}
+	l.config = resolved.Config
 	p, err := l.c.rt.resolveConnector(l.config)
 	if err != nil {
 		l.fail(err)
@@ -268,7 +276,8 @@ func (l *connectorLoop) shutdown() {
 
 // taskConfigs asks the running instance for task configs. A sink
 // connector's are given its topics or topics.regex, as Java's worker adds
-// them.
+// them; settings the connector's configuration has placeholders for get
+// the placeholders back, so the config topic never holds their values.
 func (l *connectorLoop) taskConfigs(maxTasks int) ([]map[string]string, error) {
 	if !l.started {
 		return nil, &NotStartedError{Connector: l.c.name, State: l.c.currentState()}
@@ -306,6 +315,7 @@ func (l *connectorLoop) taskConfigs(maxTasks int) ([]map[string]string, error) {
 			}
 		}
 	}
+	configprovider.Restore(l.raw, out)
 	return out, nil
 }
 

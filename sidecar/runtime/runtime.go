@@ -223,7 +223,7 @@ func (r *Runtime) Tasks() map[TaskID]Info {
 	defer r.mu.Unlock()
 	out := make(map[TaskID]Info, len(r.tasks))
 	for id, t := range r.tasks {
-		out[id] = Info{State: t.state, Task: t.spec, Err: t.err}
+		out[id] = Info{State: t.state, Task: t.givenSpec(), Err: t.err}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,10 @@ type taskRun struct {
 	done      chan struct{} // closed when run returns
 	abandoned atomic.Bool   // no more status writes, as Java's cancelled tasks
 
+	// given are the configurations as the herder gave them, placeholders
+	// and all; spec gets them resolved once the task runs.
+	given struct{ connector, task map[string]string }
+
 	// Guarded by rt.mu.
 	spec    TaskSpec
 	state   State
@@ -42,7 +47,7 @@ func newTaskRun(r *Runtime, spec TaskSpec) *taskRun {
 	// Every call into the task gets its logger (see plugin.Logger).
 	ctx, cancel := context.WithCancel(plugin.WithLogger(context.Background(), log))
 	stopping, stop := context.WithCancel(ctx)
-	return &taskRun{
+	t := &taskRun{
 		rt:       r,
 		id:       spec.ID,
 		log:      log,
@@ -55,6 +60,8 @@ func newTaskRun(r *Runtime, spec TaskSpec) *taskRun {
 		spec:     spec,
 		state:    Starting,
 	}
+	t.given.connector, t.given.task = spec.ConnectorConfig, spec.TaskConfig
+	return t
 }
 
 // run runs the task until it is stopped or fails. A stopped task's status
@@ -74,6 +81,9 @@ func (t *taskRun) run() {
 
 // body makes the plugin task and runs the source or sink loop.
 func (t *taskRun) body() error {
+	if err := t.resolvePlaceholders(); err != nil {
+		return err
+	}
 	p, err := t.rt.resolveConnector(t.spec.ConnectorConfig)
 	if err != nil {
 		return err
@@ -88,6 +98,32 @@ func (t *taskRun) body() error {
 		return runSink(t, c.NewTask(), p.Class)
 	}
 	return &PluginError{Key: "connector.class", Class: p.Class, Want: "a SourceConnector or SinkConnector implementation", Found: p.Kind}
+}
+
+// resolvePlaceholders resolves the config provider placeholders of both
+// configurations here, on the worker that runs the task, as Java does.
+func (t *taskRun) resolvePlaceholders() error {
+	providers := t.rt.deps.Worker.Providers
+	conn, err := providers.Resolve(t.given.connector)
+	if err != nil {
+		return fmt.Errorf("configuration of connector %s: %w", t.id.Connector, err)
+	}
+	task, err := providers.Resolve(t.given.task)
+	if err != nil {
+		return fmt.Errorf("configuration of %s: %w", taskName(t.id), err)
+	}
+	t.rt.mu.Lock()
+	t.spec.ConnectorConfig, t.spec.TaskConfig = conn.Config, task.Config
+	t.rt.mu.Unlock()
+	return nil
+}
+
+// givenSpec is the spec with the configurations as given, which the
+// herder compares with the config topic's. Call it with rt.mu held.
+func (t *taskRun) givenSpec() TaskSpec {
+	s := t.spec
+	s.ConnectorConfig, s.TaskConfig = t.given.connector, t.given.task
+	return s
 }
 
 // stopAndWait stops the task and waits for it, at most
