@@ -80,7 +80,8 @@ type exactlyOnceSource struct {
 	interval     time.Duration
 
 	mu      sync.Mutex
-	sendErr error // the open transaction's first failed send
+	txn     uint64 // counts transactions begun; sends carry theirs
+	sendErr error  // the open transaction's first failed send
 	// The task's requests through TransactionContext.
 	commitAll, abortAll     bool
 	commitAfter, abortAfter map[*plugin.Record]bool
@@ -289,7 +290,8 @@ func (e *exactlyOnceSource) send(batch context.Context, m kafka.Message, r *plug
 		if err := e.cl.BeginTransaction(); err != nil {
 			return &StageError{Stage: StageKafkaProduce, Class: transactionalProducerClass, Err: fenced(err)}
 		}
-		e.open, e.begun = true, time.Now()
+		e.begin()
+		e.begun = time.Now()
 	}
 	rec := &kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Timestamp: m.Time, Partition: int32(m.Partition), Context: batch}
 	if len(m.Headers) > 0 {
@@ -306,9 +308,10 @@ func (e *exactlyOnceSource) send(batch context.Context, m kafka.Message, r *plug
 	}
 	// The task's context, not its stopping one: a task stopped on purpose
 	// still commits what it sent.
+	txn := e.current()
 	e.cl.Produce(e.t.ctx, rec, func(rec *kgo.Record, err error) {
 		if err != nil {
-			e.sendFailed(fmt.Errorf("send to %s: %w", rec.Topic, err))
+			e.sendFailed(txn, fmt.Errorf("send to %s: %w", rec.Topic, err))
 			return
 		}
 		if polled != nil {
@@ -318,12 +321,29 @@ func (e *exactlyOnceSource) send(batch context.Context, m kafka.Message, r *plug
 	return nil
 }
 
-// sendFailed keeps the open transaction's first failed send, which stops
-// it from committing.
-func (e *exactlyOnceSource) sendFailed(err error) {
+// begin marks a transaction begun: sends from here on are its own, and
+// failures of an aborted one's sends (reported as it is aborted) no longer
+// count.
+func (e *exactlyOnceSource) begin() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.sendErr == nil {
+	e.open = true
+	e.txn++
+	e.sendErr = nil
+}
+
+func (e *exactlyOnceSource) current() uint64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.txn
+}
+
+// sendFailed keeps the first failed send of transaction txn, which stops
+// it from committing.
+func (e *exactlyOnceSource) sendFailed(txn uint64, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if txn == e.txn && e.sendErr == nil {
 		e.sendErr = err
 	}
 }
@@ -401,16 +421,17 @@ func (e *exactlyOnceSource) commitTransaction(ctx context.Context, offsets []off
 		if err := e.cl.BeginTransaction(); err != nil {
 			return err
 		}
-		e.open = true
+		e.begin()
 	}
 	recs, err := e.offsets.Records(offsets)
 	if err != nil {
 		return err
 	}
+	txn := e.current()
 	for _, kv := range recs {
 		e.cl.Produce(e.t.ctx, &kgo.Record{Topic: e.offsetsTopic, Key: kv.Key, Value: kv.Value, Partition: -1}, func(rec *kgo.Record, err error) {
 			if err != nil {
-				e.sendFailed(fmt.Errorf("write offsets to %s: %w", rec.Topic, err))
+				e.sendFailed(txn, fmt.Errorf("write offsets to %s: %w", rec.Topic, err))
 			}
 		})
 	}
@@ -435,9 +456,6 @@ func (e *exactlyOnceSource) abort() {
 	}
 	n := e.records
 	e.open, e.records, e.bytes = false, 0, 0
-	e.mu.Lock()
-	e.sendErr = nil
-	e.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(e.t.ctx), e.producer.requestTimeout)
 	defer cancel()
 	if err := e.cl.AbortBufferedRecords(ctx); err != nil {

@@ -132,9 +132,19 @@ func newEnvOn(t testing.TB, b *kafkatest.Broker, group string, workerEnv ...stri
 		Generation: e.gen.Load,
 		Changed:    func() { e.changed.Add(1) },
 		Hooks:      []sidecarruntime.Hook{e.hook},
+		// A worker of its own: no leader to fence with, every task its own.
+		ExactlyOnce: ownsEverything{},
 	})
 	t.Cleanup(e.stopAll)
 	return e
+}
+
+// ownsEverything is the herder's preflight of a worker that runs alone.
+type ownsEverything struct{}
+
+func (ownsEverything) PrepareTask(context.Context, sidecarruntime.TaskID) error { return nil }
+func (ownsEverything) StillOwns(context.Context, sidecarruntime.TaskID, int32) error {
+	return nil
 }
 
 // stopAll stops what still runs, as the herder does when the worker stops.
@@ -238,6 +248,15 @@ func (e *env) committed(group, topic string, partitions int) map[int]int64 {
 type countingHook struct {
 	polled, written, put, commits, tolerated, failed atomic.Int64
 	sendFailures                                     atomic.Int64
+	transactions, aborted                            atomic.Int64
+}
+
+func (h *countingHook) OnTransaction(_ sidecarruntime.TaskID, _ int, committed bool) {
+	if committed {
+		h.transactions.Add(1)
+	} else {
+		h.aborted.Add(1)
+	}
 }
 
 func (h *countingHook) OnSourcePoll(_ sidecarruntime.TaskID, n int) { h.polled.Add(int64(n)) }

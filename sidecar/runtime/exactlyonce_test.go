@@ -1,0 +1,212 @@
+package runtime_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+	sidecarruntime "github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+)
+
+const boundedClass = "test.BoundedSource"
+
+func init() {
+	testPlugins = append(testPlugins, plugin.Plugin{Class: boundedClass, Kind: plugin.KindSource, Version: "1", New: func() any { return &boundedSource{} }})
+}
+
+// boundedSource's task defines its own transactions: it makes records
+// n = 0, 1, ... up to count, one poll of batch records at a time, commits
+// after each record with n%3 == 2, and aborts the transaction holding the
+// record numbered abort. Its source offset is the last n.
+type boundedSource struct{ baseConnector }
+
+func (c *boundedSource) NewTask() plugin.SourceTask { return &boundedTask{} }
+
+func (c *boundedSource) CanDefineTransactionBoundaries(map[string]string) (bool, error) {
+	return true, nil
+}
+
+type boundedTask struct {
+	topic              string
+	next, count, batch int64
+	abort              int64
+	transactions       plugin.TransactionContext
+}
+
+func (t *boundedTask) Start(ctx context.Context, props map[string]string, offsets plugin.OffsetReader) error {
+	t.topic = props["topic"]
+	t.count, t.batch, t.abort = intSetting(props, "count", 0), intSetting(props, "batch", 4), intSetting(props, "abort", -1)
+	t.transactions = plugin.Transactions(ctx)
+	off, err := offsets.Offset(ctx, map[string]any{"task": "0"})
+	if err != nil {
+		return err
+	}
+	if off != nil {
+		t.next = off["n"].(int64) + 1
+	}
+	return nil
+}
+
+func (t *boundedTask) Poll(ctx context.Context) ([]plugin.Record, error) {
+	if t.next >= t.count {
+		select {
+		case <-ctx.Done():
+		case <-time.After(20 * time.Millisecond):
+		}
+		return nil, nil
+	}
+	recs := make([]plugin.Record, 0, t.batch)
+	for ; t.next < t.count && int64(len(recs)) < t.batch; t.next++ {
+		recs = append(recs, plugin.Record{
+			Topic: t.topic, Partition: 0,
+			ValueSchema: &plugin.Schema{Type: plugin.String}, Value: strconv.FormatInt(t.next, 10),
+			SourcePartition: map[string]any{"task": "0"}, SourceOffset: map[string]any{"n": t.next},
+		})
+	}
+	for i := range recs {
+		switch n := t.next - int64(len(recs)) + int64(i); {
+		case n == t.abort:
+			t.transactions.AbortTransactionAfter(&recs[i])
+		case n%3 == 2:
+			t.transactions.CommitTransactionAfter(&recs[i])
+		}
+	}
+	return recs, nil
+}
+
+func (t *boundedTask) Stop() error { return nil }
+
+// With transaction.boundary=connector the task's commits and aborts are
+// what a read_committed reader sees: the aborted transaction's records
+// never appear, every other record appears once, and the offset committed
+// with the last transaction is where a restarted task resumes.
+func TestExactlyOnceTaskDefinesItsTransactions(t *testing.T) {
+	e := newEnv(t, "CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled")
+	topic := kafkatest.Name(t, "bounded")
+	e.b.CreateTopic(t, topic, 1)
+	conf := map[string]string{
+		"connector.class": boundedClass, "topic": topic, "count": "21", "abort": "7",
+		"transaction.boundary": "connector",
+		"value.converter":      "org.apache.kafka.connect.storage.StringConverter",
+	}
+	ids := e.start("bounded", 1, conf)
+	// 6 and 7 share the transaction the task aborts after 7.
+	want := []string{"0", "1", "2", "3", "4", "5", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20"}
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if got := readCommitted(t, e.b, topic); !slices.Equal(got, want) {
+			return fmt.Errorf("read_committed sees %v, want %v", got, want)
+		}
+		return nil
+	})
+	e.stop("bounded", ids)
+
+	// The restarted task resumes after the last committed record: it has
+	// nothing left to send, and the topic stays as it was.
+	conf["count"] = "24"
+	ids = e.start("bounded", 1, conf)
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if got := readCommitted(t, e.b, topic); !slices.Equal(got, append(want, "21", "22", "23")) {
+			return fmt.Errorf("after a restart read_committed sees %v", got)
+		}
+		return nil
+	})
+	e.stop("bounded", ids)
+	if n := e.hook.transactions.Load(); n < 7 {
+		t.Errorf("%d transactions reported, want at least 7", n)
+	}
+	if n := e.hook.aborted.Load(); n != 1 {
+		t.Errorf("%d aborted transactions reported, want 1", n)
+	}
+}
+
+// A task that polls batches gets a transaction per batch by default: the
+// records of a stopped task are all there once, and the offsets topic,
+// read_committed, names the last of them.
+func TestExactlyOnceTaskCommitsEachPoll(t *testing.T) {
+	e := newEnv(t, "CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled")
+	topic := kafkatest.Name(t, "numbers")
+	e.b.CreateTopic(t, topic, 3)
+	newProbe(t.Name())
+	ids := e.start("numbers", 1, map[string]string{
+		"connector.class": numbersClass, "topic": topic, "count": "50", "batch": "10", "probe": t.Name(),
+		"value.converter": "org.apache.kafka.connect.storage.StringConverter",
+	})
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if n := e.hook.transactions.Load(); n < 5 {
+			return fmt.Errorf("%d transactions committed, want 5", n)
+		}
+		return nil
+	})
+	e.stop("numbers", ids)
+	if err := e.offsets.ReadToEnd(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	off, ok, err := e.offsets.Offset(context.Background(), "numbers", map[string]any{"source": "0"})
+	if err != nil || !ok || off.Plain()["n"] != int64(49) {
+		t.Fatalf("committed offset %v (found %v, %v), want n=49", off, ok, err)
+	}
+	var got []string
+	for p := range 3 {
+		got = append(got, readCommittedPartition(t, e.b, topic, int32(p))...)
+	}
+	if len(got) != 50 {
+		t.Fatalf("read_committed sees %d records, want 50", len(got))
+	}
+	if n := e.hook.written.Load(); n != 50 {
+		t.Errorf("%d records reported written, want 50", n)
+	}
+}
+
+func readCommitted(t *testing.T, b *kafkatest.Broker, topic string) []string {
+	return readCommittedPartition(t, b, topic, 0)
+}
+
+// readCommittedPartition reads a partition read_committed up to a mark it
+// writes outside any transaction at its end: committed records end there,
+// whatever offsets markers and aborted records took.
+func readCommittedPartition(t *testing.T, b *kafkatest.Broker, topic string, partition int32) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	producer, err := kgo.NewClient(kgo.SeedBrokers(b.Addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer producer.Close()
+	mark := &kgo.Record{Topic: topic, Partition: partition, Value: []byte("end-mark")}
+	if err := producer.ProduceSync(ctx, mark).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addr),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {partition: kgo.NewOffset().AtStart()}}),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	var out []string
+	for done := false; !done; {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read %s[%d] up to its end mark: %v", topic, partition, ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			switch {
+			case r.Offset == mark.Offset:
+				done = true
+			case r.Offset < mark.Offset && string(r.Value) != "end-mark":
+				out = append(out, string(r.Value))
+			}
+		})
+	}
+	return out
+}
+
+var _ sidecarruntime.TransactionHook = (*countingHook)(nil)
