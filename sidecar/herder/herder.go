@@ -381,6 +381,9 @@ func (h *Herder) publishTaskConfigs(ctx context.Context, snap configstore.Snapsh
 		h.step()
 		info, ok := running[name]
 		if !ok || info.State != runtime.Running || info.Connector.Target != configstore.Started {
+			// Stopping a connector empties its task configs: once it runs
+			// again they are published anew, not taken as done.
+			delete(h.published, name)
 			continue
 		}
 		fp := fingerprint(info.Connector.Config)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination"
+	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
 	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
@@ -298,4 +299,39 @@ func TestRevocationDoesNotWaitForALeaderThatDoesNotAnswer(t *testing.T) {
 	if got := runner.running(); slices.Contains(got, "src:STARTED") {
 		t.Errorf("revoked connector still runs: %v", got)
 	}
+}
+
+// Stopping a connector empties its task configs (as the REST stop does);
+// resuming it has its owner publish them again, so its tasks come back.
+func TestResumedConnectorPublishesItsTasksAgain(t *testing.T) {
+	configs, statuses := startStores(t)
+	runner := newFakeRunner()
+	h := New(Deps{WorkerID: "w1:8083", Configs: configs, Statuses: statuses, Runner: runner, Log: kafkatest.Quiet()})
+	h.SetGroup(&rejoins{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); h.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	leads := func(gen int32, w wire.Work) {
+		h.Assigned(coordination.Assignment{Generation: gen, MemberID: "m1", LeaderID: "m1", LeaderURL: "http://w1:8083/", Version: 2, Work: w})
+	}
+	taskCount := func(want int32) {
+		t.Helper()
+		kafkatest.Eventually(t, 10*time.Second, func() error {
+			if n := configs.Snapshot().TaskCount("src"); n != want {
+				return fmt.Errorf("task count %d, want %d", n, want)
+			}
+			return nil
+		})
+	}
+
+	must(t, configs.PutConnectorConfig(ctx, "src", map[string]string{"connector.class": "X", "tasks.max": "2"}, nil))
+	leads(1, work("src"))
+	taskCount(2)
+	must(t, configs.PutTaskConfigs(ctx, "src", nil))
+	must(t, configs.PutTargetState(ctx, "src", configstore.Stopped))
+	leads(2, work("src"))
+	taskCount(0)
+	must(t, configs.PutTargetState(ctx, "src", configstore.Started))
+	taskCount(2)
 }
