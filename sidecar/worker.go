@@ -134,7 +134,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 	}, cfg.AdvertisedURL(), herder.OffsetBackends{Sources: w.offsets, Groups: k.Client, Worker: cfg})
 	var preflight runtime.Preflight
 	if cfg.ExactlyOnceSource() {
-		w.api.EnableExactlyOnce(herder.ExactlyOnce{GroupID: cfg.GroupID, Fencer: k, SyncTimeout: cfg.WorkerSyncTimeout.D()})
+		w.api.EnableExactlyOnce(herder.ExactlyOnce{GroupID: cfg.GroupID, Transactions: k, SyncTimeout: cfg.WorkerSyncTimeout.D()})
 		preflight = w.api
 	}
 	w.member = coordination.New(coordination.Config{

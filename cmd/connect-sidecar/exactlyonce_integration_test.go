@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -191,3 +192,86 @@ func readCommittedValues(t *testing.T, b *kafkatest.Broker, topic string) []stri
 	}
 	return out
 }
+
+// An exactly-once connector's offsets are altered as Java's are: after a
+// fencing round, in a transaction under its task 0's transactional id;
+// the resumed task goes on from them, and the topic holds each record
+// once.
+func TestIntegrationExactlyOnceOffsetsAltered(t *testing.T) {
+	b := kafkatest.Start(t)
+	w := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+kafkatest.Name(t, "eos"),
+		"CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled", "CONNECT_OFFSET_FLUSH_INTERVAL_MS=500")
+	w.WaitHealthy(t, time.Minute)
+	topic := kafkatest.Name(t, "gen")
+	b.CreateTopic(t, topic, 1)
+	mustPut(t, w.URL, "gen", fmt.Sprintf(`{"connector.class":"Datagen","tasks.max":"1","topic":%q,"rate":"200","exactly.once.support":"required",`+
+		`"value.converter":"org.apache.kafka.connect.json.JsonConverter","value.converter.schemas.enable":"false"}`, topic))
+	awaitTasks(t, w.URL, "gen", 1)
+	kafkatest.Eventually(t, time.Minute, func() error {
+		if end, err := kafkatest.LastOffset(b, topic, 0); err != nil || end < 100 {
+			return fmt.Errorf("%s holds %d records, waiting for 100 (%v)", topic, end, err)
+		}
+		return nil
+	})
+	send := func(method, path, body string, want int) string {
+		t.Helper()
+		var text string
+		kafkatest.Eventually(t, time.Minute, func() error {
+			code, got, err := w.Do(method, path, body)
+			if err != nil || code != want {
+				return fmt.Errorf("%s %s: %d %s %v", method, path, code, got, err)
+			}
+			text = got
+			return nil
+		})
+		return text
+	}
+	send("PUT", "/connectors/gen/stop", "", 204)
+	kafkatest.Eventually(t, time.Minute, func() error {
+		if code, body, _ := w.Get("/connectors/gen/status"); code != 200 || !strings.Contains(body, `"STOPPED"`) || !strings.Contains(body, `"tasks":[]`) {
+			return fmt.Errorf("status %d %s, waiting for STOPPED", code, body)
+		}
+		return nil
+	})
+	before := committedSeqs(t, b, topic)
+	const resumeAt = 1_000_000
+	send("PATCH", "/connectors/gen/offsets", fmt.Sprintf(`{"offsets":[{"partition":{"task":0},"offset":{"seq":%d}}]}`, resumeAt), 200)
+	if got := send("GET", "/connectors/gen/offsets", "", 200); !strings.Contains(got, fmt.Sprintf(`"seq":%d`, resumeAt)) {
+		t.Fatalf("offsets after PATCH: %s", got)
+	}
+	send("PUT", "/connectors/gen/resume", "", 202)
+	kafkatest.Eventually(t, time.Minute, func() error {
+		if seqs := committedSeqs(t, b, topic); len(seqs) < len(before)+50 {
+			return fmt.Errorf("%d records after the resume, waiting for 50", len(seqs)-len(before))
+		}
+		return nil
+	})
+	seqs := committedSeqs(t, b, topic)
+	for i, s := range seqs {
+		want := int64(i)
+		if i >= len(before) {
+			want = resumeAt + int64(i-len(before))
+		}
+		if s != want {
+			t.Fatalf("record %d has seq %d, want %d (%d records before the stop): %v", i, s, want, len(before), head64(seqs[max(0, i-3):]))
+		}
+	}
+	t.Logf("%d records before the offsets were altered, then seq %d on", len(before), resumeAt)
+}
+
+// committedSeqs is the seq of each datagen record a read_committed reader
+// sees, in order.
+func committedSeqs(t *testing.T, b *kafkatest.Broker, topic string) []int64 {
+	t.Helper()
+	var out []int64
+	for _, v := range readCommittedValues(t, b, topic) {
+		var rec struct{ Seq int64 }
+		if err := json.Unmarshal([]byte(v), &rec); err != nil {
+			t.Fatalf("record %q: %v", v, err)
+		}
+		out = append(out, rec.Seq)
+	}
+	return out
+}
+
+func head64(s []int64) []int64 { return s[:min(len(s), 10)] }

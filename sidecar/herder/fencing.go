@@ -6,20 +6,25 @@ import (
 	"sync"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
 )
 
-// Fencer fences transactional producers by id (*kafkaclient.Clients).
-type Fencer interface {
+// Transactions fences transactional producers by id and makes them
+// (*kafkaclient.Clients).
+type Transactions interface {
 	FenceProducers(ctx context.Context, ids []string) error
+	TransactionalProducer(id string, opts ...kgo.Opt) (*kgo.Client, error)
 }
 
 // ExactlyOnce is what the leader needs for zombie fencing (KIP-618): the
 // group id that task transactional ids start with, and a way to fence them.
 type ExactlyOnce struct {
-	GroupID string
-	Fencer  Fencer
+	GroupID      string
+	Transactions Transactions
 	// SyncTimeout bounds reading the config topic to its end around a
 	// fencing (worker.sync.timeout.ms).
 	SyncTimeout time.Duration
@@ -47,7 +52,7 @@ type fencing struct {
 // the last task-count record names, then record the new task count, so no
 // task of an older generation can commit another transaction.
 func (a *API) FenceZombies(ctx context.Context, connector string) error {
-	if a.exactlyOnce.Fencer == nil {
+	if a.exactlyOnce.Transactions == nil {
 		return &rest.BadRequestError{Message: "Exactly-once source support is not enabled on this worker"}
 	}
 	if asg, ok := a.h.Assignment(); !ok || !asg.Leader() {
@@ -117,7 +122,7 @@ func (a *API) fence(ctx context.Context, connector string, fenceTasks, taskCount
 	for i := range ids {
 		ids[i] = runtime.TaskTransactionalID(a.exactlyOnce.GroupID, runtime.TaskID{Connector: connector, Task: int32(i)})
 	}
-	if err := a.exactlyOnce.Fencer.FenceProducers(ctx, ids); err != nil {
+	if err := a.exactlyOnce.Transactions.FenceProducers(ctx, ids); err != nil {
 		return fmt.Errorf("failed to perform round of zombie fencing for connector %s: %w", connector, err)
 	}
 	if err := a.readConfigToEnd(ctx); err != nil {
@@ -136,6 +141,24 @@ func (a *API) readConfigToEnd(ctx context.Context) error {
 		return fmt.Errorf("failed to read to end of config topic before performing zombie fencing: %w", err)
 	}
 	return nil
+}
+
+// writeOffsets alters or resets the offsets of a stopped exactly-once
+// source connector as Java's leader does: a fencing round first, so no
+// task of it can commit again, then one transaction under the
+// transactional id of its task 0.
+func (a *API) writeOffsets(ctx context.Context, name string, offsets []offsetstore.Offset) error {
+	if err := a.FenceZombies(ctx, name); err != nil {
+		return fmt.Errorf("failed to perform zombie fencing for source connector prior to modifying offsets: %w", err)
+	}
+	cl, err := a.exactlyOnce.Transactions.TransactionalProducer(
+		runtime.TaskTransactionalID(a.exactlyOnce.GroupID, runtime.TaskID{Connector: name}),
+		kgo.RecordPartitioner(offsetstore.JavaPartitioner))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	return a.offsets.Sources.WriteInTransaction(ctx, cl, name, offsets)
 }
 
 // PrepareTask is an exactly-once source task's preflight before its

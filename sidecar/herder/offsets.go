@@ -96,7 +96,7 @@ func (a *API) AlterConnectorOffsets(ctx context.Context, name string, offsets []
 			writes[i].Offset = o.Offset
 		}
 	}
-	if err := a.offsets.Sources.Write(ctx, name, writes); err != nil {
+	if err := a.writeSourceOffsets(ctx, name, writes); err != nil {
 		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
 	}
 	return modified(false), nil
@@ -122,10 +122,19 @@ func (a *API) ResetConnectorOffsets(ctx context.Context, name string) (rest.Mess
 	for _, po := range a.offsets.Sources.Snapshot().Partitions(name) {
 		writes = append(writes, offsetstore.Offset{Partition: po.Partition})
 	}
-	if err := a.offsets.Sources.Write(ctx, name, writes); err != nil {
+	if err := a.writeSourceOffsets(ctx, name, writes); err != nil {
 		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
 	}
 	return modified(true), nil
+}
+
+// writeSourceOffsets writes a source connector's offsets, in a
+// transaction after a fencing round when it is exactly-once.
+func (a *API) writeSourceOffsets(ctx context.Context, name string, writes []offsetstore.Offset) error {
+	if a.exactlyOnce.Transactions != nil {
+		return a.writeOffsets(ctx, name, writes)
+	}
+	return a.offsets.Sources.Write(ctx, name, writes)
 }
 
 // connectErr is an error worded as Java's, so that the message reads the

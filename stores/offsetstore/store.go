@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/stores/javajson"
@@ -17,6 +19,7 @@ import (
 // Store keeps the offsets topic of source connectors.
 type Store struct {
 	log     *kafkalog.Log
+	topic   string
 	logger  *slog.Logger
 	timeout time.Duration // offset.flush.timeout.ms
 
@@ -27,7 +30,7 @@ type Store struct {
 
 // NewStore returns a store for the worker's offsets topic; it does no I/O.
 func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
-	s := &Store{logger: logger.With("component", "offsetstore", "topic", w.OffsetStorageTopic), timeout: w.OffsetFlushTimeout.D()}
+	s := &Store{logger: logger.With("component", "offsetstore", "topic", w.OffsetStorageTopic), topic: w.OffsetStorageTopic, timeout: w.OffsetFlushTimeout.D()}
 	s.log = kafkalog.New(clients, kafkalog.Config{
 		Topic:             w.OffsetStorageTopic,
 		Partitions:        w.OffsetStoragePartitions,
@@ -103,6 +106,45 @@ func (s *Store) Write(ctx context.Context, connector string, offsets []Offset) e
 	}
 	return nil
 }
+
+// WriteInTransaction writes offsets as Write does, but in one transaction
+// of cl, a transactional producer: how offsets of an exactly-once source
+// connector are altered or reset, so that a fenced task of it can no
+// longer write over them. It returns once the transaction committed and
+// the store has read it back.
+func (s *Store) WriteInTransaction(ctx context.Context, cl *kgo.Client, connector string, offsets []Offset) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	recs, err := s.Records(connector, offsets)
+	if err != nil {
+		return err
+	}
+	krecs := make([]*kgo.Record, len(recs))
+	for i, r := range recs {
+		krecs[i] = &kgo.Record{Topic: s.topic, Key: r.Key, Value: r.Value}
+	}
+	if err := cl.BeginTransaction(); err != nil {
+		return err
+	}
+	err = cl.ProduceSync(ctx, krecs...).FirstErr()
+	end := kgo.TryCommit
+	if err != nil {
+		end = kgo.TryAbort
+	}
+	if endErr := cl.EndTransaction(context.WithoutCancel(ctx), end); err == nil {
+		err = endErr
+	}
+	if err != nil {
+		return fmt.Errorf("write offsets of %s in a transaction: %w", connector, err)
+	}
+	return s.log.ReadToEnd(ctx)
+}
+
+// JavaPartitioner places offsets records as Java's producer does, by
+// murmur2 of the key, for franz-go clients that write them.
+var JavaPartitioner = kgo.BasicConsistentPartitioner(func(string) func(*kgo.Record, int) int {
+	return func(r *kgo.Record, n int) int { return kafkalog.PartitionForKey(r.Key, n) }
+})
 
 // KeyValue is a record of the offsets topic.
 type KeyValue struct{ Key, Value []byte }
