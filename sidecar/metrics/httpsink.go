@@ -3,6 +3,8 @@ package metrics
 import (
 	"strconv"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The HTTP sink's observer methods. *Metrics satisfies the sink's Observer
@@ -37,4 +39,23 @@ func (m *Metrics) OnAppHealth(connector string, healthy bool) {
 		v = 1
 	}
 	m.appHealthy.WithLabelValues(connector).Set(v)
+}
+
+// OnPartition records what an HTTP sink task holds of a partition: requests
+// in flight, records waiting for an attempt, and the age of the first
+// record whose offset it cannot commit yet.
+func (m *Metrics) OnPartition(connector, topic string, partition int32, inFlight, waiting int, oldest time.Duration) {
+	p := strconv.Itoa(int(partition))
+	m.inFlight.WithLabelValues(connector, topic, p).Set(float64(inFlight))
+	m.waiting.WithLabelValues(connector, topic, p).Set(float64(waiting))
+	m.oldestAge.WithLabelValues(connector, topic, p).Set(oldest.Seconds())
+}
+
+// OnPartitionClosed drops the series of a partition an HTTP sink task no
+// longer delivers.
+func (m *Metrics) OnPartitionClosed(connector, topic string, partition int32) {
+	l := prometheus.Labels{"connector": connector, "topic": topic, "partition": strconv.Itoa(int(partition))}
+	for _, v := range []*prometheus.GaugeVec{m.inFlight, m.waiting, m.oldestAge} {
+		v.Delete(l)
+	}
 }

@@ -68,6 +68,8 @@ type Metrics struct {
 	requests                        *prometheus.CounterVec
 	delivered, retries, deadLetters *prometheus.CounterVec
 	appHealthy                      *prometheus.GaugeVec
+	// What its tasks hold, per partition.
+	inFlight, waiting, oldestAge *prometheus.GaugeVec
 
 	// The Kafka clients of the tasks this worker runs.
 	consumers, producers clientVecs
@@ -152,7 +154,12 @@ func New() *Metrics {
 	m.retries = f.counterVec("connect_sidecar_http_retries_total", "Records the HTTP sink sent again after a failed delivery.", []string{"connector"})
 	m.deadLetters = f.counterVec("connect_sidecar_http_dead_letters_total", "Records the HTTP sink gave up on and sent to the dead letter queue.", []string{"connector"})
 	m.appHealthy = f.gaugeVec("connect_sidecar_app_healthy", "1 while the app's health endpoint answers, else 0 (the HTTP sink pauses).", []string{"connector"})
-	m.connectorVecs = []deleter{m.deliverySeconds, m.requests, m.delivered, m.retries, m.deadLetters, m.appHealthy}
+	sinkPartition := []string{"connector", "topic", "partition"}
+	m.inFlight = f.gaugeVec("connect_sidecar_http_requests_in_flight", "Requests the HTTP sink has sent the app for a partition and not had an answer to.", sinkPartition)
+	m.waiting = f.gaugeVec("connect_sidecar_http_records_waiting", "Records of a partition the HTTP sink holds for a first attempt or a retry.", sinkPartition)
+	m.oldestAge = f.gaugeVec("connect_sidecar_http_oldest_uncommitted_record_age_seconds",
+		"How long ago the HTTP sink was given the first record of a partition whose offset it cannot commit yet (not delivered or dead-lettered); 0 when it can commit all.", sinkPartition)
+	m.connectorVecs = []deleter{m.deliverySeconds, m.requests, m.delivered, m.retries, m.deadLetters, m.appHealthy, m.inFlight, m.waiting, m.oldestAge}
 
 	m.consumers = newClientVecs(f, "consumer", "sink tasks' consumers")
 	m.producers = newClientVecs(f, "producer", "source tasks' producers")

@@ -63,6 +63,7 @@ func populate(m *Metrics) {
 	m.OnRetry("sink", 5)
 	m.OnDeadLetter("sink", 1)
 	m.OnAppHealth("sink", true)
+	m.OnPartition("sink", "t", 0, 2, 5, 1500*time.Millisecond)
 	var s statusstore.Snapshot
 	s = s.Apply(statusstore.ConnectorStatus{Connector: "sink", Status: statusstore.Status{State: statusstore.Running, WorkerID: "w1:8083"}})
 	s = s.Apply(statusstore.TaskStatus{ID: statusstore.TaskID{Connector: "sink", Task: 0}, Status: statusstore.Status{State: statusstore.Failed, WorkerID: "w1:8083"}})
@@ -292,6 +293,31 @@ func TestHTTPSinkObserver(t *testing.T) {
 	}
 	if n := count(m.deliverySeconds); n != 1 {
 		t.Errorf("delivery histograms: %d series", n)
+	}
+}
+
+func TestHTTPSinkPartitions(t *testing.T) {
+	m := New()
+	m.OnPartition("h", "orders", 3, 2, 40, 1500*time.Millisecond)
+	m.OnPartition("h", "orders", 4, 0, 0, 0)
+	for _, c := range []struct {
+		name string
+		c    prometheus.Collector
+		want float64
+	}{
+		{"in flight", m.inFlight.WithLabelValues("h", "orders", "3"), 2},
+		{"waiting", m.waiting.WithLabelValues("h", "orders", "3"), 40},
+		{"oldest", m.oldestAge.WithLabelValues("h", "orders", "3"), 1.5},
+	} {
+		if got := value(t, c.c); got != c.want {
+			t.Errorf("%s = %v, want %v", c.name, got, c.want)
+		}
+	}
+	m.OnPartitionClosed("h", "orders", 3)
+	for _, v := range []*prometheus.GaugeVec{m.inFlight, m.waiting, m.oldestAge} {
+		if n := count(v); n != 1 {
+			t.Errorf("%d series after partition 3 closed, want partition 4's", n)
+		}
 	}
 }
 

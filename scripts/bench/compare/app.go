@@ -22,7 +22,9 @@ type app struct {
 	mu        sync.Mutex
 	records   int
 	requests  int
-	since     int64 // ms; records older than this are not timed; 0: timing off
+	first     time.Time     // of the first request since reset
+	delay     time.Duration // how long a request takes
+	since     int64         // ms; records older than this are not timed; 0: timing off
 	latencies []int64
 }
 
@@ -44,15 +46,23 @@ func startApp() (*app, error) {
 
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
-	now := time.Now().UnixMilli()
+	at := time.Now()
+	now := at.UnixMilli()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	a.mu.Lock()
+	delay := a.delay
+	a.mu.Unlock()
+	time.Sleep(delay) // the app at work
 	// Each record of the json format starts with its id; scanning beats
 	// decoding, so the app costs the sidecar's CPU as little as it can.
 	n := bytes.Count(body, idField)
 	a.mu.Lock()
+	if a.requests == 0 {
+		a.first = at
+	}
 	a.records += n
 	a.requests++
 	if a.since > 0 {
@@ -91,6 +101,20 @@ func (a *app) reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.records, a.requests, a.since, a.latencies = 0, 0, 0, nil
+}
+
+// setDelay makes each request take d.
+func (a *app) setDelay(d time.Duration) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.delay = d
+}
+
+// firstAt is when the first request since reset came.
+func (a *app) firstAt() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.first
 }
 
 func (a *app) count() int {

@@ -40,7 +40,7 @@ type bench struct {
 }
 
 // stepNames are the steps -only can pick, in the order they run.
-var stepNames = []string{"membership", "zero-delay", "sink-gap", "sink-follows", "throughput", "config", "serverless"}
+var stepNames = []string{"membership", "zero-delay", "sink-gap", "sink-follows", "throughput", "config", "serverless", "ordering"}
 
 // sizes of records: "100 B" and "1 KiB" rows.
 var sizes = [2]int{100, 1024}
@@ -134,6 +134,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"throughput", "FileStream throughput", b.throughput, false, false, false},
 		{"config", "config topic of 1,000 connectors", b.configLoad, false, false, false},
 		{"serverless", "datagen and HTTP sink", func(ctx context.Context, _ impl) error { return b.goOnly(ctx) }, false, false, true},
+		{"ordering", "HTTP sink orderings at one record per request", func(ctx context.Context, _ impl) error { return b.orderings(ctx) }, false, false, true},
 	}
 	for _, s := range steps {
 		if !b.runs(s.name) {
@@ -221,7 +222,7 @@ func (b *bench) prepare(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := b.kafka.fill(ctx, topic, n, size); err != nil {
+		if err := b.kafka.fill(ctx, topic, n, size, 0); err != nil {
 			return err
 		}
 	}
@@ -233,7 +234,19 @@ func (b *bench) prepare(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := b.kafka.fill(ctx, topic, b.opts.httpRecordsFor(batch), 100); err != nil {
+		if err := b.kafka.fill(ctx, topic, b.opts.httpRecordsFor(batch), 100, 0); err != nil {
+			return err
+		}
+	}
+	for i, in := range orderInputs {
+		if !b.runs("ordering") {
+			break
+		}
+		topic, err := b.topic(ctx, b.name("order-in", i), in.partitions)
+		if err != nil {
+			return err
+		}
+		if err := b.kafka.fill(ctx, topic, b.opts.orderRecords(in), 100, in.keys); err != nil {
 			return err
 		}
 	}

@@ -117,10 +117,16 @@ func (k *broker) groupState(ctx context.Context, group string) (string, error) {
 }
 
 // fill writes n records whose values are size bytes of ASCII (the record's
-// number, then padding), spread round robin over the topic's partitions.
-func (k *broker) fill(ctx context.Context, topic string, n, size int) error {
+// number, then padding), spread round robin over the topic's partitions;
+// or, with keys, keyed k0, k1, ... k<keys-1> in turn, each key's hash
+// picking its partition.
+func (k *broker) fill(ctx context.Context, topic string, n, size, keys int) error {
+	var balancer kafka.Balancer = &kafka.RoundRobin{}
+	if keys > 0 {
+		balancer = &kafka.Hash{}
+	}
 	w := &kafka.Writer{
-		Addr: kafka.TCP(k.addr), Topic: topic, Balancer: &kafka.RoundRobin{},
+		Addr: kafka.TCP(k.addr), Topic: topic, Balancer: balancer,
 		BatchSize: 5000, BatchBytes: 1_000_000, BatchTimeout: 5 * time.Millisecond, // the broker's message.max.bytes
 		RequiredAcks: kafka.RequireAll,
 	}
@@ -130,7 +136,11 @@ func (k *broker) fill(ctx context.Context, topic string, n, size int) error {
 	for i := 0; i < n; {
 		msgs = msgs[:0]
 		for ; i < n && len(msgs) < chunk; i++ {
-			msgs = append(msgs, kafka.Message{Value: payload(i, size)})
+			m := kafka.Message{Value: payload(i, size)}
+			if keys > 0 {
+				m.Key = []byte("k" + strconv.Itoa(i%keys))
+			}
+			msgs = append(msgs, m)
 		}
 		if err := w.WriteMessages(ctx, msgs...); err != nil {
 			return fmt.Errorf("fill %s: %w", topic, err)

@@ -174,6 +174,7 @@ type results struct {
 	datagen                       [2]cell
 	httpSink                      [3]cell
 	goIdleRSS, goLoadedRSS        cell
+	ordering                      [2][3]cell // [orderInputs][orderings]
 }
 
 // target is a goal the Go figure is held to.
@@ -367,7 +368,7 @@ func (res *results) rows(o options) []row {
 			note: fmt.Sprintf("VmRSS of the worker used for the Go-only rows, %s after it became ready, before any connector.", human(o.idle))},
 		row{name: "Go only: RSS under load", goV: res.goLoadedRSS, goOnly: true,
 			note: "Peak VmRSS of that worker, sampled every 100 ms, during the datagen and HTTP sink rows."})
-	return rows
+	return append(rows, orderingRows(res, o)...)
 }
 
 // human prints a duration of whole seconds as "60 s".

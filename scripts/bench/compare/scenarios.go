@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -471,32 +472,48 @@ func (b *bench) goOnly(ctx context.Context) error {
 	return nil
 }
 
+// drainHTTPSink resets the app's counters, creates the HTTP sink
+// connector conn over topic, with settings besides the defaults, and
+// waits until the app has counted n records. stop, never nil, deletes the
+// connector and logs the worker's peak RSS meanwhile.
+func (b *bench) drainHTTPSink(ctx context.Context, w *worker, a *app, conn, topic string, n int, settings map[string]string) (stop func(), done time.Time, err error) {
+	config := b.sinkConnector(conn, topic, "", 1)
+	delete(config, "file")
+	config["connector.class"] = httpsink.Class
+	maps.Copy(config, settings)
+	a.reset()
+	rss := sampleRSS(w)
+	created := false
+	stop = func() {
+		if created {
+			if err := deleteConnector(ctx, w, conn); err != nil {
+				logf("%v", err)
+			}
+		}
+		logf("%s: peak RSS %.1f MB", conn, float64(rss.finish())/1e6)
+	}
+	if err := createConnector(ctx, w, conn, config); err != nil {
+		return stop, done, err
+	}
+	created = true
+	done, err = waitFor(ctx, b.opts.runTimeout, 10*time.Millisecond, func() bool { return a.count() >= n })
+	if err != nil {
+		return stop, done, fmt.Errorf("%s: %d of %d records: %w", conn, a.count(), n, err)
+	}
+	return stop, done, nil
+}
+
 // httpRun drains a pre-filled topic through the HTTP sink for its
 // throughput, then produces at a steady rate below it for the latency the
 // sidecar adds between Kafka and the app.
 func (b *bench) httpRun(ctx context.Context, w *worker, a *app, batch int) cell {
-	n := b.opts.httpRecordsFor(batch)
-	topic := b.name("http-in", batch)
-	conn := b.name("go", "http", batch)
-	config := b.sinkConnector(conn, topic, "", 1)
-	delete(config, "file")
-	config["connector.class"] = httpsink.Class
-	config[httpsink.BatchMaxRecordsConfig] = strconv.Itoa(batch)
-	a.reset()
-	rss := sampleRSS(w)
-	defer func() { logf("%s: peak RSS %.1f MB", conn, float64(rss.finish())/1e6) }()
+	n, topic := b.opts.httpRecordsFor(batch), b.name("http-in", batch)
 	t0 := time.Now()
-	if err := createConnector(ctx, w, conn, config); err != nil {
-		return failed(err)
-	}
-	defer func() {
-		if err := deleteConnector(ctx, w, conn); err != nil {
-			logf("%v", err)
-		}
-	}()
-	at, err := waitFor(ctx, b.opts.runTimeout, 10*time.Millisecond, func() bool { return a.count() >= n })
+	stop, at, err := b.drainHTTPSink(ctx, w, a, b.name("go", "http", batch), topic, n,
+		map[string]string{httpsink.BatchMaxRecordsConfig: strconv.Itoa(batch)})
+	defer stop()
 	if err != nil {
-		return failed(fmt.Errorf("%s: %d of %d records: %w", conn, a.count(), n, err))
+		return failed(err)
 	}
 	c := rate(n, 100, at.Sub(t0))
 	// Well below capacity, so the figure is the latency added per record,

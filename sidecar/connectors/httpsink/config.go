@@ -18,31 +18,41 @@ import (
 
 // Setting names.
 const (
-	URLConfig             = "http.url"
-	HealthURLConfig       = "http.health.url"
-	HealthIntervalConfig  = "http.health.interval.ms"
-	FormatConfig          = "http.format"
-	BatchMaxRecordsConfig = "batch.max.records"
-	BatchMaxBytesConfig   = "batch.max.bytes"
-	BatchLingerConfig     = "batch.linger.ms"
-	MaxInFlightConfig     = "max.in.flight"
-	TimeoutConfig         = "http.timeout.ms"
-	RetryBackoffConfig    = "retry.backoff.ms"
-	RetryBackoffMaxConfig = "retry.backoff.max.ms"
-	RetryTimeoutConfig    = "retry.timeout.ms"
-	AuthHeaderConfig      = "http.auth.header"
-	AuthHeaderFileConfig  = "http.auth.header.file"
-	HeadersConfig         = "http.headers"
-	SSLCAFileConfig       = "http.ssl.ca.file"
-	SSLCertFileConfig     = "http.ssl.cert.file"
-	SSLKeyFileConfig      = "http.ssl.key.file"
-	SSLInsecureConfig     = "http.ssl.insecure"
+	URLConfig                  = "http.url"
+	HealthURLConfig            = "http.health.url"
+	HealthIntervalConfig       = "http.health.interval.ms"
+	FormatConfig               = "http.format"
+	BatchMaxRecordsConfig      = "batch.max.records"
+	BatchMaxBytesConfig        = "batch.max.bytes"
+	BatchLingerConfig          = "batch.linger.ms"
+	MaxInFlightConfig          = "max.in.flight"
+	PartitionMaxInFlightConfig = "max.in.flight.per.partition"
+	OrderingConfig             = "delivery.ordering"
+	BufferMaxBytesConfig       = "buffer.max.bytes"
+	TimeoutConfig              = "http.timeout.ms"
+	RetryBackoffConfig         = "retry.backoff.ms"
+	RetryBackoffMaxConfig      = "retry.backoff.max.ms"
+	RetryTimeoutConfig         = "retry.timeout.ms"
+	AuthHeaderConfig           = "http.auth.header"
+	AuthHeaderFileConfig       = "http.auth.header.file"
+	HeadersConfig              = "http.headers"
+	SSLCAFileConfig            = "http.ssl.ca.file"
+	SSLCertFileConfig          = "http.ssl.cert.file"
+	SSLKeyFileConfig           = "http.ssl.key.file"
+	SSLInsecureConfig          = "http.ssl.insecure"
 )
 
 // Values of http.format.
 const (
 	FormatJSON        = "json"
 	FormatCloudEvents = "cloudevents"
+)
+
+// Values of delivery.ordering.
+const (
+	OrderPartition = "partition"
+	OrderKey       = "key"
+	OrderNone      = "none"
 )
 
 // maxMillis is the longest duration a *.ms setting can hold.
@@ -75,7 +85,7 @@ func def(d Defaults) settings.Def {
 		settings.Optional(FormatConfig, plugin.TypeString, FormatJSON, plugin.High,
 			`How records are written in a request: json, a {"records":[...]} document with each record's id, topic, partition, offset, timestamp, key, value and headers; `+
 				"or cloudevents, CloudEvents 1.0 in binary mode for a batch of one record and as an application/cloudevents-batch+json array for more.").
-			Checked(checkFormat),
+			Checked(oneOf(FormatJSON, FormatCloudEvents)),
 		settings.Optional(BatchMaxRecordsConfig, plugin.TypeInt, "500", plugin.Medium,
 			"Most records in one request. 1 sends each record on its own.").
 			Checked(settings.AtLeast(1)),
@@ -85,9 +95,26 @@ func def(d Defaults) settings.Def {
 		settings.Optional(BatchLingerConfig, plugin.TypeLong, "5", plugin.Medium,
 			"How long, in milliseconds, a record waits for more records of its partition to fill a batch before it is sent anyway. 0 sends at once whatever is waiting.").
 			Checked(settings.Between(0, maxMillis)),
+		settings.Optional(OrderingConfig, plugin.TypeString, OrderPartition, plugin.High,
+			"Which records keep their order, and so how many requests can be in flight at once. "+
+				"partition: a partition's records go one batch at a time, in offset order, and a retry holds back the whole partition. "+
+				"key: records with the same key (as read from Kafka) go one batch at a time, in offset order, while other keys of the partition go at the same time; "+
+				"a retry holds back only its key. none: records go as soon as there is room, in any order. "+
+				"With key and none, records done after one that is not are held, and sent again after a restart or a rebalance: the committed offset stays at the first record not done.").
+			Checked(oneOf(OrderPartition, OrderKey, OrderNone)),
 		settings.Optional(MaxInFlightConfig, plugin.TypeInt, "8", plugin.Medium,
-			"Most requests a task has outstanding at once, across its partitions. A partition's records always go one batch at a time, in offset order, "+
-				"so more than one request in flight needs records from several partitions.").
+			"Most requests a task has outstanding at once, across its partitions. With "+OrderingConfig+"=partition a partition has one at a time, "+
+				"so more than one needs records from several partitions; with key or none a partition can have several.").
+			Checked(settings.AtLeast(1)),
+		settings.Nullable(PartitionMaxInFlightConfig, plugin.TypeInt, plugin.Low,
+			"Most requests of one partition outstanding at once with "+OrderingConfig+"=key or none, so that one partition's backlog leaves room for the others. "+
+				"Unset: as many as "+MaxInFlightConfig+". Partition ordering sends one at a time.").
+			Checked(nullOr(settings.AtLeast(1))),
+		settings.Optional(BufferMaxBytesConfig, plugin.TypeLong, "4194304", plugin.Low,
+			"Most bytes of records a task holds (waiting, in flight or waiting for a retry) before it stops taking records, which makes the worker stop reading. "+
+				"A record counts its size as read and as encoded for the app until it is done, and a few hundred bytes until its offset can be committed. "+
+				"With "+OrderingConfig+"=key or none this bounds how far other keys run ahead of one that keeps failing. "+
+				"Raise it with "+MaxInFlightConfig+" when many large batches are to be in flight at once.").
 			Checked(settings.AtLeast(1)),
 		settings.Optional(TimeoutConfig, plugin.TypeLong, "10000", plugin.Medium,
 			"How long one request may take, in milliseconds, response included, before it counts as failed and is retried. "+
@@ -136,6 +163,15 @@ const (
 	formatCloudEvents
 )
 
+// ordering is which records a task keeps in order (delivery.ordering).
+type ordering int
+
+const (
+	byPartition ordering = iota
+	byKey
+	unordered
+)
+
 // config is a task's parsed settings.
 type config struct {
 	name           string // the connector's, for the Observer
@@ -147,6 +183,9 @@ type config struct {
 	maxBytes       int
 	linger         time.Duration
 	maxInFlight    int
+	perPartition   int // requests in flight per partition
+	ordering       ordering
+	bufferBytes    int
 	timeout        time.Duration
 	backoff        time.Duration
 	backoffMax     time.Duration
@@ -172,6 +211,8 @@ func parse(d settings.Def, props map[string]string) (*config, error) {
 		maxBytes:       int(v.Int(BatchMaxBytesConfig)),
 		linger:         ms(BatchLingerConfig),
 		maxInFlight:    int(v.Int(MaxInFlightConfig)),
+		perPartition:   int(v.Int(PartitionMaxInFlightConfig)),
+		bufferBytes:    int(min(v.Long(BufferMaxBytesConfig), math.MaxInt)),
 		timeout:        ms(TimeoutConfig),
 		backoff:        ms(RetryBackoffConfig),
 		backoffMax:     ms(RetryBackoffMaxConfig),
@@ -179,6 +220,18 @@ func parse(d settings.Def, props map[string]string) (*config, error) {
 	}
 	if strings.EqualFold(v.String(FormatConfig), FormatCloudEvents) {
 		c.format = formatCloudEvents
+	}
+	switch strings.ToLower(v.String(OrderingConfig)) {
+	case OrderKey:
+		c.ordering = byKey
+	case OrderNone:
+		c.ordering = unordered
+	}
+	switch {
+	case c.ordering == byPartition:
+		c.perPartition = 1 // what the order allows anyway
+	case c.perPartition == 0 || c.perPartition > c.maxInFlight:
+		c.perPartition = c.maxInFlight
 	}
 	if c.backoffMax < c.backoff {
 		return nil, settings.Invalid(RetryBackoffMaxConfig, strconv.FormatInt(v.Long(RetryBackoffMaxConfig), 10),
@@ -218,12 +271,28 @@ func checkURL(p *egress.Policy, required bool) func(string, any) error {
 	}
 }
 
-func checkFormat(key string, v any) error {
-	s, _ := v.(string)
-	if !strings.EqualFold(s, FormatJSON) && !strings.EqualFold(s, FormatCloudEvents) {
-		return settings.Invalid(key, s, "Expected "+FormatJSON+" or "+FormatCloudEvents)
+// oneOf checks that a setting is one of values, in any case.
+func oneOf(values ...string) func(string, any) error {
+	expected := "Expected " + strings.Join(values[:len(values)-1], ", ") + " or " + values[len(values)-1]
+	return func(key string, v any) error {
+		s, _ := v.(string)
+		for _, ok := range values {
+			if strings.EqualFold(s, ok) {
+				return nil
+			}
+		}
+		return settings.Invalid(key, s, expected)
 	}
-	return nil
+}
+
+// nullOr lets an unset setting through check.
+func nullOr(check func(string, any) error) func(string, any) error {
+	return func(key string, v any) error {
+		if v == nil {
+			return nil
+		}
+		return check(key, v)
+	}
 }
 
 func checkAuthHeader(key string, v any) error {

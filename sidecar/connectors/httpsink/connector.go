@@ -45,6 +45,19 @@ type Observer interface {
 	OnAppHealth(connector string, healthy bool)
 }
 
+// PartitionObserver is an Observer that is also told, about once a
+// second, what each task holds of each of its partitions, for gauges.
+type PartitionObserver interface {
+	Observer
+	// OnPartition says how many requests of the partition are in flight,
+	// how many of its records wait for an attempt (a first one or a
+	// retry), and how long ago the task was given the first record whose
+	// offset it cannot commit yet (0 when it can commit them all).
+	OnPartition(connector, topic string, partition int32, inFlight, waiting int, oldest time.Duration)
+	// OnPartitionClosed follows a partition the task stopped delivering.
+	OnPartitionClosed(connector, topic string, partition int32)
+}
+
 // Plugins lists the HTTP sink connector.
 func Plugins(d Defaults) []plugin.Plugin {
 	if d.Egress == nil {

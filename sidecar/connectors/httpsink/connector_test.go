@@ -84,6 +84,12 @@ func TestBadSettings(t *testing.T) {
 			"Invalid value 0 for configuration batch.max.records: Value must be at least 1"},
 		{map[string]string{MaxInFlightConfig: "many"},
 			"Invalid value many for configuration max.in.flight: Not a number of type INT"},
+		{map[string]string{OrderingConfig: "keys"},
+			"Invalid value keys for configuration delivery.ordering: Expected partition, key or none"},
+		{map[string]string{PartitionMaxInFlightConfig: "0"},
+			"Invalid value 0 for configuration max.in.flight.per.partition: Value must be at least 1"},
+		{map[string]string{BufferMaxBytesConfig: "0"},
+			"Invalid value 0 for configuration buffer.max.bytes: Value must be at least 1"},
 		{map[string]string{RetryTimeoutConfig: "-2"},
 			"Invalid value -2 for configuration retry.timeout.ms: Value must be at least -1"},
 		{map[string]string{RetryBackoffConfig: "500", RetryBackoffMaxConfig: "100"},
@@ -131,6 +137,12 @@ func TestConfigDefValidates(t *testing.T) {
 	}
 	if err := keys[HeadersConfig].Validate("X-Env: prod, X-Team: payments"); err != nil {
 		t.Errorf("http.headers: %v", err)
+	}
+	if err := keys[OrderingConfig].Validate("Key"); err != nil {
+		t.Errorf("delivery.ordering: %v", err)
+	}
+	if err := keys[OrderingConfig].Validate("offset"); err == nil || !strings.Contains(err.Error(), "Expected partition, key or none") {
+		t.Errorf("delivery.ordering: %v", err)
 	}
 }
 

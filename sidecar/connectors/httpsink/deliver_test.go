@@ -478,8 +478,8 @@ func TestCloseDoesNotWaitForTheDeadLetterQueue(t *testing.T) {
 func TestPutBackPressure(t *testing.T) {
 	g := gate(make(chan struct{}))
 	app := newApp(t, func(r *http.Request, _ appRequest) answer { g.wait(r); return ok })
-	// The buffer holds 2 batches per request in flight: 4 records.
-	s := start(t, app.URL, map[string]string{MaxInFlightConfig: "1", BatchMaxRecordsConfig: "2"})
+	s := start(t, app.URL, map[string]string{MaxInFlightConfig: "1", BatchMaxRecordsConfig: "2",
+		BufferMaxBytesConfig: itoa(held(recs(0, 0, 4)...))})
 	s.put(t, recs(0, 0, 4)...)
 	app.next(t)
 	returned := make(chan error)
@@ -499,7 +499,8 @@ func TestPutReturnsWhenItsContextEnds(t *testing.T) {
 	g := gate(make(chan struct{}))
 	app := newApp(t, func(r *http.Request, _ appRequest) answer { g.wait(r); return ok })
 	defer g.open()
-	s := start(t, app.URL, map[string]string{MaxInFlightConfig: "1", BatchMaxRecordsConfig: "1"})
+	s := start(t, app.URL, map[string]string{MaxInFlightConfig: "1", BatchMaxRecordsConfig: "1",
+		BufferMaxBytesConfig: itoa(held(recs(0, 0, 2)...))})
 	s.put(t, recs(0, 0, 2)...)
 	app.next(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -2,7 +2,7 @@
 // (io.connectsidecar.http.HttpSinkConnector, or HttpSink for short): it
 // delivers the records of its partitions to the app next to the worker
 // over HTTP, the way a serverless trigger would, but in batches, in order
-// per partition, several partitions at once, without losing offsets, and
+// per partition or per key, several at once, without losing offsets, and
 // without letting one bad record hold up the rest.
 //
 // # Requests
@@ -11,10 +11,9 @@
 // SIDECAR_APP_URL, http://127.0.0.1:8080/). A batch holds records of one
 // partition, in offset order: up to batch.max.records (500) records and
 // batch.max.bytes (1 MiB) of body, sent once it is full or its oldest
-// record has waited batch.linger.ms (5 ms). A partition has at most one
-// batch in flight, and a task at most max.in.flight (8) across its
-// partitions. Every request also carries http.auth.header (or the header
-// in http.auth.header.file) and http.headers.
+// record has waited batch.linger.ms (5 ms). Every request also carries
+// http.auth.header (or the header in http.auth.header.file) and
+// http.headers.
 //
 // http.url and http.health.url must be on hosts the worker's
 // SIDECAR_HTTP_ALLOWED_HOSTS allows (by default those of SIDECAR_APP_URL
@@ -65,6 +64,40 @@
 // events in the structured format, with data (JSON and strings) or
 // data_base64 (other bytes). Kafka headers are not sent in this format.
 //
+// # Order
+//
+// delivery.ordering says which records keep their order, and so how many
+// requests can be in flight at once. A task has at most max.in.flight (8)
+// requests outstanding, and a partition at most
+// max.in.flight.per.partition (unset: as many as the task).
+//
+//   - partition (the default): a partition's records go one batch at a
+//     time, in offset order, and a batch waiting for a retry holds back
+//     its whole partition. A task delivers at most one batch per
+//     partition per round trip: with one record per request, partitions ÷
+//     round trip records a second.
+//   - key: records with the same key go one batch at a time, in offset
+//     order: a record goes once every earlier record of its key is
+//     delivered or dead-lettered, or is before it in the same batch. The
+//     key is the record's key as read from Kafka (its bytes, before
+//     converters and transforms), within its partition; records without
+//     a key are one key. Records of other keys of the partition go
+//     meanwhile, and a record waiting for a retry holds back only the
+//     later records of its key. A batch still holds records of one
+//     partition, in offset order, several keys mixed.
+//   - none: records go as soon as there is room, in any order, and a
+//     retry holds back nothing.
+//
+// With key and none, a partition's records are done out of order, while
+// the offset committed is still that of its first record not done (see
+// Offsets and memory): the task holds that record and every one after it, and after
+// a restart or a rebalance those done after it are sent again. The more
+// a key lags behind (a slow app for it, or retries), the more that is. A
+// key whose record keeps failing, with retry.timeout.ms=-1, lets the
+// other keys run ahead until the task holds buffer.max.bytes, and then
+// holds everything up as partition ordering would. Prefer partition
+// ordering where the app does not need the concurrency.
+//
 // # Idempotency
 //
 // Delivery is at least once: a record is sent again after a failed or
@@ -80,8 +113,8 @@
 //     "status":<code>,"error":"..."}]}: each record by its own status.
 //     2xx is delivered, 4xx is dead-lettered (as below), and 408, 429, 5xx,
 //     or a record missing from the list, is retried: only those records,
-//     still in order, before the partition's next batch. A 207 whose body
-//     cannot be read retries the whole batch.
+//     still in order, before the next batch of their partition (or key,
+//     see Order). A 207 whose body cannot be read retries the whole batch.
 //   - 4xx other than 408 and 429: the app will never take these records.
 //     Each is handed to the runtime's errant record reporter, which writes
 //     it to the dead letter queue (errors.deadletterqueue.topic.name) with
@@ -106,16 +139,20 @@
 // deliveries, when the task starts and every http.health.interval.ms.
 // Until it answers 2xx, and whenever it stops doing so, nothing is sent:
 // batches wait without making attempts or using up retry.timeout.ms, and
-// once the task's buffer is full (max.in.flight × 2 full batches) the
-// task stops taking records, so the worker stops reading. Delivery resumes
-// within one interval of the app's recovery, without waiting out a backoff.
+// once the task's buffer is full (buffer.max.bytes) the task stops taking
+// records, so the worker stops reading. Delivery resumes within one
+// interval of the app's recovery, without waiting out a backoff.
 //
-// # Offsets
+// # Offsets and memory
 //
 // The offset committed for a partition never passes a record that is
-// neither delivered nor dead-lettered: on each commit
-// (offset.flush.interval.ms) a task reports the offset of its first such
-// record. When partitions are taken away in a rebalance, the task stops
+// neither delivered nor dead-lettered, whatever order records are done
+// in: on each commit (offset.flush.interval.ms) a task reports the offset
+// of its first such record. A task holds a record from Put until its
+// offset can be committed, and stops taking records (the worker stops
+// reading) while what it holds is over buffer.max.bytes (4 MiB): a
+// record counts its size as read and as encoded until it is done, and a
+// few hundred bytes after that. When partitions are taken away in a rebalance, the task stops
 // sending them, waits up to http.timeout.ms for their requests in flight
 // to be answered, stops writing their rejected records to the dead letter
 // queue, and drops what it had not sent; the partitions' new owner sends

@@ -382,3 +382,14 @@ var loopback = func() *egress.Policy {
 var errTolerance = errors.New("tolerance exceeded in error handler")
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// held is what records of the json format count against buffer.max.bytes
+// while a task holds them.
+func held(recs ...plugin.Record) int {
+	enc, n := newEncoder(formatJSON), 0
+	for i := range recs {
+		b, _, _ := enc.record(nil, &recs[i], positionOf(&recs[i]))
+		n += len(b) + entryOverhead
+	}
+	return n
+}

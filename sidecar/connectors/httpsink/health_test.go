@@ -63,7 +63,7 @@ func TestPutBlocksWhileTheAppIsUnhealthy(t *testing.T) {
 	app := newApp(t, always(ok))
 	health := newHealth(t, true)
 	s := start(t, app.URL, map[string]string{HealthURLConfig: health.URL, HealthIntervalConfig: "10",
-		MaxInFlightConfig: "1", BatchMaxRecordsConfig: "1"})
+		BufferMaxBytesConfig: itoa(held(recs(0, 0, 2)...))})
 	s.put(t, recs(0, 0, 2)...) // the buffer's bound
 	returned := make(chan error)
 	go func() { returned <- s.Put(t.Context(), recs(0, 2, 3)) }()

@@ -22,47 +22,37 @@ func (at position) id() string {
 	return at.tp.Topic + "-" + strconv.Itoa(int(at.tp.Partition)) + "-" + strconv.FormatInt(at.offset, 10)
 }
 
-// entry is a record waiting to be delivered.
+// entry is a record a task holds, from Put until its offset may be
+// committed.
 type entry struct {
 	rec     plugin.Record
 	at      position
 	frag    []byte // the record as a batch has it (see encoder.record)
 	data    []byte // cloudevents: the value as JSON, when the encoder wrote it
+	key     []byte // byKey: the key as read from Kafka, which names its lane
 	arrived time.Time
+	// size counts against buffer.max.bytes until the record is done: its
+	// fragment and its bytes as read, which the runtime keeps in it.
+	size int
+	lane *lane
+	done bool // delivered or dead-lettered
 }
 
-// partition is the delivery state of one partition. Its records wait in
-// queue[head:] in offset order; a running job has the first ones.
-type partition struct {
-	tp    plugin.TopicPartition
-	queue []*entry
-	head  int
-	bytes int  // of queue[head:]'s fragments
-	job   *job // running, or nil
-
-	// After a failure, the first retry records (what is left of the batch)
-	// go again on their own, not before notBefore; or, once expire is set,
-	// to the dead letter queue.
-	retry     int
-	attempts  int
-	since     time.Duration // healthy time (see loop.clock) of the first failure
-	notBefore time.Time
-	expire    bool
-	why       failure // of the last attempt
+// release lets go of a done record's data; only its offset matters now.
+func (e *entry) release() {
+	e.rec, e.frag, e.data, e.key = plugin.Record{}, nil, nil, nil
 }
-
-func (p *partition) pending() []*entry { return p.queue[p.head:] }
 
 // job is one batch on its way: a request to the app, or, when expired,
 // records that ran out of retry.timeout.ms going to the dead letter queue.
 type job struct {
 	p       *partition
-	entries []*entry // the head of p's queue, which stays put while the job runs
+	entries []*entry
+	retry   *retry // the retry it is an attempt of; nil for a first attempt
 	expired bool
 	why     failure // expired: the last attempt's
 	ctx     context.Context
 	cancel  context.CancelFunc
-	done    chan struct{} // closed when the job's goroutine ends
 	// answered is closed once the app has answered, or the request has
 	// failed: all the job may still do is dead-letter records.
 	answered chan struct{}
@@ -84,26 +74,27 @@ type failure struct {
 	reason string
 }
 
-// loop is a task's delivery state: the records waiting per partition,
-// what is in flight, retries and the app's health. One goroutine owns it
-// (see sinkTask.run); Put, Flush, Close, jobs and the health checker talk
-// to it through channels, so nothing in it is locked.
+// loop is a task's delivery state: the records held per partition, what
+// is in flight, retries and the app's health. One goroutine owns it (see
+// sinkTask.run); Put, Flush, Close, jobs and the health checker talk to it
+// through channels, so nothing in it is locked. It does no I/O: jobs run
+// through start.
 type loop struct {
 	cfg   *config
 	obs   Observer
+	held  PartitionObserver // obs, if it is one
 	log   *slog.Logger
-	start func(*job) // runs a job on a goroutine of its own
+	start func(*job) // hands a job to a goroutine that runs it
 
-	parts   map[plugin.TopicPartition]*partition
-	order   []*partition // dispatch order; round robin from next
-	next    int
-	running int // jobs
+	parts map[plugin.TopicPartition]*partition
+	order []*partition // dispatch order; round robin from next
+	next  int
+	jobs  map[*job]struct{} // running, closed partitions' included
 
-	// Records and fragment bytes held, in flight included. Put waits
-	// while they are above the bounds.
-	records, bytes       int
-	maxRecords, maxBytes int
-	waiting              []chan<- error
+	// Bytes held (see entry.size); Put waits while they are above
+	// buffer.max.bytes.
+	bytes   int
+	waiting []chan<- error
 
 	// Healthy time is what retry.timeout.ms counts: upFor, plus the time
 	// since upSince while healthy.
@@ -120,28 +111,24 @@ type loop struct {
 	nextWarn time.Time
 }
 
-// bufferedBatches is how many full batches per request in flight a task
-// holds before Put waits: enough that the next batch of every partition is
-// ready when its request returns.
-const bufferedBatches = 2
-
 func newLoop(cfg *config, obs Observer, log *slog.Logger, start func(*job), now time.Time) *loop {
+	held, _ := obs.(PartitionObserver)
 	return &loop{
-		cfg:        cfg,
-		obs:        obs,
-		log:        log,
-		start:      start,
-		parts:      map[plugin.TopicPartition]*partition{},
-		maxRecords: bufferedBatches * cfg.maxInFlight * cfg.maxRecords,
-		maxBytes:   bufferedBatches * cfg.maxInFlight * cfg.maxBytes,
-		healthy:    cfg.healthURL == "", // else unknown until the first check
-		upSince:    now,
+		cfg:     cfg,
+		obs:     obs,
+		held:    held,
+		log:     log,
+		start:   start,
+		parts:   map[plugin.TopicPartition]*partition{},
+		jobs:    map[*job]struct{}{},
+		healthy: cfg.healthURL == "", // else unknown until the first check
+		upSince: now,
 	}
 }
 
 // put queues records, grouped by partition; reply gets nil once the
-// buffer is within its bounds, or the task's failure.
-func (l *loop) put(groups [][]entry, reply chan<- error) {
+// buffer is within its bound, or the task's failure.
+func (l *loop) put(groups [][]*entry, reply chan<- error) {
 	if l.failed != nil || len(groups) == 0 {
 		// An empty put asks only whether the task still works: it never
 		// waits for room, so the runtime keeps committing meanwhile.
@@ -153,13 +140,11 @@ func (l *loop) put(groups [][]entry, reply chan<- error) {
 			continue
 		}
 		p := l.partition(entries[0].at.tp)
-		for i := range entries {
-			e := &entries[i]
-			p.queue = append(p.queue, e)
-			p.bytes += len(e.frag)
-			l.bytes += len(e.frag)
+		before := p.bytes
+		for _, e := range entries {
+			p.add(e)
 		}
-		l.records += len(entries)
+		l.bytes += p.bytes - before
 	}
 	l.waiting = append(l.waiting, reply)
 	l.release()
@@ -168,7 +153,7 @@ func (l *loop) put(groups [][]entry, reply chan<- error) {
 func (l *loop) partition(tp plugin.TopicPartition) *partition {
 	p := l.parts[tp]
 	if p == nil {
-		p = &partition{tp: tp}
+		p = newPartition(tp, l.cfg.ordering)
 		l.parts[tp] = p
 		l.order = append(l.order, p)
 	}
@@ -177,7 +162,7 @@ func (l *loop) partition(tp plugin.TopicPartition) *partition {
 
 // release answers the Puts waiting for room, if there is room.
 func (l *loop) release() {
-	if l.records > l.maxRecords || l.bytes > l.maxBytes {
+	if l.bytes > l.cfg.bufferBytes {
 		return
 	}
 	for _, w := range l.waiting {
@@ -200,16 +185,17 @@ func (l *loop) fail(err error) {
 }
 
 // flush is the offsets that may be committed: for each partition, the
-// first record still held (never past one), capped by what the runtime
-// gave.
+// first record not done (never past one), capped by what the runtime gave.
 func (l *loop) flush(offsets map[plugin.TopicPartition]int64) (map[plugin.TopicPartition]int64, error) {
 	if l.failed != nil {
 		return nil, l.failed
 	}
 	out := make(map[plugin.TopicPartition]int64, len(offsets))
 	for tp, off := range offsets {
-		if p := l.parts[tp]; p != nil && len(p.pending()) > 0 {
-			off = min(off, p.pending()[0].at.offset)
+		if p := l.parts[tp]; p != nil {
+			if e, ok := p.first(); ok {
+				off = min(off, e.at.offset)
+			}
 		}
 		out[tp] = off
 	}
@@ -219,23 +205,47 @@ func (l *loop) flush(offsets map[plugin.TopicPartition]int64) (map[plugin.TopicP
 // close forgets partitions and their records, and returns their running
 // jobs, whose results will be ignored.
 func (l *loop) close(tps []plugin.TopicPartition) []*job {
-	var jobs []*job
+	closing := map[*partition]bool{}
 	for _, tp := range tps {
-		p := l.parts[tp]
-		if p == nil {
-			continue
-		}
-		delete(l.parts, tp)
-		l.records -= len(p.pending())
-		l.bytes -= p.bytes
-		if p.job != nil {
-			jobs = append(jobs, p.job)
+		if p := l.parts[tp]; p != nil {
+			delete(l.parts, tp)
+			l.bytes -= p.bytes
+			closing[p] = true
+			l.forget(p)
 		}
 	}
-	l.order = slices.DeleteFunc(l.order, func(p *partition) bool { return l.parts[p.tp] != p })
+	var jobs []*job
+	for j := range l.jobs {
+		if closing[j.p] {
+			jobs = append(jobs, j)
+		}
+	}
+	l.order = slices.DeleteFunc(l.order, func(p *partition) bool { return closing[p] })
 	l.next = 0
 	l.release()
 	return jobs
+}
+
+// observe tells the PartitionObserver, if any, what each partition holds.
+func (l *loop) observe(now time.Time) {
+	if l.held == nil {
+		return
+	}
+	for _, p := range l.order {
+		var age time.Duration
+		if e, ok := p.first(); ok {
+			age = now.Sub(e.arrived)
+		}
+		l.held.OnPartition(l.cfg.name, p.tp.Topic, p.tp.Partition, p.running, p.fresh+p.retrying, age)
+	}
+}
+
+// forget tells the PartitionObserver, if any, that the task no longer
+// delivers p.
+func (l *loop) forget(p *partition) {
+	if l.held != nil {
+		l.held.OnPartitionClosed(l.cfg.name, p.tp.Topic, p.tp.Partition)
+	}
 }
 
 // setHealth takes a health check's answer.
@@ -255,9 +265,11 @@ func (l *loop) setHealth(ok bool, now time.Time) {
 	}
 	l.upSince = now
 	// The app is back: what waited for it goes now, not after a backoff
-	// that ran while it was down.
+	// that ran while it was down. All equal, the heaps stay heaps.
 	for _, p := range l.order {
-		p.notBefore = now
+		for _, r := range p.retries.items {
+			r.notBefore = now
+		}
 	}
 }
 
@@ -271,43 +283,56 @@ func (l *loop) clock(now time.Time) time.Duration {
 
 // finish takes a job's result.
 func (l *loop) finish(r result, now time.Time) {
-	l.running--
-	p := r.job.p
+	j, p := r.job, r.job.p
+	delete(l.jobs, j)
+	p.running--
 	if l.parts[p.tp] != p {
 		return // closed meanwhile: its records were dropped
 	}
-	p.job = nil
 	if r.err != nil {
 		l.fail(r.err)
 	}
-	left, freed := p.settle(r)
-	l.records -= len(r.done) - left
-	l.bytes -= freed
+	before := p.bytes
+	left := p.settle(j.entries, r.done)
+	l.bytes += p.bytes - before
 	l.release()
-	if left == 0 || l.failed != nil {
-		p.retry, p.attempts, p.expire = 0, 0, false
+	if len(left) == 0 || l.failed != nil {
 		return
 	}
-	p.retry, p.why = left, r.why
-	p.attempts++
-	if p.attempts == 1 {
-		p.since = l.clock(now)
+	rt := j.retry
+	if rt == nil {
+		rt = &retry{since: l.clock(now)}
 	}
-	spent := l.clock(now) - p.since
+	rt.entries, rt.why = left, r.why
+	rt.attempts++
+	p.retrying += len(left)
+	l.schedule(rt, r.after, now)
+	if rt.expire {
+		p.expired.push(rt)
+	} else {
+		p.retries.push(rt)
+	}
+}
+
+// schedule decides when a retry goes: after a backoff, or the app's
+// Retry-After (negative: none), or to the dead letter queue at once when
+// it has run out of retry.timeout.ms.
+func (l *loop) schedule(rt *retry, after time.Duration, now time.Time) {
+	spent := l.clock(now) - rt.since
 	if l.cfg.retryTimeout >= 0 && spent >= l.cfg.retryTimeout {
-		p.expire, p.notBefore = true, now
+		rt.expire = true
 		return
 	}
-	delay := r.after
+	delay := after
 	if delay < 0 {
-		delay = backoff(p.attempts, l.cfg.backoff, l.cfg.backoffMax)
+		delay = backoff(rt.attempts, l.cfg.backoff, l.cfg.backoffMax)
 	}
 	if l.cfg.retryTimeout >= 0 {
 		delay = min(delay, l.cfg.retryTimeout-spent) // a last attempt when the time is up
 	}
-	p.notBefore = now.Add(delay)
-	l.obs.OnRetry(l.cfg.name, left)
-	l.warnRetry(r.why, left, delay, max(delay, backoffLimit(p.attempts, l.cfg.backoff, l.cfg.backoffMax)), now)
+	rt.notBefore = now.Add(delay)
+	l.obs.OnRetry(l.cfg.name, len(rt.entries))
+	l.warnRetry(rt.why, len(rt.entries), delay, max(delay, backoffLimit(rt.attempts, l.cfg.backoff, l.cfg.backoffMax)), now)
 }
 
 // warnRetry says that the app did not take records, at most once per
@@ -323,106 +348,83 @@ func (l *loop) warnRetry(why failure, records int, retryIn, period time.Duration
 	l.unwarned, l.nextWarn = 0, now.Add(period)
 }
 
-// settle drops the job's done entries from the head of the queue, keeping
-// the others, in order, as the new head. It returns how many are left and
-// the fragment bytes dropped.
-func (p *partition) settle(r result) (left, freed int) {
-	n := len(r.done)
-	w := p.head + n
-	for i := n - 1; i >= 0; i-- {
-		e := p.queue[p.head+i]
-		if r.done[i] {
-			freed += len(e.frag)
-			continue
-		}
-		w--
-		p.queue[w] = e
-	}
-	clear(p.queue[p.head:w])
-	left = p.head + n - w
-	p.head = w
-	p.bytes -= freed
-	// Reclaim the front once it is half the queue; no job holds it now.
-	if p.head > 0 && p.head*2 >= len(p.queue) {
-		k := copy(p.queue, p.queue[p.head:])
-		clear(p.queue[k:])
-		p.queue, p.head = p.queue[:k], 0
-	}
-	return left, freed
-}
-
-// dispatch starts the jobs that are due and returns when the next one
-// will be (zero: none until something else happens).
+// dispatch starts the jobs that are due, a partition at a time, round
+// robin, and returns when the next one will be (zero: none until
+// something else happens).
 func (l *loop) dispatch(now time.Time) (wake time.Time) {
 	if l.failed != nil {
 		return time.Time{}
 	}
-	n, first := len(l.order), l.next
-	for i := 0; i < n && l.running < l.cfg.maxInFlight; i++ {
-		k := (first + i) % n
-		p := l.order[k]
-		at, ok := l.due(p)
-		switch {
-		case !ok:
-		case !at.After(now):
-			l.run(p)
-			l.next = (k + 1) % n
-		case wake.IsZero() || at.Before(wake):
-			wake = at
+	for started := true; started; {
+		started, wake = false, time.Time{}
+		n, first := len(l.order), l.next
+		for i := range n {
+			if len(l.jobs) >= l.cfg.maxInFlight {
+				return time.Time{} // a job's end dispatches again
+			}
+			k := (first + i) % n
+			p := l.order[k]
+			at, ok := l.due(p, now)
+			switch {
+			case !ok:
+			case !at.After(now):
+				l.run(p, now)
+				l.next, started = (k+1)%n, true
+			case wake.IsZero() || at.Before(wake):
+				wake = at
+			}
 		}
 	}
 	return wake
 }
 
-// due reports whether p has a job to run, and from when.
-func (l *loop) due(p *partition) (time.Time, bool) {
-	pending := p.pending()
+// due reports whether p has a job to run, and from when: an expired retry
+// at once, even while the app is unhealthy; its first retry; or a batch of
+// records for their first attempt once it is full or its first record has
+// lingered.
+func (l *loop) due(p *partition, now time.Time) (at time.Time, ok bool) {
 	switch {
-	case p.job != nil || len(pending) == 0:
+	case p.running >= l.cfg.perPartition:
 		return time.Time{}, false
-	case p.expire:
-		return p.notBefore, true // the dead letter queue does not need the app
+	case p.expired.len() > 0:
+		return now, true // the dead letter queue does not need the app
 	case !l.healthy:
 		return time.Time{}, false
-	case p.retry > 0 || len(pending) >= l.cfg.maxRecords || p.bytes >= l.cfg.maxBytes:
-		return p.notBefore, true
+	case p.retries.len() > 0:
+		at, ok = p.retries.top().notBefore, true
 	}
-	lingered := pending[0].arrived.Add(l.cfg.linger)
-	if lingered.After(p.notBefore) {
-		return lingered, true
+	if p.ready.len() == 0 {
+		return at, ok
 	}
-	return p.notBefore, true
+	fresh := now
+	if p.fresh < l.cfg.maxRecords && p.freshBytes < l.cfg.maxBytes {
+		fresh = p.ready.top().arrived.Add(l.cfg.linger)
+	}
+	if !ok || fresh.Before(at) {
+		at, ok = fresh, true
+	}
+	return at, ok
 }
 
-// run starts p's next job.
-func (l *loop) run(p *partition) {
-	j := &job{p: p, done: make(chan struct{}), answered: make(chan struct{})}
+// run starts p's next job (see due): an expired retry, else its first
+// retry if that is due, else a batch for a first attempt.
+func (l *loop) run(p *partition, now time.Time) {
+	j := &job{p: p, answered: make(chan struct{})}
+	var r *retry
 	switch {
-	case p.expire:
-		j.entries, j.expired, j.why = p.pending()[:p.retry], true, p.why
-	case p.retry > 0:
-		j.entries = p.pending()[:p.retry]
+	case p.expired.len() > 0:
+		r, _ = p.expired.first()
+		p.expired.shift()
+	case p.retries.len() > 0 && !p.retries.top().notBefore.After(now):
+		r = p.retries.pop()
 	default:
-		j.entries = p.pending()[:l.batchSize(p.pending())]
+		j.entries = p.next(l.cfg.maxRecords, l.cfg.maxBytes)
 	}
-	p.job = j
-	l.running++
+	if r != nil {
+		p.retrying -= len(r.entries)
+		j.entries, j.retry, j.expired, j.why = r.entries, r, r.expire, r.why
+	}
+	p.running++
+	l.jobs[j] = struct{}{}
 	l.start(j)
-}
-
-// batchSize is how many of the pending records the next batch takes:
-// up to batch.max.records whose request body stays within
-// batch.max.bytes, and at least one.
-func (l *loop) batchSize(pending []*entry) int {
-	size := batchOverhead
-	for i, e := range pending {
-		if i == l.cfg.maxRecords {
-			return i
-		}
-		size += len(e.frag) + 1 // and a comma
-		if i > 0 && size > l.cfg.maxBytes {
-			return i
-		}
-	}
-	return len(pending)
 }

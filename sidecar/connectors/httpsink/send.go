@@ -333,11 +333,23 @@ func (t *sinkTask) request(ctx context.Context, entries []*entry) (*http.Request
 	if t.cfg.format == formatCloudEvents && len(entries) == 1 {
 		return t.binaryEvent(ctx, entries[0])
 	}
-	buf := bufPool.Get().(*[]byte)
-	b := (*buf)[:0]
 	open, end, contentType := jsonOpen, jsonClose, contentJSON
 	if t.cfg.format == formatCloudEvents {
 		open, end, contentType = "[", "]", contentBatch
+	}
+	size := len(open) + len(end) + len(entries) - 1
+	for _, e := range entries {
+		size += len(e.frag)
+	}
+	// A body the transport's write buffer holds goes out with the headers
+	// in one write, as the transport does only for readers it knows.
+	var buf *[]byte
+	var b []byte
+	if size > smallBody {
+		buf = bufPool.Get().(*[]byte)
+		b = (*buf)[:0]
+	} else {
+		b = make([]byte, 0, size)
 	}
 	b = append(b, open...)
 	for i, e := range entries {
@@ -347,6 +359,13 @@ func (t *sinkTask) request(ctx context.Context, entries []*entry) (*http.Request
 		b = append(b, e.frag...)
 	}
 	b = append(b, end...)
+	if buf == nil {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.url, bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		return t.withHeaders(req, entries, contentType), nil
+	}
 	*buf = b
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.cfg.url, nil)
 	if err != nil {
@@ -354,12 +373,17 @@ func (t *sinkTask) request(ctx context.Context, entries []*entry) (*http.Request
 		return nil, err
 	}
 	req.Body, req.ContentLength = newBody(buf), int64(len(b))
+	return t.withHeaders(req, entries, contentType), nil
+}
+
+// withHeaders sets a batch request's headers.
+func (t *sinkTask) withHeaders(req *http.Request, entries []*entry, contentType string) *http.Request {
 	req.Header.Set("Content-Type", contentType)
 	if len(entries) == 1 {
 		req.Header.Set("Idempotency-Key", entries[0].at.id())
 	}
 	t.setHeaders(req.Header)
-	return req, nil
+	return req
 }
 
 // binaryEvent is a CloudEvent in binary mode: attributes in ce-* headers,
@@ -445,7 +469,10 @@ func drain(body io.ReadCloser) {
 // bufPool holds request body buffers.
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 
-const maxPooledBuf = 8 << 20 // larger buffers are left to the collector
+const (
+	maxPooledBuf = 8 << 20 // larger buffers are left to the collector
+	smallBody    = 4 << 10 // the transport's write buffer (Transport.WriteBufferSize)
+)
 
 // body is a request body whose buffer goes back to the pool when the
 // transport closes it. The transport closes a body once it has stopped

@@ -33,9 +33,11 @@ type sinkTask struct {
 	flushes chan flushRequest
 	closes  chan closeRequest
 	results chan result
+	jobs    chan *job // to idle workers
+	workers int       // the loop's: workers started
 	health  chan healthCheck
 	done    chan struct{}  // closed when the loop has returned
-	wg      sync.WaitGroup // jobs and the health checker
+	wg      sync.WaitGroup // workers and the health checker
 
 	// Put's own: the average encoded size, to size the next Put's
 	// buffers, and scratch space.
@@ -44,9 +46,9 @@ type sinkTask struct {
 	slots    []slot
 }
 
-// slot is where encode put a record: its partition's group, its index
-// there (-1: none, it was dead-lettered), and its bytes (see
-// encoder.record) in the group's buffer.
+// slot is where encode put a record under partition ordering: its
+// partition's group, its index there (-1: none, it was dead-lettered), and
+// its bytes (see encoder.record) in the group's buffer.
 type slot struct {
 	at           position
 	group, entry int
@@ -54,7 +56,7 @@ type slot struct {
 }
 
 type putRequest struct {
-	groups [][]entry // one per partition
+	groups [][]*entry // one per partition
 	reply  chan<- error
 }
 
@@ -102,6 +104,7 @@ func (t *sinkTask) Start(ctx context.Context, props map[string]string) error {
 	t.flushes = make(chan flushRequest)
 	t.closes = make(chan closeRequest)
 	t.results = make(chan result)
+	t.jobs = make(chan *job)
 	t.health = make(chan healthCheck)
 	t.done = make(chan struct{})
 	go t.run(newLoop(cfg, t.obs, plugin.Logger(ctx), t.spawn, time.Now()))
@@ -112,15 +115,31 @@ func (t *sinkTask) Start(ctx context.Context, props map[string]string) error {
 	return nil
 }
 
+// observeEvery is how often a task tells a PartitionObserver what it
+// holds.
+const observeEvery = time.Second
+
 // run is the loop's goroutine.
 func (t *sinkTask) run(l *loop) {
 	defer close(t.done)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
+	var observe <-chan time.Time // nil: nobody to tell
+	if l.held != nil {
+		tick := time.NewTicker(observeEvery)
+		defer tick.Stop()
+		observe = tick.C
+	}
 	for {
 		select {
 		case <-t.ctx.Done():
+			for _, p := range l.order {
+				l.forget(p)
+			}
 			return
+		case now := <-observe:
+			l.observe(now)
+			continue
 		case r := <-t.puts:
 			l.put(r.groups, r.reply)
 		case r := <-t.flushes:
@@ -147,14 +166,33 @@ func (t *sinkTask) run(l *loop) {
 	}
 }
 
-// spawn runs a job on its own goroutine and hands its result to the loop.
+// spawn hands a job to an idle worker goroutine, or starts one: at most
+// max.in.flight, as many as jobs run at once. Workers outlive their jobs
+// so that each request does not grow a new goroutine's stack.
 func (t *sinkTask) spawn(j *job) {
 	j.ctx, j.cancel = context.WithCancel(t.ctx)
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		defer close(j.done)
-		defer j.cancel()
+	select {
+	case t.jobs <- j:
+		return
+	default:
+	}
+	if t.workers < t.cfg.maxInFlight {
+		t.workers++
+		t.wg.Add(1)
+		go t.work(j)
+		return
+	}
+	// Fewer jobs than workers run (see loop.dispatch): one is on its way.
+	select {
+	case t.jobs <- j:
+	case <-t.ctx.Done():
+	}
+}
+
+// work runs jobs, starting with j, and hands their results to the loop.
+func (t *sinkTask) work(j *job) {
+	defer t.wg.Done()
+	for {
 		var r result
 		if j.expired {
 			close(j.answered) // it does not ask the app
@@ -162,25 +200,32 @@ func (t *sinkTask) spawn(j *job) {
 		} else {
 			r = t.deliver(j)
 		}
+		j.cancel()
 		if r.dead > 0 {
 			t.obs.OnDeadLetter(t.cfg.name, r.dead)
 		}
 		select {
 		case t.results <- r:
 		case <-t.ctx.Done():
+			return
 		}
-	}()
+		select {
+		case j = <-t.jobs:
+		case <-t.ctx.Done():
+			return
+		}
+	}
 }
 
 // Open implements plugin.SinkTask; partitions are tracked as their records
 // come.
 func (t *sinkTask) Open(context.Context, []plugin.TopicPartition) error { return nil }
 
-// Put queues the records and returns, unless more than a bound of records
-// or bytes is waiting (2 full batches per request in flight): then it
-// waits for room, which makes the runtime stop reading. When ctx ends it
-// returns at once; the records are held all the same, so no offset is
-// committed past them. It returns the task's failure, if any.
+// Put queues the records and returns, unless the task holds more than
+// buffer.max.bytes: then it waits for room, which makes the runtime stop
+// reading. When ctx ends it returns at once; the records are held all the
+// same, so no offset is committed past them. It returns the task's
+// failure, if any.
 func (t *sinkTask) Put(ctx context.Context, recs []plugin.Record) error {
 	groups, err := t.encode(ctx, recs)
 	if err != nil {
@@ -202,12 +247,14 @@ func (t *sinkTask) Put(ctx context.Context, recs []plugin.Record) error {
 	}
 }
 
-// encode writes each record once, grouped by partition: each group has
-// its own entries and buffer, so that records held up in one partition do
-// not keep the others' memory. A record that cannot be written as JSON is
-// dead-lettered here.
-func (t *sinkTask) encode(ctx context.Context, recs []plugin.Record) ([][]entry, error) {
+// encode writes each record once, grouped by partition. Under partition
+// ordering a partition's records are done in order, so those of one Put
+// share an array and a buffer; otherwise each record has its own, so that
+// one held back does not keep its neighbours' memory. A record that cannot
+// be written as JSON is dead-lettered here.
+func (t *sinkTask) encode(ctx context.Context, recs []plugin.Record) ([][]*entry, error) {
 	now := time.Now()
+	shared := t.cfg.ordering == byPartition
 	clear(t.groups)
 	t.slots = t.slots[:0]
 	var sizes []int
@@ -219,49 +266,92 @@ func (t *sinkTask) encode(ctx context.Context, recs []plugin.Record) ([][]entry,
 			t.groups[at.tp] = g
 			sizes = append(sizes, 0)
 		}
-		t.slots = append(t.slots, slot{at: at, group: g})
+		t.slots = append(t.slots, slot{at: at, group: g, entry: -1})
 		sizes[g]++
 	}
-	groups := make([][]entry, len(sizes))
+	groups := make([][]*entry, len(sizes))
+	slabs := make([][]entry, len(sizes))
 	bufs := make([][]byte, len(sizes))
 	for g, n := range sizes {
-		groups[g] = make([]entry, 0, n)
-		bufs[g] = make([]byte, 0, n*t.fragHint)
+		groups[g] = make([]*entry, 0, n)
+		if shared {
+			slabs[g] = make([]entry, 0, n)
+			bufs[g] = make([]byte, 0, n*t.fragHint)
+		}
 	}
 	total := 0
 	for i := range recs {
 		r, sl := &recs[i], &t.slots[i]
-		start := len(bufs[sl.group])
-		buf, data, err := t.enc.record(bufs[sl.group], r, sl.at)
-		bufs[sl.group] = buf
+		buf := bufs[sl.group]
+		if !shared {
+			buf = make([]byte, 0, t.fragHint)
+		}
+		start := len(buf)
+		buf, data, err := t.enc.record(buf, r, sl.at)
 		if err != nil {
 			if err := t.report(ctx, r, sl.at, &unwritableError{err}); err != nil {
 				return nil, err
 			}
 			t.obs.OnDeadLetter(t.cfg.name, 1)
-			sl.entry = -1
 			continue
 		}
-		sl.entry = len(groups[sl.group])
-		sl.frag, sl.data = [2]int{start, len(buf)}, data
-		groups[sl.group] = append(groups[sl.group], entry{rec: *r, at: sl.at, arrived: now})
 		total += len(buf) - start
-	}
-	// The buffers have stopped growing: fragments can point into them now.
-	for _, sl := range t.slots {
-		if sl.entry < 0 {
-			continue
+		var e *entry
+		if shared {
+			bufs[sl.group] = buf
+			sl.entry, sl.frag, sl.data = len(slabs[sl.group]), [2]int{start, len(buf)}, data
+			slabs[sl.group] = append(slabs[sl.group], entry{})
+			e = &slabs[sl.group][sl.entry]
+		} else {
+			e = new(entry)
 		}
-		e, buf := &groups[sl.group][sl.entry], bufs[sl.group]
-		e.frag = buf[sl.frag[0]:sl.frag[1]:sl.frag[1]]
-		if sl.data[1] > 0 {
-			e.data = buf[sl.data[0]:sl.data[1]:sl.data[1]]
+		*e = entry{rec: *r, at: sl.at, arrived: now, key: t.keyOf(r)}
+		if !shared {
+			e.setFrag(buf, [2]int{0, len(buf)}, data)
+		}
+		groups[sl.group] = append(groups[sl.group], e)
+	}
+	if shared {
+		// The buffers have stopped growing: fragments can point into them now.
+		for _, sl := range t.slots {
+			if sl.entry >= 0 {
+				slabs[sl.group][sl.entry].setFrag(bufs[sl.group], sl.frag, sl.data)
+			}
 		}
 	}
 	if len(recs) > 0 {
 		t.fragHint = total/len(recs) + 1
 	}
 	return groups, nil
+}
+
+// setFrag points e at its bytes, buf[frag], and its data, buf[data] (none
+// when data[1] is 0), and sizes it.
+func (e *entry) setFrag(buf []byte, frag, data [2]int) {
+	e.frag = buf[frag[0]:frag[1]:frag[1]]
+	if data[1] > 0 {
+		e.data = buf[data[0]:data[1]:data[1]]
+	}
+	e.size = len(e.frag)
+	if m, ok := e.rec.Consumed.(*kafka.Message); ok {
+		e.size += len(m.Key) + len(m.Value)
+		for _, h := range m.Headers {
+			e.size += len(h.Key) + len(h.Value)
+		}
+	}
+}
+
+// keyOf is what names r's lane under key ordering: its key as read from
+// Kafka, or, for a record that was not (in tests), its key as text.
+func (t *sinkTask) keyOf(r *plugin.Record) []byte {
+	if t.cfg.ordering != byKey {
+		return nil
+	}
+	if m, ok := r.Consumed.(*kafka.Message); ok {
+		return m.Key
+	}
+	k, _ := t.enc.keyText(nil, r) // written once already, so it cannot fail
+	return k
 }
 
 // positionOf is where r was read. The runtime keeps the Kafka message as
