@@ -40,7 +40,7 @@ type bench struct {
 }
 
 // stepNames are the steps -only can pick, in the order they run.
-var stepNames = []string{"membership", "zero-delay", "sink-gap", "sink-follows", "throughput", "config", "serverless", "ordering"}
+var stepNames = []string{"membership", "zero-delay", "sink-gap", "sink-follows", "throughput", "config", "serverless", "ordering", "exactly-once"}
 
 // sizes of records: "100 B" and "1 KiB" rows.
 var sizes = [2]int{100, 1024}
@@ -135,6 +135,7 @@ func (b *bench) run(ctx context.Context) error {
 		{"config", "config topic of 1,000 connectors", b.configLoad, false, false, false},
 		{"serverless", "datagen and HTTP sink", func(ctx context.Context, _ impl) error { return b.goOnly(ctx) }, false, false, true},
 		{"ordering", "HTTP sink orderings at one record per request", func(ctx context.Context, _ impl) error { return b.orderings(ctx) }, false, false, true},
+		{"exactly-once", "exactly-once FileStreamSource and datagen", b.exactlyOnce, false, false, false},
 	}
 	for _, s := range steps {
 		if !b.runs(s.name) {
@@ -209,7 +210,7 @@ func (b *bench) build(ctx context.Context) error {
 func (b *bench) prepare(ctx context.Context) error {
 	t0 := time.Now()
 	for i, size := range sizes {
-		if !b.runs("throughput") {
+		if !b.runs("throughput") && !b.runs("exactly-once") {
 			break
 		}
 		n := b.opts.linesFor(i)
@@ -218,6 +219,9 @@ func (b *bench) prepare(ctx context.Context) error {
 			return err
 		}
 		b.inputs[size] = path
+		if !b.runs("throughput") {
+			continue
+		}
 		topic, err := b.topic(ctx, b.name("sink-in", size), 1)
 		if err != nil {
 			return err

@@ -175,6 +175,8 @@ type results struct {
 	httpSink                      [3]cell
 	goIdleRSS, goLoadedRSS        cell
 	ordering                      [2][3]cell // [orderInputs][orderings]
+	eosSource                     [2][2]cell // [size][impl]
+	eosDatagen                    [2]cell
 }
 
 // target is a goal the Go figure is held to.
@@ -368,7 +370,8 @@ func (res *results) rows(o options) []row {
 			note: fmt.Sprintf("VmRSS of the worker used for the Go-only rows, %s after it became ready, before any connector.", human(o.idle))},
 		row{name: "Go only: RSS under load", goV: res.goLoadedRSS, goOnly: true,
 			note: "Peak VmRSS of that worker, sampled every 100 ms, during the datagen and HTTP sink rows."})
-	return append(rows, orderingRows(res, o)...)
+	rows = append(rows, orderingRows(res, o)...)
+	return append(rows, exactlyOnceRows(res, o)...)
 }
 
 // human prints a duration of whole seconds as "60 s".
