@@ -68,10 +68,12 @@ type Worker struct {
 	configs  *configstore.Store
 	statuses *statusstore.Store
 	offsets  *offsetstore.Store
-	member   *coordination.Member
-	herder   *herder.Herder
-	api      *herder.API
-	declared *declared
+	// connectorOffsets are the connectors' own offsets topics.
+	connectorOffsets *offsetstore.Stores
+	member           *coordination.Member
+	herder           *herder.Herder
+	api              *herder.API
+	declared         *declared
 	// exchange carries requests between workers in peerless mode; nil
 	// otherwise.
 	exchange *peerless.Exchange
@@ -117,6 +119,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		offsets:  offsetstore.NewStore(k, cfg, log),
 		declared: newDeclared(sc.Connectors, peers, h, log),
 	}
+	w.connectorOffsets = offsetstore.NewStores(k, cfg, w.offsets, log)
 	w.herder = herder.New(herder.Deps{
 		WorkerID:  cfg.WorkerID(),
 		Configs:   w.configs,
@@ -131,7 +134,7 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 		KeyConverter:             cfg.KeyConverter,
 		ValueConverter:           cfg.ValueConverter,
 		Providers:                cfg.Providers,
-	}, cfg.AdvertisedURL(), herder.OffsetBackends{Sources: w.offsets, Groups: k.Client, Worker: cfg})
+	}, cfg.AdvertisedURL(), herder.OffsetBackends{Sources: w.offsets, Connectors: w.connectorOffsets, Groups: k.Client, Worker: cfg})
 	var preflight runtime.Preflight
 	if cfg.ExactlyOnceSource() {
 		w.api.EnableExactlyOnce(herder.ExactlyOnce{GroupID: cfg.GroupID, Transactions: k, SyncTimeout: cfg.WorkerSyncTimeout.D()})
@@ -152,16 +155,18 @@ func NewWorker(cfg config.Worker, log *slog.Logger, h *health.State, k *kafkacli
 	}))
 	w.herder.SetGroup(w.member)
 	w.herder.SetRunner(runtime.New(runtime.Deps{
-		Worker:     cfg,
-		Clients:    k,
-		Plugins:    reg,
-		Offsets:    w.offsets,
-		Statuses:   w.statuses,
-		Log:        log,
-		Lease:      w.member.Lease,
-		Generation: w.herder.Generation,
-		Changed:    w.herder.Changed,
-		Hooks:      []runtime.Hook{m},
+		Worker:  cfg,
+		Clients: k,
+		Plugins: reg,
+		Offsets: w.offsets,
+
+		OffsetStores: w.connectorOffsets,
+		Statuses:     w.statuses,
+		Log:          log,
+		Lease:        w.member.Lease,
+		Generation:   w.herder.Generation,
+		Changed:      w.herder.Changed,
+		Hooks:        []runtime.Hook{m},
 
 		ExactlyOnce: preflight,
 	}))
@@ -205,6 +210,7 @@ func (w *Worker) Stop(context.Context) error {
 		w.exchange.Stop()
 	}
 	w.statuses.Stop()
+	w.connectorOffsets.Close()
 	w.offsets.Stop()
 	w.configs.Stop()
 	return nil

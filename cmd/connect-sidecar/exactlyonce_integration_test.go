@@ -21,8 +21,10 @@ import (
 // Java and Go workers share one exactly-once cluster (KIP-618): each runs
 // FileStreamSource tasks with transactional producers, asks the leader of
 // the other kind for fencing rounds over the signed internal REST call,
-// and takes over the tasks of a SIGKILLed worker of the other kind. A
-// read_committed reader finds every line of every file exactly once.
+// and takes over the tasks of a SIGKILLed worker of the other kind; the
+// second connector keeps its offsets in its own offsets.storage.topic. A
+// read_committed reader finds every line of every file exactly once, and
+// both kinds list the same offsets.
 func TestIntegrationExactlyOnceMixedCluster(t *testing.T) {
 	b := kafkatest.Start(t)
 	group := kafkatest.Name(t, "eos")
@@ -54,8 +56,12 @@ func TestIntegrationExactlyOnceMixedCluster(t *testing.T) {
 		files = append(files, filepath.Join(dir, fmt.Sprintf("in%d.txt", i)))
 		b.CreateTopic(t, topics[i], 1)
 		writers = append(writers, startLineWriter(t, files[i]))
-		mustPut(t, java.URL, names[i], fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,"exactly.once.support":"required",%s}`,
-			files[i], topics[i], asText))
+		own := ""
+		if i == 1 {
+			own = fmt.Sprintf(`"offsets.storage.topic":%q,`, kafkatest.Name(t, "own-offsets"))
+		}
+		mustPut(t, java.URL, names[i], fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,"exactly.once.support":"required",%s%s}`,
+			files[i], topics[i], own, asText))
 	}
 	// One task per worker: each kind runs a task while the other leads.
 	spread := func(via string, workers ...string) {
@@ -123,6 +129,15 @@ func TestIntegrationExactlyOnceMixedCluster(t *testing.T) {
 			}
 		}
 		t.Logf("%s: %d lines written, %d records read committed", names[i], written, len(got))
+		kafkatest.Eventually(t, time.Minute, func() error {
+			want := fmt.Sprintf(`"position":%d`, written*lineBytes)
+			for kind, get := range map[string]func(string) (int, string, error){"Java": java2.Get, "Go": goB.Get} {
+				if code, body, err := get("/connectors/" + names[i] + "/offsets"); err != nil || code != 200 || !strings.Contains(body, want) {
+					return fmt.Errorf("%s worker's offsets of %s: %d %s %v, want %s", kind, names[i], code, body, err, want)
+				}
+			}
+			return nil
+		})
 		if len(missing) > 0 || len(repeated) > 0 {
 			t.Errorf("%s: %d lines missing %v, %d repeated %v", names[i], len(missing), head(missing), len(repeated), head(repeated))
 		}

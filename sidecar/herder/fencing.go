@@ -147,7 +147,7 @@ func (a *API) readConfigToEnd(ctx context.Context) error {
 // source connector as Java's leader does: a fencing round first, so no
 // task of it can commit again, then one transaction under the
 // transactional id of its task 0.
-func (a *API) writeOffsets(ctx context.Context, name string, offsets []offsetstore.Offset) error {
+func (a *API) writeOffsets(ctx context.Context, stores offsetstore.Connector, name string, offsets []offsetstore.Offset) error {
 	if err := a.FenceZombies(ctx, name); err != nil {
 		return fmt.Errorf("failed to perform zombie fencing for source connector prior to modifying offsets: %w", err)
 	}
@@ -158,7 +158,9 @@ func (a *API) writeOffsets(ctx context.Context, name string, offsets []offsetsto
 		return err
 	}
 	defer cl.Close()
-	return a.offsets.Sources.WriteInTransaction(ctx, cl, name, offsets)
+	return stores.WriteWith(ctx, name, offsets, func(ctx context.Context, primary *offsetstore.Store, offsets []offsetstore.Offset) error {
+		return primary.WriteInTransaction(ctx, cl, name, offsets)
+	})
 }
 
 // PrepareTask is an exactly-once source task's preflight before its

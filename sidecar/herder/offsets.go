@@ -21,8 +21,11 @@ import (
 // topic for sources, each sink's consumer group for sinks.
 type OffsetBackends struct {
 	Sources *offsetstore.Store
-	Groups  *kafka.Client // reaches each group's coordinator
-	Worker  config.Worker // names each sink's group
+	// Connectors open the offsets topics connectors name with
+	// offsets.storage.topic; nil: every connector's offsets are in Sources.
+	Connectors *offsetstore.Stores
+	Groups     *kafka.Client // reaches each group's coordinator
+	Worker     config.Worker // names each sink's group
 }
 
 // Keys of a sink offset in the REST API, as Java's SinkUtils names them.
@@ -53,11 +56,16 @@ func (a *API) ConnectorOffsets(ctx context.Context, name string) (rest.Connector
 		}
 		return out, nil
 	}
-	if err := a.offsets.Sources.ReadToEnd(ctx); err != nil {
+	stores, err := a.sourceStores(ctx, conf)
+	if err != nil {
+		return rest.ConnectorOffsets{}, connectErr("Failed to retrieve offsets for source connector %s: %w", name, err)
+	}
+	partitions, err := sourcePartitions(ctx, stores, name)
+	if err != nil {
 		return rest.ConnectorOffsets{}, connectErr("Failed to retrieve offsets for source connector %s: %w", name, err)
 	}
 	out := rest.ConnectorOffsets{}
-	for _, po := range a.offsets.Sources.Snapshot().Partitions(name) {
+	for _, po := range partitions {
 		out.Offsets = append(out.Offsets, rest.ConnectorOffset{Partition: po.Partition.Plain(), Offset: po.Offset.Plain()})
 	}
 	return out, nil
@@ -96,7 +104,11 @@ func (a *API) AlterConnectorOffsets(ctx context.Context, name string, offsets []
 			writes[i].Offset = o.Offset
 		}
 	}
-	if err := a.writeSourceOffsets(ctx, name, writes); err != nil {
+	stores, err := a.sourceStores(ctx, conf)
+	if err != nil {
+		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
+	}
+	if err := a.writeSourceOffsets(ctx, stores, name, writes); err != nil {
 		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
 	}
 	return modified(false), nil
@@ -115,14 +127,19 @@ func (a *API) ResetConnectorOffsets(ctx context.Context, name string) (rest.Mess
 		}
 		return modified(true), nil
 	}
-	if err := a.offsets.Sources.ReadToEnd(ctx); err != nil {
+	stores, err := a.sourceStores(ctx, conf)
+	if err != nil {
+		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
+	}
+	partitions, err := sourcePartitions(ctx, stores, name)
+	if err != nil {
 		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
 	}
 	var writes []offsetstore.Offset
-	for _, po := range a.offsets.Sources.Snapshot().Partitions(name) {
+	for _, po := range partitions {
 		writes = append(writes, offsetstore.Offset{Partition: po.Partition})
 	}
-	if err := a.writeSourceOffsets(ctx, name, writes); err != nil {
+	if err := a.writeSourceOffsets(ctx, stores, name, writes); err != nil {
 		return rest.Message{}, connectErr("Failed to modify offsets for source connector %s: %w", name, err)
 	}
 	return modified(true), nil
@@ -130,11 +147,46 @@ func (a *API) ResetConnectorOffsets(ctx context.Context, name string) (rest.Mess
 
 // writeSourceOffsets writes a source connector's offsets, in a
 // transaction after a fencing round when it is exactly-once.
-func (a *API) writeSourceOffsets(ctx context.Context, name string, writes []offsetstore.Offset) error {
+func (a *API) writeSourceOffsets(ctx context.Context, stores offsetstore.Connector, name string, writes []offsetstore.Offset) error {
 	if a.exactlyOnce.Transactions != nil {
-		return a.writeOffsets(ctx, name, writes)
+		return a.writeOffsets(ctx, stores, name, writes)
 	}
-	return a.offsets.Sources.Write(ctx, name, writes)
+	return stores.Write(ctx, name, writes)
+}
+
+// sourceStores are where a source connector's offsets live: the worker's
+// offsets topic, or its own offsets.storage.topic with the worker's as
+// the copy.
+func (a *API) sourceStores(ctx context.Context, conf map[string]string) (offsetstore.Connector, error) {
+	topic := strings.TrimSpace(conf["offsets.storage.topic"])
+	if topic == "" || a.offsets.Connectors == nil {
+		return offsetstore.Connector{Primary: a.offsets.Sources}, nil
+	}
+	return a.offsets.Connectors.For(ctx, topic)
+}
+
+// sourcePartitions are a connector's source partitions and their offsets
+// as Java's ConnectorOffsetBackingStore lists them: the partitions either
+// topic knows, each with the offset the connector's own topic has for it,
+// none if it has none.
+func sourcePartitions(ctx context.Context, stores offsetstore.Connector, name string) ([]offsetstore.PartitionOffset, error) {
+	if err := stores.Primary.ReadToEnd(ctx); err != nil {
+		return nil, err
+	}
+	primary := stores.Primary.Snapshot().Partitions(name)
+	if stores.Secondary == nil {
+		return primary, nil
+	}
+	if err := stores.Secondary.ReadToEnd(ctx); err != nil {
+		return nil, err
+	}
+	out := primary
+	for _, po := range stores.Secondary.Snapshot().Partitions(name) {
+		if _, ok, err := stores.Primary.Snapshot().Offset(name, po.Partition); err == nil && !ok {
+			out = append(out, offsetstore.PartitionOffset{Partition: po.Partition})
+		}
+	}
+	return out, nil
 }
 
 // connectErr is an error worded as Java's, so that the message reads the

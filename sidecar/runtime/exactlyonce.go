@@ -96,22 +96,17 @@ type exactlyOnceSource struct {
 func newExactlyOnceSource(s *sourceTask) (*exactlyOnceSource, error) {
 	conf := s.t.settings()
 	e := &exactlyOnceSource{
-		sourceTask:   s,
-		offsetsTopic: conf.str("offsets.storage.topic", ""),
-		boundary:     strings.ToLower(conf.str("transaction.boundary", boundaryPoll)),
-		commitAfter:  map[*plugin.Record]bool{},
-		abortAfter:   map[*plugin.Record]bool{},
+		sourceTask:  s,
+		boundary:    strings.ToLower(conf.str("transaction.boundary", boundaryPoll)),
+		commitAfter: map[*plugin.Record]bool{},
+		abortAfter:  map[*plugin.Record]bool{},
 	}
 	switch e.boundary {
 	case boundaryPoll, boundaryInterval, boundaryConnector:
 	default:
 		return nil, &ConfigError{Key: "transaction.boundary", Value: e.boundary, Reason: "must be poll, interval or connector"}
 	}
-	if e.offsetsTopic != "" && e.offsetsTopic != s.t.rt.deps.Worker.OffsetStorageTopic {
-		return nil, &ConfigError{Key: "offsets.storage.topic", Value: e.offsetsTopic,
-			Reason: "connector-specific offsets topics are not supported yet; leave it unset to use the worker's " + s.t.rt.deps.Worker.OffsetStorageTopic}
-	}
-	e.offsetsTopic = s.t.rt.deps.Worker.OffsetStorageTopic
+	e.offsetsTopic = s.stores.Primary.Topic()
 	interval, err := conf.millis("transaction.boundary.interval.ms", s.t.rt.deps.Worker.OffsetFlushInterval.D(), 0)
 	if err != nil {
 		return nil, err
@@ -135,7 +130,7 @@ func (e *exactlyOnceSource) run() error {
 	if e.boundary == boundaryConnector {
 		ctx = plugin.WithTransactionContext(ctx, e)
 	}
-	reader := offsetReader{store: e.t.rt.deps.Offsets, connector: e.t.id.Connector}
+	reader := offsetReader{store: e.stores.Primary, connector: e.t.id.Connector}
 	if err := protect(func() error { return e.task.Start(ctx, maps.Clone(e.t.spec.TaskConfig), reader) }); err != nil {
 		return &stepError{step: "start task", err: err}
 	}
@@ -407,6 +402,13 @@ func (e *exactlyOnceSource) commit(ctx context.Context) error {
 	e.t.rt.hooks.sourceWrite(e.t.id, e.records, e.bytes)
 	e.t.rt.hooks.transaction(e.t.id, e.records, true)
 	e.open, e.records, e.bytes = false, 0, 0
+	if e.stores.Secondary != nil && len(offsets) > 0 {
+		// The worker's topic gets a copy, as Java writes one; the
+		// connector's own topic, just committed, is what counts.
+		if err := e.stores.Secondary.Write(ctx, e.t.id.Connector, offsets); err != nil {
+			e.t.log.Warn("could not copy committed offsets to the worker's offsets topic", "topic", e.stores.Secondary.Topic(), "err", err)
+		}
+	}
 	if e.committer != nil {
 		if err := protect(func() error { return e.committer.Commit(ctx) }); err != nil {
 			e.t.log.Error("the task's Commit failed", "err", err)

@@ -13,6 +13,7 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	sidecarruntime "github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
+	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
 )
 
 const boundedClass = "test.BoundedSource"
@@ -210,3 +211,61 @@ func readCommittedPartition(t *testing.T, b *kafkatest.Broker, topic string, par
 }
 
 var _ sidecarruntime.TransactionHook = (*countingHook)(nil)
+
+// A connector's offsets.storage.topic holds its offsets, and the worker's
+// offsets topic a copy, as Java writes them (KIP-618); a restarted task
+// resumes from the connector's topic, whatever the worker's says.
+func TestConnectorOffsetsTopic(t *testing.T) {
+	for _, mode := range []string{"disabled", "enabled"} {
+		t.Run("exactly-once "+mode, func(t *testing.T) {
+			e := newEnv(t, "CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT="+mode)
+			topic, offsetsTopic := kafkatest.Name(t, "numbers"), kafkatest.Name(t, "own-offsets")
+			e.b.CreateTopic(t, topic, 1)
+			p := newProbe(t.Name())
+			conf := map[string]string{
+				"connector.class": numbersClass, "topic": topic, "count": "30", "batch": "10", "probe": t.Name(),
+				"offsets.storage.topic": offsetsTopic, "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+			}
+			partition := map[string]any{"source": "0"}
+			stored := func(store *offsetstore.Store) any {
+				t.Helper()
+				off, ok, err := store.Offset(context.Background(), "numbers", partition)
+				if err != nil || !ok {
+					return fmt.Sprintf("none (%v)", err)
+				}
+				return off.Plain()["n"]
+			}
+			own, err := e.connectorOffsets.For(context.Background(), offsetsTopic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := e.start("numbers", 1, conf)
+			kafkatest.Eventually(t, 30*time.Second, func() error {
+				if got, copied := stored(own.Primary), stored(e.offsets); got != int64(29) || copied != int64(29) {
+					return fmt.Errorf("offset %v in %s and %v in the worker's topic, want 29 in both", got, offsetsTopic, copied)
+				}
+				return nil
+			})
+			e.stop("numbers", ids)
+
+			// The worker's topic says 4; the connector's own topic wins.
+			if err := e.offsets.Write(context.Background(), "numbers", []offsetstore.Offset{{Partition: partition, Offset: map[string]any{"n": int64(4)}}}); err != nil {
+				t.Fatal(err)
+			}
+			conf["count"] = "40"
+			ids = e.start("numbers", 1, conf)
+			kafkatest.Eventually(t, 30*time.Second, func() error {
+				if got := stored(own.Primary); got != int64(39) {
+					return fmt.Errorf("offset %v in %s, want 39", got, offsetsTopic)
+				}
+				return nil
+			})
+			e.stop("numbers", ids)
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			if p.offset["n"] != int64(29) {
+				t.Errorf("the restarted task resumed from %v, want the connector topic's n=29", p.offset)
+			}
+		})
+	}
+}

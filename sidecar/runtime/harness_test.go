@@ -86,13 +86,15 @@ type env struct {
 	clients  *kafkaclient.Clients
 	offsets  *offsetstore.Store
 	statuses *statusstore.Store
-	reg      *plugin.Registry
-	rt       *sidecarruntime.Runtime
-	lease    atomic.Bool
-	gen      atomic.Int32 // the group generation statuses are stamped with
-	changed  atomic.Int32
-	hook     *countingHook
-	logs     *testWriter
+	// connectorOffsets open connectors' offsets.storage.topic.
+	connectorOffsets *offsetstore.Stores
+	reg              *plugin.Registry
+	rt               *sidecarruntime.Runtime
+	lease            atomic.Bool
+	gen              atomic.Int32 // the group generation statuses are stamped with
+	changed          atomic.Int32
+	hook             *countingHook
+	logs             *testWriter
 }
 
 // newEnv starts stores and a runtime; workerEnv entries (CONNECT_X=v)
@@ -119,19 +121,23 @@ func newEnvOn(t testing.TB, b *kafkatest.Broker, group string, workerEnv ...stri
 	e := &env{t: t, b: b, w: w, clients: clients, reg: reg, hook: &countingHook{}, logs: logs}
 	e.offsets = kafkatest.Started(t, offsetstore.NewStore(clients, w, kafkatest.Quiet()))
 	e.statuses = kafkatest.Started(t, statusstore.NewStore(clients, w, kafkatest.Quiet()))
+	e.connectorOffsets = offsetstore.NewStores(clients, w, e.offsets, kafkatest.Quiet())
+	t.Cleanup(e.connectorOffsets.Close)
 	e.lease.Store(true)
 	e.gen.Store(7)
 	e.rt = sidecarruntime.New(sidecarruntime.Deps{
-		Worker:     w,
-		Clients:    clients,
-		Plugins:    reg,
-		Offsets:    e.offsets,
-		Statuses:   e.statuses,
-		Log:        log,
-		Lease:      e.lease.Load,
-		Generation: e.gen.Load,
-		Changed:    func() { e.changed.Add(1) },
-		Hooks:      []sidecarruntime.Hook{e.hook},
+		Worker:   w,
+		Clients:  clients,
+		Plugins:  reg,
+		Offsets:  e.offsets,
+		Statuses: e.statuses,
+		Log:      log,
+		Lease:    e.lease.Load,
+
+		OffsetStores: e.connectorOffsets,
+		Generation:   e.gen.Load,
+		Changed:      func() { e.changed.Add(1) },
+		Hooks:        []sidecarruntime.Hook{e.hook},
 		// A worker of its own: no leader to fence with, every task its own.
 		ExactlyOnce: ownsEverything{},
 	})

@@ -36,6 +36,9 @@ type Deps struct {
 	Changed func()
 	// Hooks receive metric events; see Hook.
 	Hooks []Hook
+	// OffsetStores open the offsets topics source connectors name with
+	// offsets.storage.topic; nil: such connectors use Offsets.
+	OffsetStores *offsetstore.Stores
 	// ExactlyOnce prepares exactly-once source tasks when
 	// exactly.once.source.support=enabled.
 	ExactlyOnce Preflight

@@ -86,7 +86,8 @@ type sourceTask struct {
 	tracker  *tracker
 	active   *activeTopics
 	offsets  *offsetstore.Writer
-	sticky   int // poll batches so far; spreads keyless records
+	stores   offsetstore.Connector // where its offsets are read and written
+	sticky   int                   // poll batches so far; spreads keyless records
 	// sendWarnings paces the warnings about records Kafka does not take.
 	sendWarnings *throttle
 
@@ -136,6 +137,27 @@ func runSource(t *taskRun, task plugin.SourceTask, class string) error {
 	return s.run()
 }
 
+// offsetStoreTimeout bounds opening a connector's own offsets topic.
+const offsetStoreTimeout = time.Minute
+
+// offsetStores are where the task's offsets live: the worker's offsets
+// topic, or the connector's offsets.storage.topic with the worker's as
+// its copy (KIP-618), whose store opens now if no task here has yet.
+func (t *taskRun) offsetStores(conf settings) (offsetstore.Connector, error) {
+	d := t.rt.deps
+	topic := conf.str("offsets.storage.topic", "")
+	if topic == "" || d.OffsetStores == nil {
+		return offsetstore.Connector{Primary: d.Offsets}, nil
+	}
+	ctx, cancel := context.WithTimeout(t.stopping, offsetStoreTimeout)
+	defer cancel()
+	stores, err := d.OffsetStores.For(ctx, topic)
+	if err != nil {
+		return stores, &stepError{step: "open the connector's offsets topic " + topic, err: err}
+	}
+	return stores, nil
+}
+
 // recordOverhead is what a record in flight costs beyond its key and
 // value: the message, its headers and the offset bookkeeping, about 700
 // bytes measured. buffer.memory counts it, so that small records cannot
@@ -161,6 +183,10 @@ func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTas
 	if err != nil {
 		return nil, err
 	}
+	stores, err := t.offsetStores(conf)
+	if err != nil {
+		return nil, err
+	}
 	s := &sourceTask{
 		t:        t,
 		task:     task,
@@ -172,7 +198,8 @@ func newSourceTask(t *taskRun, task plugin.SourceTask, class string) (*sourceTas
 		window:   newWindow(ps.bufferMemory),
 		tracker:  newTracker(),
 		active:   newActiveTopics(t),
-		offsets:  d.Offsets.Writer(t.id.Connector),
+		offsets:  stores.Writer(t.id.Connector),
+		stores:   stores,
 
 		sendWarnings: newThrottle(),
 	}
@@ -185,7 +212,7 @@ func (s *sourceTask) run() error {
 	if !s.t.holdWhilePaused() {
 		return nil
 	}
-	reader := offsetReader{store: s.t.rt.deps.Offsets, connector: s.t.id.Connector}
+	reader := offsetReader{store: s.stores.Primary, connector: s.t.id.Connector}
 	if err := protect(func() error { return s.task.Start(s.t.ctx, maps.Clone(s.t.spec.TaskConfig), reader) }); err != nil {
 		return &stepError{step: "start task", err: err}
 	}

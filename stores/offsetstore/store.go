@@ -30,19 +30,28 @@ type Store struct {
 
 // NewStore returns a store for the worker's offsets topic; it does no I/O.
 func NewStore(clients *kafkaclient.Clients, w config.Worker, logger *slog.Logger) *Store {
-	s := &Store{logger: logger.With("component", "offsetstore", "topic", w.OffsetStorageTopic), topic: w.OffsetStorageTopic, timeout: w.OffsetFlushTimeout.D()}
+	return newStore(clients, w, w.OffsetStorageTopic, "offset.storage.topic", logger)
+}
+
+// newStore keeps topic, created as the worker's offsets topic is; property
+// names the setting that names it, for errors about the topic.
+func newStore(clients *kafkaclient.Clients, w config.Worker, topic, property string, logger *slog.Logger) *Store {
+	s := &Store{logger: logger.With("component", "offsetstore", "topic", topic), topic: topic, timeout: w.OffsetFlushTimeout.D()}
 	s.log = kafkalog.New(clients, kafkalog.Config{
-		Topic:             w.OffsetStorageTopic,
+		Topic:             topic,
 		Partitions:        w.OffsetStoragePartitions,
 		ReplicationFactor: w.OffsetStorageReplicationFactor,
 		TopicConfigs:      kafkalog.TopicConfigs(w.Properties, "offset.storage."),
-		Property:          "offset.storage.topic",
+		Property:          property,
 		// Exactly-once tasks write offsets in their transactions; only
 		// committed ones count.
 		ReadCommitted: w.ExactlyOnceSource(),
 	}, logger, s.apply)
 	return s
 }
+
+// Topic is the topic the store keeps.
+func (s *Store) Topic() string { return s.topic }
 
 // Start reads the topic to the end and keeps reading until Stop.
 func (s *Store) Start(ctx context.Context) error { return s.log.Start(ctx) }
@@ -187,7 +196,7 @@ type Offset struct {
 // Writer collects a source task's acknowledged offsets and flushes them,
 // one flush at a time, as Java's OffsetStorageWriter does.
 type Writer struct {
-	store     *Store
+	to        Connector
 	connector string
 
 	mu       sync.Mutex
@@ -196,8 +205,12 @@ type Writer struct {
 }
 
 // Writer returns an offset writer for one connector's task.
-func (s *Store) Writer(connector string) *Writer {
-	return &Writer{store: s, connector: connector, pending: map[string]Offset{}}
+func (s *Store) Writer(connector string) *Writer { return Connector{Primary: s}.Writer(connector) }
+
+// Writer returns an offset writer for one connector's task that writes
+// where c says.
+func (c Connector) Writer(connector string) *Writer {
+	return &Writer{to: c, connector: connector, pending: map[string]Offset{}}
 }
 
 // Offset records the offset of an acknowledged record; it is written by the
@@ -237,7 +250,7 @@ func (w *Writer) Take() []Offset {
 
 // Records encodes offsets for the writer's connector (see Store.Records).
 func (w *Writer) Records(offsets []Offset) ([]KeyValue, error) {
-	return w.store.Records(w.connector, offsets)
+	return w.to.Primary.Records(w.connector, offsets)
 }
 
 // ErrFlushInProgress is returned when a flush is asked for while one runs.
@@ -262,7 +275,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 	for _, o := range batch {
 		offsets = append(offsets, o)
 	}
-	err := w.store.Write(ctx, w.connector, offsets)
+	err := w.to.Write(ctx, w.connector, offsets)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.flushing = false
@@ -285,7 +298,7 @@ func (w *Writer) FlushEvery(ctx context.Context, interval time.Duration, onError
 	for {
 		select {
 		case <-ctx.Done():
-			final, cancel := context.WithTimeout(context.Background(), w.store.timeout)
+			final, cancel := context.WithTimeout(context.Background(), w.to.Primary.timeout)
 			defer cancel()
 			if err := w.Flush(final); err != nil && onError != nil {
 				onError(err)
