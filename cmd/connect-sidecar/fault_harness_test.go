@@ -551,7 +551,13 @@ func (p *pipeline) finish(fault string, via *worker) {
 		p.t.Errorf("lost %d records: %d never reached the app; %s", lost, notDelivered, strings.Join(gaps, "; "))
 	}
 	if p.exactlyOnce && sourceDup > 0 {
-		p.t.Errorf("exactly-once source: %d records are in the topic more than once", sourceDup)
+		var where []string
+		for _, r := range recs {
+			if seen[[2]int64{r.task, r.seq}] > 1 {
+				where = append(where, fmt.Sprintf("task %d seq %d at %d@%d by pid %s %s", r.task, r.seq, r.partition, r.offset, r.pid, clock(r.at)))
+			}
+		}
+		p.t.Errorf("exactly-once source: %d records are in the topic more than once: %s", sourceDup, strings.Join(where[:min(len(where), 20)], "; "))
 	}
 	if bad := p.app.badRequests(); len(bad) > 0 {
 		p.t.Errorf("the app could not read %d requests: %v", len(bad), bad)

@@ -168,7 +168,7 @@ func (e *exactlyOnceSource) prepare() error {
 	if !e.t.holdWithoutLease(ctx) {
 		return ctx.Err()
 	}
-	if err := d.ExactlyOnce.PrepareTask(ctx, e.t.id); err != nil {
+	if err := e.fence(ctx); err != nil {
 		return &stepError{step: "zombie fencing", err: err}
 	}
 	clientID := fmt.Sprintf("connector-producer-%s-%d", e.t.id.Connector, e.t.id.Task)
@@ -198,6 +198,28 @@ func (e *exactlyOnceSource) prepare() error {
 
 // loop polls and sends until the task is stopped or fails. A step cut
 // short by the stop is no failure: run commits or aborts what is open.
+// fenceFor bounds how long a task keeps asking for its fencing round.
+const fenceFor = 2 * time.Minute
+
+// fence asks for the fencing round until it is done. Java fails the task
+// at the first refusal; here a round refused while leadership moves (a
+// rebalance, a leader that just lost its place, a broker restart) is
+// asked for again, and only one refused for fenceFor fails the task.
+func (e *exactlyOnceSource) fence(ctx context.Context) error {
+	deadline := time.Now().Add(fenceFor)
+	for attempt := 1; ; attempt++ {
+		err := e.t.rt.deps.ExactlyOnce.PrepareTask(ctx, e.t.id)
+		if err == nil || ctx.Err() != nil || time.Now().After(deadline) {
+			return err
+		}
+		delay := min(retryDelayMin<<min(attempt-1, 5), 5*time.Second)
+		e.t.log.Warn("zombie fencing round refused; asking again", "err", err, "retry_in", delay)
+		if !wait(ctx, deadline, delay) {
+			return err
+		}
+	}
+}
+
 func (e *exactlyOnceSource) loop() error {
 	err := e.steps()
 	if e.t.stopping.Err() != nil {
