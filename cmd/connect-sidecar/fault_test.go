@@ -32,8 +32,10 @@ func TestFaultBrokerRestart(t *testing.T) {
 		// Open problem (issue 16): in about one run in three a task that
 		// moves after the broker's SIGKILL resumes from the offset before
 		// its last transaction, which commits only after the task has read
-		// its offsets, so 1 to 4 records land twice. Set
-		// FAULT_EOS_BROKER_RESTART=1 to run it.
+		// its offsets, so 1 to 4 records land twice. Only with the broker's
+		// transaction.version at 2 (0 in 11 runs at 1), whatever request
+		// versions the producer uses. Set FAULT_EOS_BROKER_RESTART=1 to run
+		// it.
 		if p.exactlyOnce && os.Getenv("FAULT_EOS_BROKER_RESTART") == "" {
 			t.Skip("exactly-once after a broker SIGKILL still repeats a record now and then; FAULT_EOS_BROKER_RESTART=1 runs it")
 		}
