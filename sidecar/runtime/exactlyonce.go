@@ -50,9 +50,11 @@ func (e *FencedError) Error() string {
 func (e *FencedError) Unwrap() error { return e.Err }
 
 // fenced wraps err as a FencedError when the broker says the producer was
-// fenced.
+// fenced. INVALID_TXN_STATE says it too: a fencing InitProducerId aborts
+// the old producer's open transaction, and a broker that verifies
+// transactions (KIP-890) answers the old producer's next produce so.
 func fenced(err error) error {
-	if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) {
+	if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) || errors.Is(err, kerr.InvalidTxnState) {
 		return &FencedError{Err: err}
 	}
 	return err
@@ -196,8 +198,6 @@ func (e *exactlyOnceSource) prepare() error {
 	return nil
 }
 
-// loop polls and sends until the task is stopped or fails. A step cut
-// short by the stop is no failure: run commits or aborts what is open.
 // fenceFor bounds how long a task keeps asking for its fencing round.
 const fenceFor = 2 * time.Minute
 
@@ -220,6 +220,8 @@ func (e *exactlyOnceSource) fence(ctx context.Context) error {
 	}
 }
 
+// loop polls and sends until the task is stopped or fails. A step cut
+// short by the stop is no failure: run commits or aborts what is open.
 func (e *exactlyOnceSource) loop() error {
 	err := e.steps()
 	if e.t.stopping.Err() != nil {

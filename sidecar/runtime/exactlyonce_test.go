@@ -2,6 +2,7 @@ package runtime_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	sidecarruntime "github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
+	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
 )
 
 const boundedClass = "test.BoundedSource"
@@ -127,18 +129,30 @@ func TestExactlyOnceTaskDefinesItsTransactions(t *testing.T) {
 	}
 }
 
+// startExactlyOnceNumbers runs a numbers source, 10 records a poll, on an
+// exactly-once worker of its own, writing to a new topic of partitions;
+// settings are extra key, value pairs.
+func startExactlyOnceNumbers(t *testing.T, partitions int, settings ...string) (*env, string, []sidecarruntime.TaskID) {
+	t.Helper()
+	e := newEnv(t, "CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled")
+	topic := kafkatest.Name(t, "numbers")
+	e.b.CreateTopic(t, topic, partitions)
+	newProbe(t.Name())
+	conf := map[string]string{
+		"connector.class": numbersClass, "topic": topic, "batch": "10", "probe": t.Name(),
+		"value.converter": "org.apache.kafka.connect.storage.StringConverter",
+	}
+	for i := 0; i+1 < len(settings); i += 2 {
+		conf[settings[i]] = settings[i+1]
+	}
+	return e, topic, e.start("numbers", 1, conf)
+}
+
 // A task that polls batches gets a transaction per batch by default: the
 // records of a stopped task are all there once, and the offsets topic,
 // read_committed, names the last of them.
 func TestExactlyOnceTaskCommitsEachPoll(t *testing.T) {
-	e := newEnv(t, "CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled")
-	topic := kafkatest.Name(t, "numbers")
-	e.b.CreateTopic(t, topic, 3)
-	newProbe(t.Name())
-	ids := e.start("numbers", 1, map[string]string{
-		"connector.class": numbersClass, "topic": topic, "count": "50", "batch": "10", "probe": t.Name(),
-		"value.converter": "org.apache.kafka.connect.storage.StringConverter",
-	})
+	e, topic, ids := startExactlyOnceNumbers(t, 3, "count", "50")
 	kafkatest.Eventually(t, 30*time.Second, func() error {
 		if n := e.hook.transactions.Load(); n < 5 {
 			return fmt.Errorf("%d transactions committed, want 5", n)
@@ -162,6 +176,60 @@ func TestExactlyOnceTaskCommitsEachPoll(t *testing.T) {
 	}
 	if n := e.hook.written.Load(); n != 50 {
 		t.Errorf("%d records reported written, want 50", n)
+	}
+}
+
+// A task whose producer a newer instance fenced is a zombie: it stops,
+// asks the herder to look again, and writes no FAILED over the status its
+// successor wrote (a FAILED from here, of an older generation, would hide
+// the running task from every worker's status API).
+func TestFencedTaskLeavesItsSuccessorsStatus(t *testing.T) {
+	e, _, ids := startExactlyOnceNumbers(t, 1)
+	id := ids[0]
+	e.waitTaskState(id, statusstore.Running)
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if n := e.hook.transactions.Load(); n < 2 {
+			return fmt.Errorf("%d transactions committed, want 2", n)
+		}
+		return nil
+	})
+
+	// The successor, on another worker: its RUNNING, then its producer.
+	successor := statusstore.Status{State: statusstore.Running, WorkerID: "worker-b:8083", Generation: 8}
+	e.statuses.PutTask(statusstore.TaskID{Connector: id.Connector, Task: id.Task}, successor)
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if st, _ := e.taskStatus(id); st.WorkerID != successor.WorkerID {
+			return fmt.Errorf("status written by %s, want the successor's", st.WorkerID)
+		}
+		return nil
+	})
+	changed := e.changed.Load()
+	newer, err := e.clients.TransactionalProducer(sidecarruntime.TaskTransactionalID(e.w.GroupID, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer newer.Close()
+	if _, _, err := newer.ProducerID(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		info := e.rt.Tasks()[id]
+		var fenced *sidecarruntime.FencedError
+		if info.State != sidecarruntime.Failed || !errors.As(info.Err, &fenced) {
+			return fmt.Errorf("task is %v (%v), want failed as fenced", info.State, info.Err)
+		}
+		return nil
+	})
+	if e.changed.Load() == changed {
+		t.Error("the fenced task did not ask the herder to look again")
+	}
+	e.statuses.Flush()
+	if err := e.statuses.ReadToEnd(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := e.taskStatus(id); st.State != statusstore.Running || st.WorkerID != successor.WorkerID {
+		t.Errorf("status is %v by %s, want the successor's RUNNING", st.State, st.WorkerID)
 	}
 }
 

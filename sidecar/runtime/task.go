@@ -3,6 +3,7 @@ package runtime
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -156,9 +157,22 @@ func (t *taskRun) report(state State, err error) {
 	}
 }
 
+// fail records the task as failed. A fenced task is a zombie, not a broken
+// task: a newer instance owns its transactional id and wrote its status,
+// which a FAILED from here (written in an older generation, and read after
+// the owner's RUNNING) would hide, so it stops without a word to the status
+// topic; the herder starts it again if it is assigned here.
 func (t *taskRun) fail(err error) {
-	t.log.Error("task failed", "err", err)
-	t.report(Failed, err)
+	var fenced *FencedError
+	if errors.As(err, &fenced) {
+		t.log.Warn("task stopped: a newer instance of it took over its transactional producer", "err", err)
+		t.rt.mu.Lock()
+		t.state, t.err = Failed, err
+		t.rt.mu.Unlock()
+	} else {
+		t.log.Error("task failed", "err", err)
+		t.report(Failed, err)
+	}
 	if !t.abandoned.Load() {
 		t.rt.deps.Changed()
 	}
