@@ -146,8 +146,12 @@ func (e *Exchange) receive(id string, req request) {
 		return
 	}
 	e.served[id] = deadline
+	e.serving.Add(1)
 	e.mu.Unlock()
-	e.wg.Go(func() { e.serve(id, req, deadline) })
+	go func() {
+		defer e.serving.Done()
+		e.serve(id, req, deadline)
+	}()
 }
 
 func (e *Exchange) serve(id string, req request, deadline time.Time) {

@@ -67,6 +67,11 @@ const (
 	// catchUpWait bounds the wait for the topic's latest records before a
 	// worker not heard of is called over HTTP instead.
 	catchUpWait = 2 * time.Second
+	// drainFor bounds how long a stopping worker lets the requests it
+	// serves finish and answer. One cut short may have done its write
+	// already (a leader's connector create), and its sender, left without
+	// an answer, would tell the client to retry a write that was done.
+	drainFor = 3 * time.Second
 	// maxBody bounds a request's or answer's body: records must stay under
 	// the broker's default message.max.bytes (1 MB).
 	maxBody = 900 << 10
@@ -88,11 +93,12 @@ type Exchange struct {
 	served  map[string]time.Time // requests served here, until their deadline
 	warned  map[string]bool      // workers CheckGroup has warned about
 
-	// ctx ends at Stop: announcements stop and requests in service are
-	// cut short.
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	// ctx ends at Stop: announcements stop, and requests still in service
+	// after drainFor are cut short.
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	serving sync.WaitGroup // requests in service; added to under mu while live
 }
 
 // New returns the worker's Exchange, or nil when peerless mode is off.
@@ -150,14 +156,26 @@ func (e *Exchange) Start(ctx context.Context) error {
 // Topic is the request topic's name.
 func (e *Exchange) Topic() string { return e.topicName }
 
-// Stop withdraws the announcement, so that others call this worker's URL
-// over HTTP again, and stops reading.
+// Stop takes no more requests, lets those in service finish and answer
+// (for up to drainFor), withdraws the announcement, so that others call
+// this worker's URL over HTTP again, and stops reading.
 func (e *Exchange) Stop() {
 	e.mu.Lock()
 	live := e.live
 	e.live = false
 	e.mu.Unlock()
+	drained := make(chan struct{})
+	go func() {
+		e.serving.Wait()
+		close(drained)
+	}()
+	select {
+	case <-drained:
+	case <-time.After(drainFor):
+		e.log.Warn("requests from other workers still in service after " + drainFor.String() + "; cutting them short")
+	}
 	e.cancel()
+	<-drained
 	e.wg.Wait()
 	if live {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -2,6 +2,7 @@ package peerless
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -149,8 +150,9 @@ func TestUnansweredRequestFailsAtTheDeadline(t *testing.T) {
 }
 
 // A worker that stops while a request waits for it withdraws, and the
-// caller gives up then, not at its deadline: the REST layer answers 409 and
-// the client retries against the next leader.
+// caller gives up then (once the worker has given the request drainFor to
+// finish), not at its deadline: the REST layer answers 409 and the client
+// retries against the next leader.
 func TestCallerLearnsAtOnceWhenTheWorkerStops(t *testing.T) {
 	const a, b = "http://10.0.0.1:8083", "http://10.0.0.2:8083"
 	taken := make(chan struct{})
@@ -171,6 +173,55 @@ func TestCallerLearnsAtOnceWhenTheWorkerStops(t *testing.T) {
 	if took := time.Since(start); took > 30*time.Second {
 		t.Errorf("the caller waited %v for a worker that had stopped", took)
 	}
+}
+
+// A worker that stops while it serves a request lets it finish and sends
+// the answer before it withdraws: the request may have written already (a
+// leader creating a connector), and a caller left without the answer
+// would have the client retry a write that was done.
+func TestStoppingWorkerAnswersWhatItServes(t *testing.T) {
+	const a, b = "http://10.0.0.1:8083", "http://10.0.0.2:8083"
+	taken, finish := make(chan struct{}), make(chan struct{})
+	ex := exchanges(t, map[string]http.Handler{b: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		close(taken)
+		<-finish
+		w.WriteHeader(http.StatusCreated)
+	})}, a, b)
+	type answer struct {
+		code int
+		err  error
+	}
+	answered := make(chan answer, 1)
+	go func() {
+		client := &http.Client{Transport: ex[a].Transport(unreachable(t)), Timeout: time.Minute}
+		resp, err := client.Post(b+"/connectors", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			answered <- answer{err: err}
+			return
+		}
+		resp.Body.Close()
+		answered <- answer{code: resp.StatusCode}
+	}()
+	<-taken
+	stopped := make(chan struct{})
+	go func() {
+		ex[b].Stop()
+		close(stopped)
+	}()
+	// The handler finishes only once its worker is stopping.
+	kafkatest.Eventually(t, 10*time.Second, func() error {
+		ex[b].mu.Lock()
+		defer ex[b].mu.Unlock()
+		if ex[b].live {
+			return errors.New("still taking requests")
+		}
+		return nil
+	})
+	close(finish)
+	if got := <-answered; got.err != nil || got.code != http.StatusCreated {
+		t.Errorf("a request served while its worker stopped: %d %v, want the handler's 201", got.code, got.err)
+	}
+	<-stopped
 }
 
 // A member of the group that has not announced itself (a Java worker, a Go
