@@ -120,6 +120,9 @@ func StartCommand(t testing.TB, url string, env []string, args ...string) *Proce
 		if t.Failed() {
 			t.Logf("worker %s log:\n%s", p.URL, p.Log())
 		}
+		if d := os.Getenv("KAFKATEST_WORKER_LOGS"); d != "" {
+			_ = os.WriteFile(filepath.Join(d, strings.ReplaceAll(t.Name(), "/", "_")+"-"+strconv.Itoa(p.cmd.Process.Pid)+".log"), []byte(p.Log()), 0o644)
+		}
 	})
 	return p
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
@@ -46,11 +47,25 @@ func notFound(name string) error {
 	return &rest.NotFoundError{Message: "Connector " + name + " not found"}
 }
 
+// rebalanceWait bounds how long a write waits for a rebalance under way
+// to end before it is answered 409: long enough for the rebalance a
+// connector's creation or deletion starts (tens to hundreds of ms), well
+// within the 10 s a follower waits for the leader's answer
+// (rest.forwardWait) and the timeouts of Connect's clients.
+const rebalanceWait = 5 * time.Second
+
 // leader returns nil when this worker leads, else the error that forwards
-// the request to the leader (or asks to retry while nobody is known).
-func (a *API) leader() error {
+// the request to the leader (or asks to retry while nobody is known). A
+// write that arrives during a rebalance waits for its end, as Java's
+// herder thread takes requests between rebalances, rather than answering
+// 409 at once: each write starts a rebalance, so clients writing one after
+// another would otherwise mostly see 409s.
+func (a *API) leader(ctx context.Context) error {
+	wait, cancel := context.WithTimeout(ctx, rebalanceWait)
+	settled := a.h.awaitSettled(wait)
+	cancel()
 	asg, ok := a.h.Assignment()
-	if !ok || a.h.Rebalancing() {
+	if !settled || !ok {
 		return rest.ErrRebalanceInProgress
 	}
 	if asg.Leader() {
@@ -173,7 +188,7 @@ func (a *API) PutConnectorConfig(ctx context.Context, name string, conf map[stri
 	if err := a.validate(conf); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
-	if err := a.leader(); err != nil {
+	if err := a.leader(ctx); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
 	if err := a.h.d.Configs.ReadToEnd(ctx); err != nil {
@@ -211,7 +226,7 @@ func (a *API) PatchConnectorConfig(ctx context.Context, name string, patch map[s
 }
 
 func (a *API) DeleteConnector(ctx context.Context, name string) error {
-	if err := a.leader(); err != nil {
+	if err := a.leader(ctx); err != nil {
 		return err
 	}
 	if !a.snapshot().Contains(name) {
@@ -239,7 +254,7 @@ func (a *API) setTarget(ctx context.Context, name string, t configstore.TargetSt
 // StopConnector empties the task configs, then writes STOPPED, so that no
 // task of a stopped connector comes back (connect-spec §3.5).
 func (a *API) StopConnector(ctx context.Context, name string) error {
-	if err := a.leader(); err != nil {
+	if err := a.leader(ctx); err != nil {
 		return err
 	}
 	if !a.snapshot().Contains(name) {
@@ -258,7 +273,7 @@ func (a *API) RestartConnector(ctx context.Context, req rest.RestartRequest) (*r
 	if req.ConnectorOnly() {
 		return nil, a.restartHere(req.Connector, -1)
 	}
-	if err := a.leader(); err != nil {
+	if err := a.leader(ctx); err != nil {
 		return nil, err
 	}
 	state, err := a.ConnectorStatus(ctx, req.Connector)
@@ -390,7 +405,7 @@ func (a *API) ValidateConnectorConfig(_ context.Context, conf map[string]string)
 
 // PutTaskConfigs writes task configs a follower's connector generated.
 func (a *API) PutTaskConfigs(ctx context.Context, connector string, configs []map[string]string) error {
-	if err := a.leader(); err != nil {
+	if err := a.leader(ctx); err != nil {
 		return err
 	}
 	if !a.snapshot().Contains(connector) {

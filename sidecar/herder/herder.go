@@ -76,7 +76,10 @@ type Herder struct {
 	assignment  coordination.Assignment
 	assigned    bool
 	rebalancing bool // between a rebalance's start and its assignment
-	restarts    Restarts
+	// settled is closed when this worker has an assignment and no
+	// rebalance is under way; a new one is made as a rebalance starts.
+	settled  chan struct{}
+	restarts Restarts
 
 	// Owned by Run's goroutine.
 	shape          *string           // connectors and task counts last seen; nil before the first look
@@ -105,6 +108,7 @@ func New(d Deps) *Herder {
 		restarts:   Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}},
 		published:  map[string]string{},
 		publishing: map[string]bool{},
+		settled:    make(chan struct{}),
 	}
 }
 
@@ -163,20 +167,41 @@ func (h *Herder) Revoke(ctx context.Context, w wire.Work) {
 // retry instead of acting on a leadership that may be gone.
 func (h *Herder) RebalanceStarted(string) {
 	h.mu.Lock()
+	if h.settledNow() {
+		h.settled = make(chan struct{})
+	}
 	h.rebalancing = true
 	h.mu.Unlock()
 }
 
-// Rebalancing reports whether a rebalance is under way.
-func (h *Herder) Rebalancing() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.rebalancing
+// settledNow reports, with mu held, whether settled is closed: there is an
+// assignment and no rebalance under way.
+func (h *Herder) settledNow() bool { return h.assigned && !h.rebalancing }
+
+// awaitSettled waits until this worker has an assignment and no rebalance
+// is under way. It reports false if ctx ended first.
+func (h *Herder) awaitSettled(ctx context.Context) bool {
+	for {
+		h.mu.Lock()
+		settled, now := h.settled, h.settledNow()
+		h.mu.Unlock()
+		if now {
+			return true
+		}
+		select {
+		case <-settled:
+		case <-ctx.Done():
+			return false
+		}
+	}
 }
 
 // Assigned takes the complete set of work to run from now on.
 func (h *Herder) Assigned(a coordination.Assignment) {
 	h.mu.Lock()
+	if !h.settledNow() {
+		close(h.settled)
+	}
 	h.assignment, h.assigned, h.rebalancing = a, true, false
 	h.mu.Unlock()
 	h.poke()

@@ -2,6 +2,7 @@ package herder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"github.com/connect-sidecar/connect-sidecar/coordination"
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/rest"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/runtime"
 	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
 	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
@@ -334,4 +337,42 @@ func TestResumedConnectorPublishesItsTasksAgain(t *testing.T) {
 	taskCount(0)
 	must(t, configs.PutTargetState(ctx, "src", configstore.Started))
 	taskCount(2)
+}
+
+// A write that reaches the leader during a rebalance waits for it to end
+// and then goes through, as Java's herder thread takes requests between
+// rebalances; only one whose deadline comes first is answered 409.
+func TestWriteDuringRebalanceWaitsForIt(t *testing.T) {
+	configs, statuses := startStores(t)
+	ctx := context.Background()
+	must(t, configs.PutConnectorConfig(ctx, "a", map[string]string{"connector.class": "X"}, nil))
+	must(t, configs.PutConnectorConfig(ctx, "b", map[string]string{"connector.class": "X"}, nil))
+	h := New(Deps{WorkerID: "w1:8083", Configs: configs, Statuses: statuses, Runner: newFakeRunner(), Log: kafkatest.Quiet()})
+	api := NewAPI(h, nil, connectorconfig.Worker{}, "http://w1:8083/", OffsetBackends{})
+	leads := coordination.Assignment{Generation: 1, MemberID: "m1", LeaderID: "m1", LeaderURL: "http://w1:8083/", Version: 2}
+	h.Assigned(leads)
+	h.RebalanceStarted("a connector was created")
+
+	const deadline = 300 * time.Millisecond
+	short, cancel := context.WithTimeout(ctx, deadline)
+	start := time.Now()
+	err := api.DeleteConnector(short, "a")
+	cancel()
+	if !errors.Is(err, rest.ErrRebalanceInProgress) {
+		t.Fatalf("a write whose deadline passed during the rebalance: %v, want the rebalance error (409)", err)
+	}
+	if took := time.Since(start); took < deadline {
+		t.Errorf("answered 409 after %v, before its %v deadline: it did not wait for the rebalance", took, deadline)
+	}
+
+	answered := make(chan error, 1)
+	go func() { answered <- api.DeleteConnector(ctx, "b") }()
+	leads.Generation = 2
+	h.Assigned(leads)
+	if err := <-answered; err != nil {
+		t.Fatalf("a write during a rebalance that ended: %v", err)
+	}
+	if configs.Snapshot().Contains("b") || !configs.Snapshot().Contains("a") {
+		t.Errorf("connectors after the writes: %v, want only a", configs.Snapshot().Connectors())
+	}
 }

@@ -74,7 +74,7 @@ func (a *API) ConnectorOffsets(ctx context.Context, name string) (rest.Connector
 // AlterConnectorOffsets writes the given offsets of a stopped connector;
 // a null offset removes the partition's.
 func (a *API) AlterConnectorOffsets(ctx context.Context, name string, offsets []rest.ConnectorOffset) (rest.Message, error) {
-	conf, sink, err := a.modifiable(name)
+	conf, sink, err := a.modifiable(ctx, name)
 	if err != nil {
 		return rest.Message{}, err
 	}
@@ -117,7 +117,7 @@ func (a *API) AlterConnectorOffsets(ctx context.Context, name string, offsets []
 // ResetConnectorOffsets removes every offset of a stopped connector: a
 // tombstone per source partition, or the sink's whole consumer group.
 func (a *API) ResetConnectorOffsets(ctx context.Context, name string) (rest.Message, error) {
-	conf, sink, err := a.modifiable(name)
+	conf, sink, err := a.modifiable(ctx, name)
 	if err != nil {
 		return rest.Message{}, err
 	}
@@ -222,8 +222,8 @@ func (a *API) offsetsOf(name string) (map[string]string, bool, error) {
 // modifiable checks what Java checks before offsets change: this worker
 // leads, and the connector exists, is STOPPED and has no tasks, so nothing
 // writes the offsets meanwhile.
-func (a *API) modifiable(name string) (map[string]string, bool, error) {
-	if err := a.leader(); err != nil {
+func (a *API) modifiable(ctx context.Context, name string) (map[string]string, bool, error) {
+	if err := a.leader(ctx); err != nil {
 		return nil, false, err
 	}
 	snap := a.snapshot()
