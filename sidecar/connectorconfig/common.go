@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf16"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -101,7 +102,7 @@ func SourceConfigDef() plugin.ConfigDef { return toPlugin(sourceDef(commonDef(ba
 // settings that depend on the worker and the connector's plugin.
 type baseSettings struct {
 	connectorVersion                              any      // string or nil
-	keyConverter, valueConverter, headerConverter any      // classRef or nil
+	keyConverter, valueConverter, headerConverter any      // configdef.Class or nil
 	keyVersion, valueVersion, headerVersion       any      // string or nil
 	plugins                                       *catalog // nil: nothing is recommended
 }
@@ -123,7 +124,7 @@ func commonDef(b baseSettings) *def {
 		doc:   "Which version of the connector plugin to run; a version, or a Maven-style version range.",
 		group: GroupCommon, order: next(), width: "MEDIUM", display: "Connector version",
 		recommend: b.plugins.connectorVersions})
-	d.define(&key{name: TasksMaxConfig, typ: plugin.TypeInt, dflt: int32(1), check: atLeast(1), importance: plugin.High,
+	d.define(&key{name: TasksMaxConfig, typ: plugin.TypeInt, dflt: int32(1), check: configdef.AtLeast(1), importance: plugin.High,
 		doc:   "The most tasks the connector may split its work into.",
 		group: GroupCommon, order: next(), width: "SHORT", display: "Tasks max"})
 	d.define(&key{name: TasksMaxEnforceConfig, typ: plugin.TypeBoolean, dflt: true, importance: plugin.Low,
@@ -162,7 +163,7 @@ func commonDef(b baseSettings) *def {
 		importance: plugin.Low, doc: "Names (aliases) of the predicates that transformations can refer to.",
 		group: GroupPredicates, order: next(), width: "LONG", display: "Predicates"})
 	d.define(&key{name: ConfigReloadActionConfig, typ: plugin.TypeString, dflt: ReloadRestart,
-		check: validString(ReloadNone, ReloadRestart), importance: plugin.Low,
+		check: configdef.In(ReloadNone, ReloadRestart), importance: plugin.Low,
 		doc: "What Connect does when values the configuration takes from external config providers change: " +
 			"'restart' restarts the connector with the new values (possibly later, when a provider says when its " +
 			"values expire), 'none' does nothing.",
@@ -178,7 +179,7 @@ func commonDef(b baseSettings) *def {
 			"so that many tasks do not retry at once.",
 		group: GroupErrorHandling, order: next(), width: "MEDIUM", display: "Maximum Delay Between Retries for Errors"})
 	d.define(&key{name: ErrorsToleranceConfig, typ: plugin.TypeString, dflt: ToleranceNone,
-		check: validString(ToleranceNone, ToleranceAll), importance: plugin.Medium,
+		check: configdef.In(ToleranceNone, ToleranceAll), importance: plugin.Medium,
 		doc: "How errors while processing records are handled: 'none' (the default) fails the task at the first " +
 			"one, 'all' skips the records that cause them.",
 		group: GroupErrorHandling, order: next(), width: "SHORT", display: "Error Tolerance"})
@@ -196,7 +197,7 @@ func commonDef(b baseSettings) *def {
 
 // sinkDef adds the sink connectors' settings (Java's SinkConnectorConfig).
 func sinkDef(d *def) *def {
-	d.define(&key{name: TopicsConfig, typ: plugin.TypeList, dflt: []string{}, check: validList, distinct: true,
+	d.define(&key{name: TopicsConfig, typ: plugin.TypeList, dflt: []string{}, check: configdef.ValidList(true), distinct: true,
 		importance: plugin.High, doc: "The topics to consume, separated by commas.",
 		group: GroupCommon, order: 4, width: "LONG", display: "Topics"})
 	d.define(&key{name: TopicsRegexConfig, typ: plugin.TypeString, dflt: "", check: regexValidator,
@@ -227,7 +228,7 @@ func sourceDef(d *def) *def {
 			"under topic.creation.<group>. The group 'default' always exists.",
 		group: GroupTopicCreation, order: 1, width: "LONG", display: "Topic Creation Groups"})
 	d.define(&key{name: ExactlyOnceSupportConfig, typ: plugin.TypeString, dflt: ExactlyOnceRequested,
-		check:      caseInsensitiveValidString(ExactlyOnceRequested, ExactlyOnceRequired),
+		check:      configdef.InIgnoringCase(ExactlyOnceRequested, ExactlyOnceRequired),
 		importance: plugin.Medium,
 		doc: "Either requested or required. With required, creating or validating the connector fails unless the " +
 			"worker has exactly-once source support enabled and the connector says it can give exactly-once " +
@@ -235,93 +236,25 @@ func sourceDef(d *def) *def {
 			"their documentation first).",
 		group: GroupExactlyOnceSupport, order: 2, width: "SHORT", display: "Exactly once support"})
 	d.define(&key{name: TransactionBoundaryConfig, typ: plugin.TypeString, dflt: BoundaryPoll,
-		check:      caseInsensitiveValidString(BoundaryPoll, BoundaryInterval, BoundaryConnector),
+		check:      configdef.InIgnoringCase(BoundaryPoll, BoundaryInterval, BoundaryConnector),
 		importance: plugin.Medium,
 		doc: "Where exactly-once source tasks commit producer transactions: 'poll' after every batch a task " +
 			"returns, 'interval' every transaction.boundary.interval.ms, 'connector' where the connector says " +
 			"(only for connectors able to).",
 		group: GroupExactlyOnceSupport, order: 3, width: "SHORT", display: "Transaction Boundary"})
-	d.define(&key{name: TransactionBoundaryIntervalConfig, typ: plugin.TypeLong, check: nullOr(atLeast(0)),
+	d.define(&key{name: TransactionBoundaryIntervalConfig, typ: plugin.TypeLong, check: configdef.NullOr(configdef.AtLeast(0)),
 		importance: plugin.Low,
 		doc: "With transaction.boundary=interval, how often, in milliseconds, tasks commit their transaction; " +
 			"unset, the worker's offset.flush.interval.ms is used.",
 		group: GroupExactlyOnceSupport, order: 4, width: "SHORT", display: "Transaction boundary interval"})
-	d.define(&key{name: OffsetsTopicConfig, typ: plugin.TypeString, check: nonEmptyString, importance: plugin.Low,
+	d.define(&key{name: OffsetsTopicConfig, typ: plugin.TypeString, check: configdef.NonEmptyString, importance: plugin.Low,
 		doc: "A topic of this connector's own for its source offsets, created if missing (on the Kafka cluster the " +
 			"connector's producer writes to). Unset, the worker's offsets topic is used. Distributed mode only.",
 		group: GroupOffsetsTopic, order: 1, width: "LONG", display: "Offsets topic"})
 	return d
 }
 
-// Java's validators, with their messages.
-
-// atLeast is ConfigDef.Range.atLeast.
-func atLeast(min int64) func(string, any) error {
-	return func(name string, v any) error {
-		var n int64
-		switch v := v.(type) {
-		case nil:
-			return invalidValue(name, nil, "Value must be non-null")
-		case int16:
-			n = int64(v)
-		case int32:
-			n = int64(v)
-		case int64:
-			n = v
-		}
-		if n < min {
-			return invalidValue(name, v, "Value must be at least "+strconv.FormatInt(min, 10))
-		}
-		return nil
-	}
-}
-
-// nullOr lets null through, then applies check.
-func nullOr(check func(string, any) error) func(string, any) error {
-	return func(name string, v any) error {
-		if v == nil {
-			return nil
-		}
-		return check(name, v)
-	}
-}
-
-// validString is ConfigDef.ValidString.in.
-func validString(allowed ...string) func(string, any) error {
-	return func(name string, v any) error {
-		s, ok := v.(string)
-		if !ok || !contains(allowed, s) {
-			return invalidValue(name, v, "String must be one of: "+strings.Join(allowed, ", "))
-		}
-		return nil
-	}
-}
-
-// caseInsensitiveValidString is ConfigDef.CaseInsensitiveValidString.in;
-// its message lists the choices upper-cased, in the order of Java's
-// HashSet of them.
-func caseInsensitiveValidString(allowed ...string) func(string, any) error {
-	upper := make([]string, len(allowed))
-	for i, a := range allowed {
-		upper[i] = strings.ToUpper(a)
-	}
-	listed := strings.Join(javaHashOrder(upper), ", ")
-	return func(name string, v any) error {
-		s, ok := v.(string)
-		if !ok || !contains(upper, strings.ToUpper(s)) {
-			return invalidValue(name, v, "String must be one of (case insensitive): "+listed)
-		}
-		return nil
-	}
-}
-
-// nonEmptyString is ConfigDef.NonEmptyString (null is fine).
-func nonEmptyString(name string, v any) error {
-	if s, ok := v.(string); ok && s == "" {
-		return invalidValue(name, v, "String must be non-empty")
-	}
-	return nil
-}
+// Java's validators that only Connect uses, with their messages.
 
 // nonEmptyStringWithoutControlChars is Java's validator of that name.
 func nonEmptyStringWithoutControlChars(name string, v any) error {
@@ -330,7 +263,7 @@ func nonEmptyStringWithoutControlChars(name string, v any) error {
 		return nil
 	}
 	if s == "" {
-		return invalidValue(name, v, "String may not be empty")
+		return configdef.Invalid(name, v, "String may not be empty")
 	}
 	var bad []string
 	units := utf16.Encode([]rune(s))
@@ -347,7 +280,7 @@ func nonEmptyStringWithoutControlChars(name string, v any) error {
 		}
 	}
 	if len(bad) > 0 {
-		return invalidValue(name, v, "String may not contain control sequences but had the following ASCII chars: "+
+		return configdef.Invalid(name, v, "String may not contain control sequences but had the following ASCII chars: "+
 			strings.Join(bad, ", "))
 	}
 	return nil
@@ -358,27 +291,10 @@ func nonEmptyStringWithoutControlChars(name string, v any) error {
 func aliasValidator(name string, v any) error {
 	l, ok := v.([]string)
 	if !ok {
-		return invalidValue(name, "null", "entry must be non null")
+		return configdef.Invalid(name, "null", "entry must be non null")
 	}
-	if len(distinct(l)) != len(l) {
-		return invalidValue(name, l, "Duplicate alias provided.")
-	}
-	return nil
-}
-
-// validList is ConfigDef.ValidList.anyNonDuplicateValues(true, false).
-func validList(name string, v any) error {
-	l, ok := v.([]string)
-	if !ok {
-		return plainError("Configuration '" + name + "' values must not be null.")
-	}
-	if len(distinct(l)) != len(l) {
-		return plainError("Configuration '" + name + "' values must not be duplicated.")
-	}
-	for _, s := range l {
-		if s == "" {
-			return plainError("Configuration '" + name + "' values must not be empty.")
-		}
+	if len(configdef.Distinct(l)) != len(l) {
+		return configdef.Invalid(name, l, "Duplicate alias provided.")
 	}
 	return nil
 }
@@ -388,10 +304,10 @@ func validList(name string, v any) error {
 func regexValidator(name string, v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return invalidValue(name, v, "Invalid regex: the pattern is null")
+		return configdef.Invalid(name, v, "Invalid regex: the pattern is null")
 	}
 	if _, err := regexp.Compile(s); err != nil {
-		return invalidValue(name, v, "Invalid regex: "+err.Error())
+		return configdef.Invalid(name, v, "Invalid regex: "+err.Error())
 	}
 	return nil
 }
@@ -404,7 +320,7 @@ func pluginVersionValidator(_ string, v any) error {
 		return nil
 	}
 	if _, err := versionRequirement(s); err != nil {
-		return plainError(err.Error())
+		return configdef.Exception("", err.Error())
 	}
 	return nil
 }

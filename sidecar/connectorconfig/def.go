@@ -3,6 +3,8 @@ package connectorconfig
 import (
 	"sort"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -186,11 +188,11 @@ func fromPluginKey(pk plugin.ConfigKey, lookupClass func(string) (string, bool))
 	case pk.Default == "" && pk.Type != plugin.TypeList:
 		k.dflt = nil
 	default:
-		v, err := parseType(pk.Name, pk.Default, pk.Type, lookupClass)
+		v, err := configdef.ParseType(pk.Name, pk.Default, pk.Type, lookupClass)
 		if err == nil {
 			k.dflt = v
 		} else if pk.Type == plugin.TypeClass {
-			k.dflt = classRef{javaTrim(pk.Default)}
+			k.dflt = configdef.Class{Name: javatext.Trim(pk.Default)}
 		}
 	}
 	return k
@@ -199,18 +201,18 @@ func fromPluginKey(pk plugin.ConfigKey, lookupClass func(string) (string, bool))
 // pluginKey is k as a plugin.ConfigKey; Validate parses the value as Java
 // would and applies k's validator.
 func (k *key) pluginKey() plugin.ConfigKey {
-	dflt, _ := convertToString(k.dflt)
+	dflt, _ := configdef.ConvertToString(k.dflt)
 	pk := plugin.ConfigKey{Name: k.name, Type: k.typ, Default: dflt, HasDefault: !k.required,
 		Importance: k.importance, Documentation: k.doc, Group: k.group, OrderInGroup: k.order,
 		Width: k.width, DisplayName: k.display, Dependents: append([]string(nil), k.dependents...)}
 	kk := k
 	pk.Validate = func(value string) error {
-		v, err := parseType(kk.name, value, kk.typ, func(s string) (string, bool) { return s, s != "" })
+		v, err := configdef.ParseType(kk.name, value, kk.typ, func(s string) (string, bool) { return s, s != "" })
 		if err != nil {
 			return err
 		}
 		if kk.distinct {
-			v = distinct(v.([]string))
+			v = configdef.Distinct(v.([]string))
 		}
 		if kk.check != nil {
 			return kk.check(kk.name, v)
@@ -235,16 +237,4 @@ func contains(l []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func distinct(l []string) []string {
-	seen := make(map[string]bool, len(l))
-	out := make([]string, 0, len(l))
-	for _, s := range l {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

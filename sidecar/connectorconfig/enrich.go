@@ -3,6 +3,8 @@ package connectorconfig
 import (
 	"fmt"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -48,8 +50,8 @@ func (sk smtKind) enrich(d *def, c *catalog, props map[string]string, requireFul
 	if !set {
 		return nil
 	}
-	v, _ := parseType(sk.listKey, raw, plugin.TypeList, nil)
-	for _, alias := range distinct(v.([]string)) {
+	v, _ := configdef.ParseType(sk.listKey, raw, plugin.TypeList, nil)
+	for _, alias := range configdef.Distinct(v.([]string)) {
 		prefix := sk.listKey + "." + alias + "."
 		group := sk.group + ": " + alias
 		typeKey := prefix + "type"
@@ -89,11 +91,11 @@ func (sk smtKind) typeCheck(c *catalog, props map[string]string, prefix, version
 			_, hasNegate := props[negate]
 			_, hasPredicate := props[predicate]
 			if hasNegate && !hasPredicate {
-				return plainError("Config '" + negate + "' was provided but there is no config '" + predicate +
+				return configdef.Exception("", "Config '"+negate+"' was provided but there is no config '"+predicate+
 					"' defining a predicate to be negated.")
 			}
 		}
-		cls, ok := v.(classRef)
+		cls, ok := v.(configdef.Class)
 		if !ok {
 			return nil
 		}
@@ -101,7 +103,7 @@ func (sk smtKind) typeCheck(c *catalog, props map[string]string, prefix, version
 		if !set {
 			version, set = defaultVersion.(string)
 		}
-		_, err := sk.instance(c, cls.name, version, set)
+		_, err := sk.instance(c, cls.Name, version, set)
 		return err
 	}
 }
@@ -120,14 +122,14 @@ func (sk smtKind) versionCheck(c *catalog, props map[string]string, typeKey stri
 		}
 		rng, err := versionRequirement(version)
 		if err != nil {
-			return plainError(err.Error())
+			return configdef.Exception("", err.Error())
 		}
-		class, found := c.lookupClass(javaTrim(typeRaw))
+		class, found := c.lookupClass(javatext.Trim(typeRaw))
 		if !found {
 			return nil // reported by the type setting
 		}
 		if p, ok := c.plugin(class, sk.kind); ok && rng != nil && !rng.contains(p.Version) {
-			return plainError(versionNotFound(class, rng, c.versionsAnyKind(class)...))
+			return configdef.Exception("", versionNotFound(class, rng, c.versionsAnyKind(class)...))
 		}
 		return nil
 	}
@@ -140,18 +142,18 @@ func (sk smtKind) instance(c *catalog, class, version string, versionSet bool) (
 	if versionSet {
 		var err error
 		if rng, err = versionRequirement(version); err != nil {
-			return nil, plainError(err.Error())
+			return nil, configdef.Exception("", err.Error())
 		}
 	}
-	if err := c.ensureKind(classRef{class}, sk.kind); err != nil {
+	if err := c.ensureKind(configdef.Class{Name: class}, sk.kind); err != nil {
 		return nil, err
 	}
 	p, _ := c.plugin(class, sk.kind)
 	if rng != nil && !rng.contains(p.Version) {
-		return nil, plainError(versionNotFound(class, rng, c.versionsAnyKind(class)...))
+		return nil, configdef.Exception("", versionNotFound(class, rng, c.versionsAnyKind(class)...))
 	}
 	if p.New == nil {
-		return nil, plainError(fmt.Sprintf("Error getting config definition from %s: %s cannot be created", sk.javaName, class))
+		return nil, configdef.Exception("", fmt.Sprintf("Error getting config definition from %s: %s cannot be created", sk.javaName, class))
 	}
 	return p.New(), nil
 }
@@ -171,20 +173,20 @@ func (sk smtKind) pluginDef(c *catalog, props map[string]string, typeKey, versio
 	}
 	typeRaw, set := props[typeKey]
 	if !set {
-		return nil, invalidValue(typeKey, nil, "Not a "+sk.javaName)
+		return nil, configdef.Invalid(typeKey, nil, "Not a "+sk.javaName)
 	}
-	cls, err := parseType(typeKey, typeRaw, plugin.TypeClass, c.lookupClass)
+	cls, err := configdef.ParseType(typeKey, typeRaw, plugin.TypeClass, c.lookupClass)
 	if err != nil {
 		return nil, err
 	}
 	version, versionSet := props[versionKey]
-	inst, err := sk.instance(c, cls.(classRef).name, version, versionSet)
+	inst, err := sk.instance(c, cls.(configdef.Class).Name, version, versionSet)
 	if err != nil {
 		return nil, err
 	}
 	withConfig, ok := inst.(interface{ Config() plugin.ConfigDef })
 	if !ok {
-		return nil, invalidValue(typeKey, typeRaw, "Error getting config definition from "+sk.javaName+
+		return nil, configdef.Invalid(typeKey, typeRaw, "Error getting config definition from "+sk.javaName+
 			": the plugin does not describe its settings")
 	}
 	for _, pk := range withConfig.Config() {

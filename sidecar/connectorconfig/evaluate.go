@@ -1,8 +1,9 @@
 package connectorconfig
 
 import (
-	"fmt"
 	"sort"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 )
 
 // configValue is Java's ConfigValue: one setting's parsed value and what
@@ -20,10 +21,6 @@ func newValue(name string, value any) *configValue {
 }
 
 func (v *configValue) addError(msg string) { v.errors = append(v.errors, msg) }
-
-func missing(name string) string {
-	return fmt.Sprintf("Missing required configuration %q which has no default value.", name)
-}
 
 // validateAll is ConfigDef.validateAll: every key gets a value with every
 // problem found (a value that does not parse is null and still goes to
@@ -52,13 +49,13 @@ func (d *def) validateAll(props map[string]string, lookupClass func(string) (str
 		switch {
 		case set:
 			var err error
-			if v, err = parseType(k.name, raw, k.typ, lookupClass); err != nil {
+			if v, err = configdef.ParseType(k.name, raw, k.typ, lookupClass); err != nil {
 				cv.addError(err.Error())
 			} else {
 				parsedOK = true
 			}
 		case k.required:
-			cv.addError(missing(k.name))
+			cv.addError(configdef.Missing(k.name).Error())
 		default:
 			v = k.dflt
 		}
@@ -98,16 +95,16 @@ func (d *def) parse(props map[string]string, lookupClass func(string) (string, b
 		switch {
 		case set:
 			var err error
-			if v, err = parseType(k.name, raw, k.typ, lookupClass); err != nil {
+			if v, err = configdef.ParseType(k.name, raw, k.typ, lookupClass); err != nil {
 				return nil, err
 			}
 		case k.required:
-			return nil, plainError(missing(k.name))
+			return nil, configdef.Missing(k.name)
 		default:
 			v = k.dflt
 		}
 		if l, ok := v.([]string); ok && k.distinct {
-			v = distinct(l)
+			v = configdef.Distinct(l)
 		}
 		if k.check != nil {
 			if err := k.check(k.name, v); err != nil {

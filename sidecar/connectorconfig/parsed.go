@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -217,11 +219,11 @@ func parse(c *catalog, config map[string]string, w Worker) (*Parsed, error) {
 	for _, alias := range v[PredicatesConfig].([]string) {
 		prefix := PredicatesConfig + "." + alias + "."
 		out.Predicates[alias] = Predicate{Alias: alias, Class: className(v[prefix+"type"]),
-			Version: config[prefix+PluginVersionSuffix], Config: withPrefix(config, prefix)}
+			Version: config[prefix+PluginVersionSuffix], Config: configdef.WithPrefix(config, prefix)}
 	}
 	for _, alias := range v[TransformsConfig].([]string) {
 		prefix := TransformsConfig + "." + alias + "."
-		cfg := withPrefix(config, prefix)
+		cfg := configdef.WithPrefix(config, prefix)
 		t := Transform{Alias: alias, Class: className(v[prefix+"type"]), Version: config[prefix+PluginVersionSuffix],
 			Config: cfg, Predicate: cfg[TransformPredicateConfig]}
 		// Java: negate != null && Boolean.parseBoolean(negate), untrimmed.
@@ -231,8 +233,8 @@ func parse(c *catalog, config map[string]string, w Worker) (*Parsed, error) {
 		out.Transforms = append(out.Transforms, t)
 	}
 	if source {
-		out.ExactlyOnceSupport = strings.ToLower(javaTrim(str(v[ExactlyOnceSupportConfig])))
-		out.TransactionBoundary = strings.ToLower(javaTrim(str(v[TransactionBoundaryConfig])))
+		out.ExactlyOnceSupport = strings.ToLower(javatext.Trim(str(v[ExactlyOnceSupportConfig])))
+		out.TransactionBoundary = strings.ToLower(javatext.Trim(str(v[TransactionBoundaryConfig])))
 		if ms, ok := v[TransactionBoundaryIntervalConfig].(int64); ok {
 			d := millis(ms)
 			out.TransactionBoundaryInterval = &d
@@ -266,7 +268,7 @@ func (p *Parsed) CheckPredicates() error {
 			continue
 		}
 		if _, ok := p.Predicates[t.Predicate]; !ok {
-			return plainError("Unknown configuration '" + PredicatesConfig + "." + t.Predicate + "." + PluginVersionSuffix + "'")
+			return configdef.Exception("", "Unknown configuration '"+PredicatesConfig+"."+t.Predicate+"."+PluginVersionSuffix+"'")
 		}
 	}
 	return nil
@@ -279,7 +281,7 @@ func firstSinkError(config map[string]string) error {
 	sinkChecks(config, values)
 	for _, name := range []string{TopicsConfig, TopicsRegexConfig} {
 		if v, ok := values[name]; ok && len(v.errors) > 0 {
-			return invalidValue(name, v.value, v.errors[0])
+			return configdef.Invalid(name, v.value, v.errors[0])
 		}
 	}
 	return nil
@@ -326,14 +328,14 @@ const (
 
 func notNull(name string, v any) error {
 	if v == nil {
-		return invalidValue(name, "null", "entry must be non null")
+		return configdef.Invalid(name, "null", "entry must be non null")
 	}
 	return nil
 }
 
 func replicationFactor(name string, v any) error {
 	if f, ok := v.(int16); ok && f != -1 && f < 1 {
-		return invalidValue(name, v, "Replication factor must be positive and not larger than the number of brokers "+
+		return configdef.Invalid(name, v, "Replication factor must be positive and not larger than the number of brokers "+
 			"in the Kafka cluster, or -1 to use the broker's default")
 	}
 	return nil
@@ -341,7 +343,7 @@ func replicationFactor(name string, v any) error {
 
 func partitions(name string, v any) error {
 	if n, ok := v.(int32); ok && n != -1 && n < 1 {
-		return invalidValue(name, v, "Number of partitions must be positive, or -1 to use the broker's default")
+		return configdef.Invalid(name, v, "Number of partitions must be positive, or -1 to use the broker's default")
 	}
 	return nil
 }
@@ -351,7 +353,7 @@ func regexList(name string, v any) error {
 	l, _ := v.([]string)
 	for _, s := range l {
 		if _, err := regexp.Compile(s); err != nil {
-			return invalidValue(name, v, "Syntax error in regular expression: "+err.Error())
+			return configdef.Invalid(name, v, "Syntax error in regular expression: "+err.Error())
 		}
 	}
 	return nil
@@ -371,8 +373,8 @@ func parseTopicCreation(base *def, config map[string]string, lookup func(string)
 
 	var groups []string
 	if raw, ok := config[TopicCreationGroupsConfig]; ok {
-		l, _ := parseType(TopicCreationGroupsConfig, raw, plugin.TypeList, nil)
-		for _, g := range distinct(l.([]string)) {
+		l, _ := configdef.ParseType(TopicCreationGroupsConfig, raw, plugin.TypeList, nil)
+		for _, g := range configdef.Distinct(l.([]string)) {
 			if g != "default" {
 				groups = append(groups, g)
 			}
@@ -398,7 +400,7 @@ func parseTopicCreation(base *def, config map[string]string, lookup func(string)
 		prefix := TopicCreationPrefix + g + "."
 		group := TopicCreationGroup{Name: g, Include: ev[prefix+"include"].([]string), Exclude: ev[prefix+"exclude"].([]string),
 			ReplicationFactor: ev[prefix+"replication.factor"].(int16), Partitions: ev[prefix+"partitions"].(int32),
-			Configs: withPrefix(props, prefix)}
+			Configs: configdef.WithPrefix(props, prefix)}
 		for _, k := range []string{"include", "exclude", "replication.factor", "partitions"} {
 			delete(group.Configs, k)
 		}
@@ -423,24 +425,14 @@ func wholeMatch(patterns []string) *regexp.Regexp {
 	return re
 }
 
-func withPrefix(config map[string]string, prefix string) map[string]string {
-	out := map[string]string{}
-	for k, v := range config {
-		if rest, ok := strings.CutPrefix(k, prefix); ok {
-			out[rest] = v
-		}
-	}
-	return out
-}
-
 func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
 
 func className(v any) string {
-	c, _ := v.(classRef)
-	return c.name
+	c, _ := v.(configdef.Class)
+	return c.Name
 }
 
 func millis(ms int64) time.Duration {

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -121,7 +123,7 @@ func (c *catalog) plugin(class string, kinds ...plugin.Kind) (plugin.Plugin, boo
 
 // resolve finds the plugin of one of kinds a class name or alias names.
 func (c *catalog) resolve(name string, kinds ...plugin.Kind) (plugin.Plugin, bool) {
-	class, ok := c.lookupClass(javaTrim(name))
+	class, ok := c.lookupClass(javatext.Trim(name))
 	if !ok {
 		return plugin.Plugin{}, false
 	}
@@ -141,35 +143,35 @@ func (c *catalog) classes(kind plugin.Kind) []string {
 }
 
 // ensureKind is Utils.ensureConcreteSubclass for a class of the catalog.
-func (c *catalog) ensureKind(cls classRef, kind plugin.Kind) error {
+func (c *catalog) ensureKind(cls configdef.Class, kind plugin.Kind) error {
 	if c == nil {
 		return nil
 	}
-	if _, ok := c.plugin(cls.name, kind); ok {
+	if _, ok := c.plugin(cls.Name, kind); ok {
 		return nil
 	}
 	var nested []string
 	for _, p := range c.all() {
-		if p.Kind == kind && strings.HasPrefix(p.Class, cls.name+"$") && !contains(nested, p.Class) {
+		if p.Kind == kind && strings.HasPrefix(p.Class, cls.Name+"$") && !contains(nested, p.Class) {
 			nested = append(nested, p.Class)
 		}
 	}
 	if len(nested) > 0 {
 		sort.Strings(nested)
-		return plainError("This class is abstract and cannot be created. Did you mean " + strings.Join(nested, ", ") + "?")
+		return configdef.Exception("", "This class is abstract and cannot be created. Did you mean "+strings.Join(nested, ", ")+"?")
 	}
-	return plainError("Class class " + cls.name + " does not implement the " + javaInterface[kind] + " interface")
+	return configdef.Exception("", "Class class "+cls.Name+" does not implement the "+javaInterface[kind]+" interface")
 }
 
 // isKind is ConcreteSubClassValidator (null passes: the class was not
 // found, which parsing reported).
 func (c *catalog) isKind(kind plugin.Kind) func(string, any) error {
 	return func(_ string, v any) error {
-		cls, ok := v.(classRef)
+		cls, ok := v.(configdef.Class)
 		if !ok {
 			return nil
 		}
-		if _, known := c.lookupClass(cls.name); !known {
+		if _, known := c.lookupClass(cls.Name); !known {
 			return nil // a worker default this catalog does not hold
 		}
 		return c.ensureKind(cls, kind)
@@ -207,7 +209,7 @@ func (c *catalog) classesOf(kind plugin.Kind) func(map[string]any) ([]any, bool)
 	return func(map[string]any) ([]any, bool) {
 		var out []any
 		for _, cl := range c.classes(kind) {
-			out = append(out, classRef{cl})
+			out = append(out, configdef.Class{Name: cl})
 		}
 		return out, true
 	}
@@ -227,11 +229,11 @@ func (c *catalog) versionsOfClass(class string, kinds ...plugin.Kind) []any {
 // only when one is.
 func (c *catalog) versionsOf(classKey string, kind plugin.Kind) func(map[string]any) ([]any, bool) {
 	return func(parsed map[string]any) ([]any, bool) {
-		cls, ok := parsed[classKey].(classRef)
+		cls, ok := parsed[classKey].(configdef.Class)
 		if !ok {
 			return nil, parsed[classKey] != nil
 		}
-		return c.versionsOfClass(cls.name, kind), true
+		return c.versionsOfClass(cls.Name, kind), true
 	}
 }
 
@@ -239,11 +241,11 @@ func (c *catalog) versionsOf(classKey string, kind plugin.Kind) func(map[string]
 // predicate's class; the setting is always shown.
 func (c *catalog) smtVersions(typeKey string, kind plugin.Kind) func(map[string]any) ([]any, bool) {
 	return func(parsed map[string]any) ([]any, bool) {
-		cls, ok := parsed[typeKey].(classRef)
+		cls, ok := parsed[typeKey].(configdef.Class)
 		if !ok {
 			return nil, true
 		}
-		return c.versionsOfClass(cls.name, kind), true
+		return c.versionsOfClass(cls.Name, kind), true
 	}
 }
 

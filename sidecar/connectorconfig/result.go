@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -123,7 +125,7 @@ func PluginConfig(reg *plugin.Registry, name string) ([]ConfigKeyInfo, error) {
 func pluginConfig(c *catalog, name string) ([]ConfigKeyInfo, error) {
 	var p plugin.Plugin
 	found := false
-	if class, ok := c.lookupClass(javaTrim(name)); ok {
+	if class, ok := c.lookupClass(javatext.Trim(name)); ok {
 		p, found = c.plugin(class, plugin.KindSink, plugin.KindSource, plugin.KindConverter,
 			plugin.KindHeaderConverter, plugin.KindTransformation, plugin.KindPredicate)
 	}
@@ -181,7 +183,7 @@ func keyInfo(k *key, prefix string) ConfigKeyInfo {
 		Importance: string(k.importance), Documentation: k.doc, OrderInGroup: k.order, Width: k.width,
 		DisplayName: k.display, Dependents: append([]string{}, k.dependents...)}
 	if !k.required {
-		if s, ok := convertToString(k.dflt); ok {
+		if s, ok := configdef.ConvertToString(k.dflt); ok {
 			ki.DefaultValue = &s
 		}
 	}
@@ -196,11 +198,11 @@ func keyInfo(k *key, prefix string) ConfigKeyInfo {
 func valueInfo(v *configValue) *ConfigValueInfo {
 	vi := &ConfigValueInfo{Name: v.name, RecommendedValues: []string{}, Errors: append([]string{}, v.errors...),
 		Visible: v.visible}
-	if s, ok := convertToString(v.value); ok {
+	if s, ok := configdef.ConvertToString(v.value); ok {
 		vi.Value = &s
 	}
 	for _, r := range v.recommended {
-		if s, ok := convertToString(r); ok {
+		if s, ok := configdef.ConvertToString(r); ok {
 			vi.RecommendedValues = append(vi.RecommendedValues, s)
 		}
 	}

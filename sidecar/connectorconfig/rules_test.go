@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -42,7 +44,7 @@ func testRegistry(t testing.TB) *plugin.Registry {
 		{Name: "url", Type: plugin.TypeString, Importance: plugin.High, Documentation: "Where to write.",
 			Validate: func(v string) error {
 				if !strings.Contains(v, "://") {
-					return invalidValue("url", v, "not a URL")
+					return configdef.Invalid("url", v, "not a URL")
 				}
 				return nil
 			}},
@@ -579,7 +581,7 @@ func TestParseTypes(t *testing.T) {
 		{plugin.TypeClass, "Unknown ", "", "Invalid value Unknown  for configuration k: Class Unknown  could not be found."},
 	}
 	for _, tc := range cases {
-		v, err := parseType("k", tc.raw, tc.typ, classes)
+		v, err := configdef.ParseType("k", tc.raw, tc.typ, classes)
 		if tc.errMsg != "" {
 			if err == nil || err.Error() != tc.errMsg {
 				t.Errorf("%s %q: error %v, want %q", tc.typ, tc.raw, err, tc.errMsg)
@@ -590,11 +592,11 @@ func TestParseTypes(t *testing.T) {
 			t.Errorf("%s %q: %v", tc.typ, tc.raw, err)
 			continue
 		}
-		if s, _ := convertToString(v); s != tc.value {
+		if s, _ := configdef.ConvertToString(v); s != tc.value {
 			t.Errorf("%s %q: %q, want %q", tc.typ, tc.raw, s, tc.value)
 		}
 	}
-	if s := javaDouble(math.MaxFloat64); s != "1.7976931348623157E308" {
+	if s := javatext.FormatDouble(math.MaxFloat64); s != "1.7976931348623157E308" {
 		t.Errorf("max double %s", s)
 	}
 }

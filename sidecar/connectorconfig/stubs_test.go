@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -158,8 +160,8 @@ func keysOf(t testing.TB, list []ConfigKeyInfo) Result {
 
 func regexCheck(name string) func(string) error {
 	return func(v string) error {
-		if _, err := regexp.Compile(javaTrim(v)); err != nil {
-			return invalidValue(name, javaTrim(v), "Invalid regex: "+err.Error())
+		if _, err := regexp.Compile(javatext.Trim(v)); err != nil {
+			return configdef.Invalid(name, javatext.Trim(v), "Invalid regex: "+err.Error())
 		}
 		return nil
 	}
@@ -168,11 +170,11 @@ func regexCheck(name string) func(string) error {
 func oneOfCheck(name string, fold bool, choices ...string) func(string) error {
 	return func(v string) error {
 		for _, c := range choices {
-			if v == c || (fold && strings.EqualFold(javaTrim(v), c)) {
+			if v == c || (fold && strings.EqualFold(javatext.Trim(v), c)) {
 				return nil
 			}
 		}
-		return invalidValue(name, v, "String must be one of: "+strings.Join(choices, ", "))
+		return configdef.Invalid(name, v, "String must be one of: "+strings.Join(choices, ", "))
 	}
 }
 

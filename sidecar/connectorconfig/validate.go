@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/configprovider"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -160,9 +162,9 @@ func (w Worker) converterDefaults(c *catalog, config map[string]string, key, wor
 		return nil, nil
 	}
 	if workerClass != "" {
-		class = classRef{workerClass}
+		class = configdef.Class{Name: workerClass}
 		if full, ok := c.lookupClass(workerClass); ok {
-			class = classRef{full}
+			class = configdef.Class{Name: full}
 		}
 	}
 	switch {
@@ -194,7 +196,7 @@ func invalidVersion(c *catalog, config map[string]string, connType string, p plu
 func sinkChecks(config map[string]string, values map[string]*configValue) {
 	topics, topicsSet := config[TopicsConfig]
 	regex, regexSet := config[TopicsRegexConfig]
-	dlq := javaTrim(config[DLQTopicNameConfig])
+	dlq := javatext.Trim(config[DLQTopicNameConfig])
 	hasTopics, hasRegex := !isBlank(topics, topicsSet), !isBlank(regex, regexSet)
 	add := func(name, msg string) { valueFor(values, name, config).addError(msg) }
 	if hasTopics && hasRegex {
@@ -214,7 +216,7 @@ func sinkChecks(config map[string]string, values map[string]*configValue) {
 		list := topicList(topics)
 		if contains(list, dlq) {
 			add(TopicsConfig, fmt.Sprintf("The DLQ topic '%s' may not be included in the list of topics ('%s=%s') consumed by the connector",
-				dlq, TopicsConfig, javaString(list)))
+				dlq, TopicsConfig, configdef.JavaString(list)))
 		}
 	}
 	if hasRegex {
@@ -230,9 +232,9 @@ func sinkChecks(config map[string]string, values map[string]*configValue) {
 // topicList is SinkConnectorConfig.parseTopicsList: the listed topics,
 // without empty or repeated names.
 func topicList(raw string) []string {
-	v, _ := parseType(TopicsConfig, raw, plugin.TypeList, nil)
+	v, _ := configdef.ParseType(TopicsConfig, raw, plugin.TypeList, nil)
 	var out []string
-	for _, t := range distinct(v.([]string)) {
+	for _, t := range configdef.Distinct(v.([]string)) {
 		if t != "" {
 			out = append(out, t)
 		}
@@ -269,8 +271,8 @@ func (w Worker) checkGroupID(config map[string]string, values map[string]*config
 		return
 	}
 	name := values[NameConfig]
-	if "connect-"+javaString(name.value) == w.GroupID {
-		name.addError("Consumer group for sink connector named " + javaString(name.value) +
+	if "connect-"+configdef.JavaString(name.value) == w.GroupID {
+		name.addError("Consumer group for sink connector named " + configdef.JavaString(name.value) +
 			" conflicts with Connect worker group " + w.GroupID)
 	}
 }
@@ -286,7 +288,7 @@ func (w Worker) checkExactlyOnce(config map[string]string, values map[string]*co
 		return msg + "; please see the worker logs for more details."
 	}
 	if v := values[ExactlyOnceSupportConfig]; len(v.errors) == 0 &&
-		strings.EqualFold(javaTrim(javaString(v.value)), ExactlyOnceRequired) {
+		strings.EqualFold(javatext.Trim(configdef.JavaString(v.value)), ExactlyOnceRequired) {
 		if !w.ExactlyOnceSourceSupport {
 			v.addError("This worker does not have exactly-once source support enabled.")
 		}
@@ -307,7 +309,7 @@ func (w Worker) checkExactlyOnce(config map[string]string, values map[string]*co
 		}
 	}
 	if v := values[TransactionBoundaryConfig]; len(v.errors) == 0 &&
-		strings.EqualFold(javaTrim(javaString(v.value)), BoundaryConnector) {
+		strings.EqualFold(javatext.Trim(configdef.JavaString(v.value)), BoundaryConnector) {
 		supported, err := false, error(nil)
 		if d, ok := conn.(plugin.TransactionBoundaryDefiner); ok {
 			supported, err = d.CanDefineTransactionBoundaries(config)
@@ -376,7 +378,7 @@ func validateConverter(c *catalog, config map[string]string, values map[string]*
 // each allowed or not by the worker's policy.
 func (w Worker) validateClientOverrides(c *catalog, config map[string]string, source bool) (*infos, error) {
 	hasDLQ := !isBlank(config[DLQTopicNameConfig], true)
-	separateOffsets := source && (w.ExactlyOnceSourceSupport || javaTrim(config[OffsetsTopicConfig]) != "")
+	separateOffsets := source && (w.ExactlyOnceSourceSupport || javatext.Trim(config[OffsetsTopicConfig]) != "")
 	usesProducer := source || hasDLQ
 	usesAdmin := (source && usesTopicCreation(config)) || (!source && hasDLQ) || separateOffsets
 	usesConsumer := !source || separateOffsets
@@ -425,7 +427,7 @@ func (w Worker) validateClient(c *catalog, config map[string]string, prefix stri
 		raw := config[prefix+name]
 		var v any = raw
 		if k, ok := cd.byName[name]; ok {
-			parsed, err := parseType(name, raw, k.typ, c.lookupClass)
+			parsed, err := configdef.ParseType(name, raw, k.typ, c.lookupClass)
 			if err != nil {
 				return nil, err // Java fails the whole validation (500)
 			}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
 )
 
 // versionRange is a Maven VersionRange, as Connect reads plugin version
@@ -72,7 +74,7 @@ func versionRequirement(version string) (*versionRange, error) {
 	if version == "latest" {
 		return nil, nil
 	}
-	version = javaTrim(version)
+	version = javatext.Trim(version)
 	rs, bare, err := parseVersionSpec(version)
 	if err != nil {
 		return nil, err
@@ -113,9 +115,9 @@ func parseVersionSpec(spec string) (rs []restriction, bare bool, err error) {
 		}
 		rs = append(rs, r)
 		upper, haveUpper = r.upper, true
-		process = javaTrim(process[index+1:])
+		process = javatext.Trim(process[index+1:])
 		if strings.HasPrefix(process, ",") {
-			process = javaTrim(process[1:])
+			process = javatext.Trim(process[1:])
 		}
 	}
 	if process != "" {
@@ -129,7 +131,7 @@ func parseVersionSpec(spec string) (rs []restriction, bare bool, err error) {
 
 func parseRestriction(spec string) (restriction, error) {
 	r := restriction{lowerIncl: strings.HasPrefix(spec, "["), upperIncl: strings.HasSuffix(spec, "]")}
-	process := javaTrim(spec[1 : len(spec)-1])
+	process := javatext.Trim(spec[1 : len(spec)-1])
 	lower, upper, comma := strings.Cut(process, ",")
 	if !comma {
 		if !r.lowerIncl || !r.upperIncl {
@@ -138,7 +140,7 @@ func parseRestriction(spec string) (restriction, error) {
 		r.lower, r.upper = process, process
 		return r, nil
 	}
-	r.lower, r.upper = javaTrim(lower), javaTrim(upper)
+	r.lower, r.upper = javatext.Trim(lower), javatext.Trim(upper)
 	if r.lower != "" && r.upper != "" {
 		c := compareVersions(r.upper, r.lower)
 		if c < 0 || (c == 0 && (!r.lowerIncl || !r.upperIncl)) {

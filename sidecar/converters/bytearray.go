@@ -33,4 +33,6 @@ func (c *ByteArrayConverter) ToConnectData(topic string, data []byte) (*plugin.S
 }
 
 // Config describes the settings: only the converter.type every converter has.
-func (c *ByteArrayConverter) Config() plugin.ConfigDef { return plugin.ConfigDef{converterType} }
+func (c *ByteArrayConverter) Config() plugin.ConfigDef {
+	return plugin.ConfigDef{converterType.PluginKey()}
+}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -38,8 +39,8 @@ func TestConfigErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := tt.conv.Configure(tt.props, false)
-		var ce *ConfigError
-		if !errors.As(err, &ce) || ce.Name != tt.name {
+		var ce *configdef.Error
+		if !errors.As(err, &ce) || ce.Key != tt.name {
 			t.Errorf("%T %v: got %v, want a ConfigError for %s", tt.conv, tt.props, err, tt.name)
 		}
 	}

@@ -67,14 +67,3 @@ func at(err error, seg string) error {
 	}
 	return &out
 }
-
-// ConfigError reports a converter setting with a value that cannot be used,
-// in the words of Java's ConfigException.
-type ConfigError struct {
-	Name, Value string
-	Reason      string
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("Invalid value %s for configuration %s: %s", e.Value, e.Name, e.Reason)
-}

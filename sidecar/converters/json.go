@@ -1,9 +1,11 @@
 package converters
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -38,27 +40,16 @@ type schemaJSON struct {
 
 // Configure applies the settings; isKey does not change how JSON is written.
 func (c *JsonConverter) Configure(props map[string]string, isKey bool) error {
-	p := settings(props)
-	schemas, err := p.boolean("schemas.enable", true)
+	v, err := jsonDef.Parse(props)
 	if err != nil {
 		return err
 	}
-	format, err := p.oneOf("decimal.format", "BASE64", "BASE64", "NUMERIC")
+	fixed, err := parseSchemaContent(v.String("schema.content"))
 	if err != nil {
 		return err
 	}
-	replace, err := p.boolean("replace.null.with.default", true)
-	if err != nil {
-		return err
-	}
-	if err := p.integer("schemas.cache.size"); err != nil {
-		return err
-	}
-	fixed, err := parseSchemaContent(p.str("schema.content", ""))
-	if err != nil {
-		return err
-	}
-	c.noSchemas, c.numeric, c.keepNull, c.fixedSchema = !schemas, format == "NUMERIC", !replace, fixed
+	c.noSchemas, c.numeric = !v.Bool("schemas.enable"), strings.EqualFold(v.String("decimal.format"), "NUMERIC")
+	c.keepNull, c.fixedSchema = !v.Bool("replace.null.with.default"), fixed
 	c.written.Store(nil)
 	c.read.Store(nil)
 	return nil
@@ -79,7 +70,7 @@ func parseSchemaContent(text string) (*plugin.Schema, error) {
 		s, err = r.schema(root)
 	}
 	if err != nil {
-		return nil, &ConfigError{Name: "schema.content", Value: text, Reason: err.Error()}
+		return nil, configdef.Invalid("schema.content", text, err.Error())
 	}
 	return s, nil
 }
@@ -182,28 +173,31 @@ func (c *JsonConverter) readSchema(r *jsonReader, p int) (*plugin.Schema, error)
 	return s, err
 }
 
+// jsonDef is Java's JsonConverterConfig, less the converter.type every
+// converter has.
+var jsonDef = configdef.Def{
+	{ConfigKey: plugin.ConfigKey{Name: "schemas.enable", Type: plugin.TypeBoolean, Default: "true", HasDefault: true, Importance: plugin.High,
+		Documentation: "Include schemas within each of the serialized values and keys.",
+		Group:         "Schemas", OrderInGroup: 0, Width: "MEDIUM", DisplayName: "Enable Schemas"}},
+	{ConfigKey: plugin.ConfigKey{Name: "schemas.cache.size", Type: plugin.TypeInt, Default: "1000", HasDefault: true, Importance: plugin.High,
+		Documentation: "The maximum number of schemas that can be cached in this converter instance.",
+		Group:         "Schemas", OrderInGroup: 1, Width: "MEDIUM", DisplayName: "Schema Cache Size"}},
+	{ConfigKey: plugin.ConfigKey{Name: "schema.content", Type: plugin.TypeString, HasDefault: true, Importance: plugin.High,
+		Documentation: "When set, this is used as the schema for all messages, and the schemas within each of the message will be ignored." +
+			"Otherwise, the schema will be included in the content of each message. This configuration applies only 'schemas.enable' is true, and it exclusively affects the sink connector.",
+		Group: "Schemas", OrderInGroup: 2, Width: "MEDIUM", DisplayName: "Schema Content"}, NullDefault: true},
+	{ConfigKey: plugin.ConfigKey{Name: "decimal.format", Type: plugin.TypeString, Default: "BASE64", HasDefault: true, Importance: plugin.Low,
+		Documentation: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
+		Group:         "Serialization", OrderInGroup: 0, Width: "MEDIUM", DisplayName: "Decimal Format"},
+		Check: configdef.InIgnoringCase("BASE64", "NUMERIC")},
+	{ConfigKey: plugin.ConfigKey{Name: "replace.null.with.default", Type: plugin.TypeBoolean, Default: "true", HasDefault: true, Importance: plugin.Low,
+		Documentation: "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.",
+		Group:         "Serialization", OrderInGroup: 1, Width: "MEDIUM", DisplayName: "Replace null with default"}},
+}
+
 // Config describes the settings, as Java's JsonConverterConfig does.
 func (c *JsonConverter) Config() plugin.ConfigDef {
-	return plugin.ConfigDef{
-		converterType,
-		{Name: "schemas.enable", Type: plugin.TypeBoolean, Default: "true", HasDefault: true, Importance: plugin.High,
-			Documentation: "Include schemas within each of the serialized values and keys.",
-			Group:         "Schemas", OrderInGroup: 0, Width: "MEDIUM", DisplayName: "Enable Schemas"},
-		{Name: "schemas.cache.size", Type: plugin.TypeInt, Default: "1000", HasDefault: true, Importance: plugin.High,
-			Documentation: "The maximum number of schemas that can be cached in this converter instance.",
-			Group:         "Schemas", OrderInGroup: 1, Width: "MEDIUM", DisplayName: "Schema Cache Size"},
-		{Name: "schema.content", Type: plugin.TypeString, HasDefault: true, Importance: plugin.High,
-			Documentation: "When set, this is used as the schema for all messages, and the schemas within each of the message will be ignored." +
-				"Otherwise, the schema will be included in the content of each message. This configuration applies only 'schemas.enable' is true, and it exclusively affects the sink connector.",
-			Group: "Schemas", OrderInGroup: 2, Width: "MEDIUM", DisplayName: "Schema Content"},
-		{Name: "decimal.format", Type: plugin.TypeString, Default: "BASE64", HasDefault: true, Importance: plugin.Low,
-			Documentation: "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'",
-			Group:         "Serialization", OrderInGroup: 0, Width: "MEDIUM", DisplayName: "Decimal Format",
-			Validate: validChoiceFold("decimal.format", "BASE64", "NUMERIC")},
-		{Name: "replace.null.with.default", Type: plugin.TypeBoolean, Default: "true", HasDefault: true, Importance: plugin.Low,
-			Documentation: "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.",
-			Group:         "Serialization", OrderInGroup: 1, Width: "MEDIUM", DisplayName: "Replace null with default"},
-	}
+	return append(plugin.ConfigDef{converterType.PluginKey()}, jsonDef.ConfigDef()...)
 }
 
 // AsHeaderConverter lets a converter convert header values, as Java's

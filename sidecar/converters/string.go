@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -25,13 +26,12 @@ var (
 
 // Configure checks converter.encoding.
 func (c *StringConverter) Configure(props map[string]string, isKey bool) error {
-	enc := settings(props).str("converter.encoding", "UTF-8")
+	enc := configdef.Props(props).String("converter.encoding", "UTF-8")
 	switch strings.ToUpper(enc) {
 	case "UTF-8", "UTF8", "UNICODE-1-1-UTF-8": // Java's names for UTF-8
 		return nil
 	}
-	return &ConfigError{Name: "converter.encoding", Value: enc,
-		Reason: "only UTF-8 is supported; set converter.encoding=UTF-8 or use another converter"}
+	return configdef.Invalid("converter.encoding", enc, "only UTF-8 is supported; set converter.encoding=UTF-8 or use another converter")
 }
 
 // FromConnectData writes the value's text in UTF-8; nil stays nil.
@@ -57,7 +57,7 @@ func (c *StringConverter) ToConnectData(topic string, data []byte) (*plugin.Sche
 // Config describes the settings, as Java's StringConverterConfig does.
 func (c *StringConverter) Config() plugin.ConfigDef {
 	return plugin.ConfigDef{
-		converterType,
+		converterType.PluginKey(),
 		{Name: "converter.encoding", Type: plugin.TypeString, Default: "UTF-8", HasDefault: true, Importance: plugin.High,
 			Documentation: "The name of the Java character set to use for encoding strings as byte arrays.",
 			OrderInGroup:  -1, Width: "MEDIUM", DisplayName: "Encoding"},

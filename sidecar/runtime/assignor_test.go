@@ -13,6 +13,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 )
 
 // A groupMember is one consumer in a rebalance as the group's leader sees
@@ -96,7 +98,7 @@ func TestAssignorsAreJavas(t *testing.T) {
 
 // groupBalancer is the sink consumer's assignor for a protocol name.
 func groupBalancer(name string) (kgo.GroupBalancer, error) {
-	_, bs, err := groupProtocol(settings{"partition.assignment.strategy": name})
+	_, bs, err := groupProtocol(configdef.Props{"partition.assignment.strategy": name})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/coordination/sticky"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 )
 
 // The consumer's defaults, as Java's are (Connect sets auto.offset.reset
@@ -78,43 +79,43 @@ type consumerSettings struct {
 
 // parseConsumerSettings reads the subscription from the connector (and
 // task) settings and the rest from the consumer's.
-func parseConsumerSettings(connector string, conf, consumer settings) (consumerSettings, error) {
-	c := consumerSettings{groupID: consumer.str("group.id", "connect-"+connector), topics: conf.list("topics")}
+func parseConsumerSettings(connector string, conf, consumer configdef.Props) (consumerSettings, error) {
+	c := consumerSettings{groupID: consumer.String("group.id", "connect-"+connector), topics: nonBlank(conf.List("topics"))}
 	c.opts = []kgo.Opt{kgo.ConsumerGroup(c.groupID), kgo.DisableAutoCommit(), kgo.BlockRebalanceOnPoll()}
-	regex := conf.str("topics.regex", "")
+	regex := conf.String("topics.regex", "")
 	switch {
 	case len(c.topics) > 0 && regex != "":
-		return c, &ConfigError{Key: "topics.regex", Value: regex, Reason: "topics and topics.regex are mutually exclusive"}
+		return c, configdef.Invalid("topics.regex", regex, "topics and topics.regex are mutually exclusive")
 	case len(c.topics) == 0 && regex == "":
-		return c, &ConfigError{Key: "topics", Value: "", Reason: "a sink connector needs topics or topics.regex"}
+		return c, configdef.Invalid("topics", "", "a sink connector needs topics or topics.regex")
 	case regex != "":
 		anchored := "^(?:" + regex + ")$" // Java matches whole names
 		re, err := regexp.Compile(anchored)
 		if err != nil {
-			return c, &ConfigError{Key: "topics.regex", Value: regex, Reason: err.Error()}
+			return c, configdef.Invalid("topics.regex", regex, err.Error())
 		}
 		c.pattern = re
 		c.opts = append(c.opts, kgo.ConsumeRegex(), kgo.ConsumeTopics(anchored))
 	default:
 		c.opts = append(c.opts, kgo.ConsumeTopics(slices.Compact(slices.Sorted(slices.Values(c.topics)))...))
 	}
-	switch reset := strings.ToLower(consumer.str("auto.offset.reset", "earliest")); reset {
+	switch reset := strings.ToLower(consumer.String("auto.offset.reset", "earliest")); reset {
 	case "earliest":
 		c.earliest = true
 		c.opts = append(c.opts, kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	case "latest":
 		c.opts = append(c.opts, kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()))
 	default:
-		return c, &ConfigError{Key: "consumer.override.auto.offset.reset", Value: reset, Reason: "only earliest and latest are supported"}
+		return c, configdef.Invalid("consumer.override.auto.offset.reset", reset, "only earliest and latest are supported")
 	}
-	switch level := strings.ToLower(consumer.str("isolation.level", "read_uncommitted")); level {
+	switch level := strings.ToLower(consumer.String("isolation.level", "read_uncommitted")); level {
 	case "read_uncommitted":
 	case "read_committed":
 		c.opts = append(c.opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	default:
-		return c, &ConfigError{Key: "consumer.override.isolation.level", Value: level, Reason: "must be read_uncommitted or read_committed"}
+		return c, configdef.Invalid("consumer.override.isolation.level", level, "must be read_uncommitted or read_committed")
 	}
-	if id := consumer.str("group.instance.id", ""); id != "" {
+	if id := consumer.String("group.instance.id", ""); id != "" {
 		c.opts = append(c.opts, kgo.InstanceID(id))
 	}
 	group, balancers, err := groupProtocol(consumer)
@@ -123,7 +124,7 @@ func parseConsumerSettings(connector string, conf, consumer settings) (consumerS
 	}
 	c.opts, c.balancers = append(c.opts, group...), balancers
 
-	n, err := consumer.integer("max.poll.records", defaultMaxPollRecords)
+	n, err := consumer.Long("max.poll.records", defaultMaxPollRecords)
 	if err != nil {
 		return c, err
 	}
@@ -137,12 +138,12 @@ func parseConsumerSettings(connector string, conf, consumer settings) (consumerS
 		{"fetch.max.bytes", defaultFetchMaxBytes, kgo.FetchMaxBytes},
 		{"fetch.min.bytes", 1, kgo.FetchMinBytes},
 	} {
-		v, err := consumer.integer(b.key, b.dflt)
+		v, err := consumer.Long(b.key, b.dflt)
 		if err != nil {
 			return c, err
 		}
 		if v < 1 || v > 1<<31-1 {
-			return c, &ConfigError{Key: "consumer.override." + b.key, Value: consumer[b.key], Reason: "must be between 1 and 2147483647"}
+			return c, configdef.Invalid("consumer.override."+b.key, consumer[b.key], "must be between 1 and 2147483647")
 		}
 		c.opts = append(c.opts, b.opt(int32(v)))
 	}
@@ -161,7 +162,7 @@ func parseConsumerSettings(connector string, conf, consumer settings) (consumerS
 			return []kgo.Opt{kgo.MetadataMaxAge(d), kgo.MetadataMinAge(min(d, metadataMinAge))}
 		}},
 	} {
-		v, err := consumer.millis(d.key, d.dflt, 1)
+		v, err := millis(consumer, d.key, d.dflt, 1)
 		if err != nil {
 			return c, err
 		}
@@ -182,10 +183,10 @@ func parseConsumerSettings(connector string, conf, consumer settings) (consumerS
 // eager range assignor, which stops every partition on each rebalance),
 // or KIP-848's consumer protocol, where the broker assigns
 // (group.remote.assignor, uniform by default as on the broker).
-func groupProtocol(consumer settings) ([]kgo.Opt, []kgo.GroupBalancer, error) {
-	switch protocol := strings.ToLower(consumer.str("group.protocol", "classic")); protocol {
+func groupProtocol(consumer configdef.Props) ([]kgo.Opt, []kgo.GroupBalancer, error) {
+	switch protocol := strings.ToLower(consumer.String("group.protocol", "classic")); protocol {
 	case "classic":
-		names := consumer.list("partition.assignment.strategy")
+		names := nonBlank(consumer.List("partition.assignment.strategy"))
 		if len(names) == 0 {
 			return nil, []kgo.GroupBalancer{sticky.Cooperative()}, nil
 		}
@@ -193,24 +194,23 @@ func groupProtocol(consumer settings) ([]kgo.Opt, []kgo.GroupBalancer, error) {
 		for _, name := range names {
 			b, ok := balancers[name]
 			if !ok {
-				return nil, nil, &ConfigError{Key: "consumer.override.partition.assignment.strategy", Value: consumer["partition.assignment.strategy"],
-					Reason: "unknown assignor " + name + "; known: CooperativeStickyAssignor, RangeAssignor, RoundRobinAssignor, StickyAssignor"}
+				return nil, nil, configdef.Invalid("consumer.override.partition.assignment.strategy", consumer["partition.assignment.strategy"], "unknown assignor "+name+"; known: CooperativeStickyAssignor, RangeAssignor, RoundRobinAssignor, StickyAssignor")
 			}
 			out = append(out, b())
 		}
 		return nil, out, nil
 	case "consumer":
 		// franz-go names the broker's assignor after its first balancer.
-		switch assignor := strings.ToLower(consumer.str("group.remote.assignor", "uniform")); assignor {
+		switch assignor := strings.ToLower(consumer.String("group.remote.assignor", "uniform")); assignor {
 		case "uniform":
 			return []kgo.Opt{kgo.ServerSideBalancer(), kgo.Balancers(kgo.CooperativeStickyBalancer())}, nil, nil
 		case "range":
 			return []kgo.Opt{kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer())}, nil, nil
 		default:
-			return nil, nil, &ConfigError{Key: "consumer.override.group.remote.assignor", Value: assignor, Reason: "must be uniform or range"}
+			return nil, nil, configdef.Invalid("consumer.override.group.remote.assignor", assignor, "must be uniform or range")
 		}
 	default:
-		return nil, nil, &ConfigError{Key: "consumer.override.group.protocol", Value: protocol, Reason: "must be classic or consumer"}
+		return nil, nil, configdef.Invalid("consumer.override.group.protocol", protocol, "must be classic or consumer")
 	}
 }
 
@@ -264,7 +264,7 @@ type SinkSubscription struct {
 // ParseSinkSubscription reads a sink connector's subscription; the error
 // is the one its tasks fail with.
 func ParseSinkSubscription(w config.Worker, connector string, conf map[string]string) (SinkSubscription, error) {
-	c, err := parseConsumerSettings(connector, settings(conf), clientSettings(w, conf, "consumer"))
+	c, err := parseConsumerSettings(connector, configdef.Props(conf), clientSettings(w, conf, "consumer"))
 	if err != nil {
 		return SinkSubscription{}, err
 	}

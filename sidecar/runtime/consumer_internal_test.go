@@ -4,10 +4,12 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 )
 
 func TestConsumerSettingsRefuseWhatTheConsumerCannotDo(t *testing.T) {
-	for name, consumer := range map[string]settings{
+	for name, consumer := range map[string]configdef.Props{
 		"group protocol":       {"group.protocol": "share"},
 		"remote assignor":      {"group.protocol": "consumer", "group.remote.assignor": "sticky"},
 		"assignor":             {"partition.assignment.strategy": "com.example.MyAssignor"},
@@ -17,26 +19,26 @@ func TestConsumerSettingsRefuseWhatTheConsumerCannotDo(t *testing.T) {
 		"fetch bytes too many": {"max.partition.fetch.bytes": "4294967296"},
 		"session":              {"session.timeout.ms": "soon"},
 	} {
-		_, err := parseConsumerSettings("c", settings{"topics": "a"}, consumer)
-		var ce *ConfigError
+		_, err := parseConsumerSettings("c", configdef.Props{"topics": "a"}, consumer)
+		var ce *configdef.Error
 		if !errors.As(err, &ce) {
-			t.Errorf("%s: %v, want a ConfigError", name, err)
+			t.Errorf("%s: %v, want a configdef.Error", name, err)
 		}
 	}
 }
 
 func TestConsumerSettingsAssignors(t *testing.T) {
 	for _, tt := range []struct {
-		consumer settings
+		consumer configdef.Props
 		want     []string // classic protocol names; nil: the broker assigns
 	}{
-		{settings{}, []string{"cooperative-sticky"}},
-		{settings{"partition.assignment.strategy": "org.apache.kafka.clients.consumer.RangeAssignor, org.apache.kafka.clients.consumer.CooperativeStickyAssignor"},
+		{configdef.Props{}, []string{"cooperative-sticky"}},
+		{configdef.Props{"partition.assignment.strategy": "org.apache.kafka.clients.consumer.RangeAssignor, org.apache.kafka.clients.consumer.CooperativeStickyAssignor"},
 			[]string{"range", "cooperative-sticky"}},
-		{settings{"partition.assignment.strategy": "roundrobin"}, []string{"roundrobin"}},
-		{settings{"group.protocol": "CONSUMER"}, nil},
+		{configdef.Props{"partition.assignment.strategy": "roundrobin"}, []string{"roundrobin"}},
+		{configdef.Props{"group.protocol": "CONSUMER"}, nil},
 	} {
-		c, err := parseConsumerSettings("c", settings{"topics": "a"}, tt.consumer)
+		c, err := parseConsumerSettings("c", configdef.Props{"topics": "a"}, tt.consumer)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +54,7 @@ func TestConsumerSettingsAssignors(t *testing.T) {
 
 // Settings the consumer does not read are named, not silently dropped.
 func TestConsumerSettingsNameWhatTheyIgnore(t *testing.T) {
-	c, err := parseConsumerSettings("c", settings{"topics": "a"}, settings{
+	c, err := parseConsumerSettings("c", configdef.Props{"topics": "a"}, configdef.Props{
 		"group.instance.id": "pod-0", "isolation.level": "read_committed", "client.rack": "eu-1a", "check.crcs": "false",
 	})
 	if err != nil {

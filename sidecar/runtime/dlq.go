@@ -11,6 +11,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/kafkalog"
@@ -48,16 +49,16 @@ type deadLetterQueue struct {
 // newDeadLetterQueue returns nil when the connector names no topic. It
 // creates the topic if it is missing, with
 // errors.deadletterqueue.topic.replication.factor (default 3).
-func newDeadLetterQueue(ctx context.Context, s settings, clients *kafkaclient.Clients, id TaskID, log *slog.Logger) (*deadLetterQueue, error) {
-	topic := s.str("errors.deadletterqueue.topic.name", "")
+func newDeadLetterQueue(ctx context.Context, s configdef.Props, clients *kafkaclient.Clients, id TaskID, log *slog.Logger) (*deadLetterQueue, error) {
+	topic := s.String("errors.deadletterqueue.topic.name", "")
 	if topic == "" {
 		return nil, nil
 	}
-	rf, err := s.integer("errors.deadletterqueue.topic.replication.factor", 3)
+	rf, err := s.Long("errors.deadletterqueue.topic.replication.factor", 3)
 	if err != nil {
 		return nil, err
 	}
-	headers, err := s.boolean("errors.deadletterqueue.context.headers.enable", false)
+	headers, err := s.Bool("errors.deadletterqueue.context.headers.enable", false)
 	if err != nil {
 		return nil, err
 	}

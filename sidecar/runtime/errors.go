@@ -57,15 +57,6 @@ func (e *PluginError) Error() string {
 	return fmt.Sprintf("%s: %s is a %s plugin, not %s", e.Key, e.Class, e.Found, e.Want)
 }
 
-// ConfigError is a connector setting the runtime cannot use.
-type ConfigError struct {
-	Key, Value, Reason string
-}
-
-func (e *ConfigError) Error() string {
-	return fmt.Sprintf("invalid value %q for configuration %s: %s", e.Value, e.Key, e.Reason)
-}
-
 // NotFoundError is returned for a connector or task this runtime does not
 // run.
 type NotFoundError struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
 )
@@ -99,17 +100,17 @@ func newExactlyOnceSource(s *sourceTask) (*exactlyOnceSource, error) {
 	conf := s.t.settings()
 	e := &exactlyOnceSource{
 		sourceTask:  s,
-		boundary:    strings.ToLower(conf.str("transaction.boundary", boundaryPoll)),
+		boundary:    strings.ToLower(conf.String("transaction.boundary", boundaryPoll)),
 		commitAfter: map[*plugin.Record]bool{},
 		abortAfter:  map[*plugin.Record]bool{},
 	}
 	switch e.boundary {
 	case boundaryPoll, boundaryInterval, boundaryConnector:
 	default:
-		return nil, &ConfigError{Key: "transaction.boundary", Value: e.boundary, Reason: "must be poll, interval or connector"}
+		return nil, configdef.Invalid("transaction.boundary", e.boundary, "must be poll, interval or connector")
 	}
 	e.offsetsTopic = s.stores.Primary.Topic()
-	interval, err := conf.millis("transaction.boundary.interval.ms", s.t.rt.deps.Worker.OffsetFlushInterval.D(), 0)
+	interval, err := millis(conf, "transaction.boundary.interval.ms", s.t.rt.deps.Worker.OffsetFlushInterval.D(), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +185,7 @@ func (e *exactlyOnceSource) prepare() error {
 		kgo.WithLogger(franzLogger{e.t.log}),
 	)
 	if err != nil {
-		return &ConfigError{Key: "producer", Reason: err.Error()}
+		return configdef.Invalid("producer", "", err.Error())
 	}
 	if _, _, err := cl.ProducerID(ctx); err != nil {
 		cl.Close()

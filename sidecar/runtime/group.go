@@ -7,5 +7,5 @@ import "github.com/connect-sidecar/connect-sidecar/sidecar/config"
 // consumer.override.group.id says otherwise, in Java's order. The offsets
 // endpoints and the lag signal read the group this names.
 func SinkGroupID(w config.Worker, connector string, conf map[string]string) string {
-	return clientSettings(w, conf, "consumer").str("group.id", "connect-"+connector)
+	return clientSettings(w, conf, "consumer").String("group.id", "connect-"+connector)
 }

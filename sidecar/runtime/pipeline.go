@@ -8,6 +8,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/transforms"
 )
@@ -60,9 +61,9 @@ func newPipeline(reg *plugin.Registry, w config.Worker, conn map[string]string, 
 // sets are never mixed.
 func converterSettings(w config.Worker, conn map[string]string, prop, workerClass string) (string, map[string]string) {
 	if class, ok := conn[prop]; ok {
-		return class, withPrefix(conn, prop+".")
+		return class, configdef.WithPrefix(conn, prop+".")
 	}
-	return workerClass, withPrefix(w.Properties, prop+".")
+	return workerClass, configdef.WithPrefix(w.Properties, prop+".")
 }
 
 // lookupKind finds the plugin of one of kinds a setting names; failing
@@ -85,7 +86,7 @@ func newConverter(reg *plugin.Registry, w config.Worker, conn map[string]string,
 	}
 	c := p.New().(plugin.Converter)
 	if err := protect(func() error { return c.Configure(props, isKey) }); err != nil {
-		return nil, "", &ConfigError{Key: prop, Value: p.Class, Reason: err.Error()}
+		return nil, "", configdef.Invalid(prop, p.Class, err.Error())
 	}
 	return c, p.Class, nil
 }
@@ -103,7 +104,7 @@ func newHeaderConverter(reg *plugin.Registry, w config.Worker, conn map[string]s
 	}
 	c := p.New().(plugin.HeaderConverter)
 	if err := protect(func() error { return c.Configure(props) }); err != nil {
-		return nil, "", &ConfigError{Key: prop, Value: p.Class, Reason: err.Error()}
+		return nil, "", configdef.Invalid(prop, p.Class, err.Error())
 	}
 	return c, p.Class, nil
 }
@@ -116,15 +117,15 @@ func newTransformStages(reg *plugin.Registry, conn map[string]string) ([]transfo
 		return nil, err
 	}
 	var stages []transformStage
-	for _, alias := range settings(conn).list("transforms") {
+	for _, alias := range configdef.Props(conn).List("transforms") {
 		sub := map[string]string{"transforms": alias}
 		prefix := "transforms." + alias + "."
-		for k, v := range withPrefix(conn, prefix) {
+		for k, v := range configdef.WithPrefix(conn, prefix) {
 			sub[prefix+k] = v
 		}
 		if p := strings.TrimSpace(conn[prefix+"predicate"]); p != "" {
 			sub["predicates"] = p
-			for k, v := range withPrefix(conn, "predicates."+p+".") {
+			for k, v := range configdef.WithPrefix(conn, "predicates."+p+".") {
 				sub["predicates."+p+"."+k] = v
 			}
 		}

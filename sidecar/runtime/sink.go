@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -122,7 +123,7 @@ func (s *sinkTask) consume() error {
 	})
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return &ConfigError{Key: "consumer", Reason: err.Error()}
+		return configdef.Invalid("consumer", "", err.Error())
 	}
 	putCtx, cancel := context.WithCancel(s.t.stopping)
 	defer cancel()

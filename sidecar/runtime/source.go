@@ -11,6 +11,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
@@ -43,25 +44,25 @@ type producerSettings struct {
 	maxRequestSize  int
 }
 
-func parseProducerSettings(s settings) (producerSettings, error) {
+func parseProducerSettings(s configdef.Props) (producerSettings, error) {
 	var p producerSettings
 	var err error
-	if p.linger, err = s.millis("linger.ms", defaultLinger, 0); err != nil {
+	if p.linger, err = millis(s, "linger.ms", defaultLinger, 0); err != nil {
 		return p, err
 	}
 	// kafka-go takes a zero batch timeout as its default of a second.
 	p.linger = max(p.linger, time.Millisecond)
-	if p.deliveryTimeout, err = s.millis("delivery.timeout.ms", defaultDeliveryTimeout, 0); err != nil {
+	if p.deliveryTimeout, err = millis(s, "delivery.timeout.ms", defaultDeliveryTimeout, 0); err != nil {
 		return p, err
 	}
-	if p.requestTimeout, err = s.millis("request.timeout.ms", defaultRequestTimeout, 1); err != nil {
+	if p.requestTimeout, err = millis(s, "request.timeout.ms", defaultRequestTimeout, 1); err != nil {
 		return p, err
 	}
-	memory, err := s.integer("buffer.memory", defaultBufferMemory)
+	memory, err := s.Long("buffer.memory", defaultBufferMemory)
 	if err != nil {
 		return p, err
 	}
-	size, err := s.integer("max.request.size", defaultMaxRequestSize)
+	size, err := s.Long("max.request.size", defaultMaxRequestSize)
 	if err != nil {
 		return p, err
 	}
@@ -143,9 +144,9 @@ const offsetStoreTimeout = time.Minute
 // offsetStores are where the task's offsets live: the worker's offsets
 // topic, or the connector's offsets.storage.topic with the worker's as
 // its copy (KIP-618), whose store opens now if no task here has yet.
-func (t *taskRun) offsetStores(conf settings) (offsetstore.Connector, error) {
+func (t *taskRun) offsetStores(conf configdef.Props) (offsetstore.Connector, error) {
 	d := t.rt.deps
-	topic := conf.str("offsets.storage.topic", "")
+	topic := conf.String("offsets.storage.topic", "")
 	if topic == "" || d.OffsetStores == nil {
 		return offsetstore.Connector{Primary: d.Offsets}, nil
 	}

@@ -22,7 +22,7 @@ func TestParseSinkSubscription(t *testing.T) {
 			group: "connect-c", earliest: true, match: []string{"a", "b"}, noMatch: []string{"ab", "c"}},
 		{name: "regex matches whole names", conf: map[string]string{"topics.regex": "orders-.*|x"},
 			group: "connect-c", earliest: true, match: []string{"orders-1", "x"}, noMatch: []string{"my-orders-1", "xy"}},
-		{name: "worker's consumer settings", worker: map[string]string{"consumer.group.id": "w", "consumer.auto.offset.reset": "latest"},
+		{name: "worker's consumer configdef.Props", worker: map[string]string{"consumer.group.id": "w", "consumer.auto.offset.reset": "latest"},
 			conf: map[string]string{"topics": "a"}, group: "w", earliest: false, match: []string{"a"}},
 		{name: "connector overrides win", worker: map[string]string{"consumer.group.id": "w"},
 			conf:  map[string]string{"topics": "a", "consumer.override.group.id": "mine", "consumer.override.auto.offset.reset": "EARLIEST"},

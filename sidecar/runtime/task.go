@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/configstore"
 	"github.com/connect-sidecar/connect-sidecar/stores/statusstore"
@@ -224,8 +225,8 @@ func (t *taskRun) holdWithoutLease(ctx context.Context) bool {
 // settings are the connector's configuration with the task's on top;
 // runtime settings (converters, transforms, errors.*) come from the
 // connector's and may be repeated in the task's.
-func (t *taskRun) settings() settings {
-	s := settings{}
+func (t *taskRun) settings() configdef.Props {
+	s := configdef.Props{}
 	for k, v := range t.spec.ConnectorConfig {
 		s[k] = v
 	}
@@ -239,7 +240,7 @@ func (t *taskRun) settings() settings {
 
 // newErrorHandler builds the task's error handler from errors.*; dlq is
 // nil for sources.
-func (t *taskRun) newErrorHandler(s settings) (*errorHandler, error) {
+func (t *taskRun) newErrorHandler(s configdef.Props) (*errorHandler, error) {
 	policy, err := parseErrorPolicy(s)
 	if err != nil {
 		return nil, err

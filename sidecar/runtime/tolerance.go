@@ -10,6 +10,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -26,25 +27,24 @@ type errorPolicy struct {
 	logMessages  bool          // errors.log.include.messages
 }
 
-func parseErrorPolicy(s settings) (errorPolicy, error) {
+func parseErrorPolicy(s configdef.Props) (errorPolicy, error) {
 	var p errorPolicy
-	switch t := s.str("errors.tolerance", "none"); {
-	case strings.EqualFold(t, "all"):
-		p.toleranceAll = true
-	case !strings.EqualFold(t, "none"):
-		return p, &ConfigError{Key: "errors.tolerance", Value: t, Reason: "String must be one of (case insensitive): NONE, ALL"}
+	t := s.String("errors.tolerance", "none")
+	if err := configdef.InIgnoringCase("none", "all")("errors.tolerance", t); err != nil {
+		return p, err
 	}
+	p.toleranceAll = strings.EqualFold(t, "all")
 	var err error
-	if p.retryTimeout, err = s.millis("errors.retry.timeout", 0, -1); err != nil {
+	if p.retryTimeout, err = millis(s, "errors.retry.timeout", 0, -1); err != nil {
 		return p, err
 	}
-	if p.maxDelay, err = s.millis("errors.retry.delay.max.ms", time.Minute, 1); err != nil {
+	if p.maxDelay, err = millis(s, "errors.retry.delay.max.ms", time.Minute, 1); err != nil {
 		return p, err
 	}
-	if p.logEnable, err = s.boolean("errors.log.enable", false); err != nil {
+	if p.logEnable, err = s.Bool("errors.log.enable", false); err != nil {
 		return p, err
 	}
-	if p.logMessages, err = s.boolean("errors.log.include.messages", false); err != nil {
+	if p.logMessages, err = s.Bool("errors.log.include.messages", false); err != nil {
 		return p, err
 	}
 	return p, nil

@@ -11,29 +11,30 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/converters"
 )
 
 func TestParseErrorPolicy(t *testing.T) {
 	for _, tc := range []struct {
-		conf settings
+		conf configdef.Props
 		want errorPolicy
 		err  string
 	}{
-		{settings{}, errorPolicy{maxDelay: time.Minute}, ""},
-		{settings{"errors.tolerance": " ALL ", "errors.retry.timeout": "-1", "errors.retry.delay.max.ms": "500",
+		{configdef.Props{}, errorPolicy{maxDelay: time.Minute}, ""},
+		{configdef.Props{"errors.tolerance": " ALL ", "errors.retry.timeout": "-1", "errors.retry.delay.max.ms": "500",
 			"errors.log.enable": "true", "errors.log.include.messages": "TRUE"},
 			errorPolicy{toleranceAll: true, retryTimeout: -time.Millisecond, maxDelay: 500 * time.Millisecond, logEnable: true, logMessages: true}, ""},
-		{settings{"errors.tolerance": "some"}, errorPolicy{}, "errors.tolerance"},
-		{settings{"errors.retry.timeout": "-2"}, errorPolicy{}, "at least -1"},
-		{settings{"errors.retry.delay.max.ms": "0"}, errorPolicy{}, "at least 1"},
-		{settings{"errors.log.enable": "yes"}, errorPolicy{}, "true or false"},
+		{configdef.Props{"errors.tolerance": "some"}, errorPolicy{}, "errors.tolerance"},
+		{configdef.Props{"errors.retry.timeout": "-2"}, errorPolicy{}, "at least -1"},
+		{configdef.Props{"errors.retry.delay.max.ms": "0"}, errorPolicy{}, "at least 1"},
+		{configdef.Props{"errors.log.enable": "yes"}, errorPolicy{}, "true or false"},
 	} {
 		got, err := parseErrorPolicy(tc.conf)
 		if tc.err != "" {
-			var ce *ConfigError
+			var ce *configdef.Error
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%v: error %v, want a ConfigError about %s", tc.conf, err, tc.err)
+				t.Errorf("%v: error %v, want a configdef.Error about %s", tc.conf, err, tc.err)
 			}
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/segmentio/kafka-go"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/config"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -54,7 +55,7 @@ type topicCreator struct {
 // SourceConnectorConfig reads it, so a bad group fails the task with
 // Java's message.
 func newTopicCreator(w config.Worker, reg *plugin.Registry, conf map[string]string, client *kafka.Client, log *slog.Logger) (*topicCreator, error) {
-	enabled, err := settings(w.Properties).boolean("topic.creation.enable", true)
+	enabled, err := configdef.Props(w.Properties).Bool("topic.creation.enable", true)
 	if err != nil || !enabled {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func newTopicCreator(w config.Worker, reg *plugin.Registry, conf map[string]stri
 	}
 	parsed, err := connectorconfig.Parse(reg, conf)
 	if err != nil {
-		return nil, &ConfigError{Key: "topic.creation", Value: "", Reason: err.Error()}
+		return nil, configdef.Invalid("topic.creation", "", err.Error())
 	}
 	if parsed.TopicCreation == nil {
 		return nil, nil

@@ -8,16 +8,17 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 const castPurpose = "cast types"
 
-var castSettings = settings{
-	required("spec", plugin.TypeList, plugin.High,
+var castSettings = configdef.Def{
+	configdef.Required("spec", plugin.TypeList, plugin.High,
 		"What to cast: field:type pairs for fields of a struct or map, or a single type for the whole key or value. "+
 			"Types: int8, int16, int32, int64, float32, float64, boolean, string; bytes can only become a string.").
-		validatedBy(func(_ string, v any) error {
+		Checked(func(_ string, v any) error {
 			_, _, err := parseCastSpec(v.([]string))
 			return err
 		}),
@@ -46,14 +47,14 @@ func castType(name string) (plugin.Type, error) {
 	for _, t := range javaTypes {
 		if t.JavaName() == strings.ToUpper(name) {
 			if t == plugin.Bytes || t == plugin.Array || t == plugin.Map || t == plugin.Struct {
-				return "", configErr("spec", fmt.Sprintf("Cast transformation does not support casting to %s; supported types are %s", t.JavaName(), typeList(castOutputs)))
+				return "", configdef.Exception("spec", fmt.Sprintf("Cast transformation does not support casting to %s; supported types are %s", t.JavaName(), typeList(castOutputs)))
 			}
 			return t, nil
 		}
 	}
 	// Java passes the message as the name of ConfigException(name, value)
 	// and the enum lookup failure as the value.
-	return "", configErr("spec", fmt.Sprintf("Invalid value java.lang.IllegalArgumentException: No enum constant org.apache.kafka.connect.data.Schema.Type.%s for configuration Invalid type found in casting spec: %s",
+	return "", configdef.Exception("spec", fmt.Sprintf("Invalid value java.lang.IllegalArgumentException: No enum constant org.apache.kafka.connect.data.Schema.Type.%s for configuration Invalid type found in casting spec: %s",
 		strings.ToUpper(name), name))
 }
 
@@ -61,7 +62,7 @@ func castType(name string) (plugin.Type, error) {
 // is the type for the whole key or value, "" when fields are cast.
 func parseCastSpec(spec []string) (fields map[string]plugin.Type, whole plugin.Type, err error) {
 	if len(spec) == 0 {
-		return nil, "", configErr("spec", "Must specify at least one field to cast.")
+		return nil, "", configdef.Exception("spec", "Must specify at least one field to cast.")
 	}
 	fields = map[string]plugin.Type{}
 	for _, m := range spec {
@@ -69,7 +70,7 @@ func parseCastSpec(spec []string) (fields map[string]plugin.Type, whole plugin.T
 		switch len(parts) {
 		case 0:
 			// Java indexes parts[1] of an empty split.
-			return nil, "", configErr("spec", "Index 1 out of bounds for length 0")
+			return nil, "", configdef.Exception("spec", "Index 1 out of bounds for length 0")
 		case 1:
 			if whole, err = castType(javatext.Trim(parts[0])); err != nil {
 				return nil, "", err
@@ -82,11 +83,11 @@ func parseCastSpec(spec []string) (fields map[string]plugin.Type, whole plugin.T
 			fields[javatext.Trim(parts[0])] = t
 		default:
 			// Java's message names the wrong setting.
-			return nil, "", invalid("renames", javaList(spec), "Invalid rename mapping: "+m)
+			return nil, "", configdef.Invalid("renames", spec, "Invalid rename mapping: "+m)
 		}
 	}
 	if whole != "" && len(spec) > 1 {
-		return nil, "", configErr("spec", "Cast transformations that specify a type to cast the entire value to may only specify a single cast in their spec")
+		return nil, "", configdef.Exception("spec", "Cast transformations that specify a type to cast the entire value to may only specify a single cast in their spec")
 	}
 	return fields, whole, nil
 }
@@ -102,21 +103,21 @@ type Cast struct {
 	replaceNullWithDefault bool
 }
 
-func (t *Cast) Config() plugin.ConfigDef { return castSettings.def() }
+func (t *Cast) Config() plugin.ConfigDef { return castSettings.ConfigDef() }
 
 func (t *Cast) Configure(props map[string]string) error {
-	v, err := castSettings.parse(props)
+	v, err := castSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.fields, t.whole, _ = parseCastSpec(v.list("spec")) // checked by parse
+	t.fields, t.whole, _ = parseCastSpec(v.List("spec")) // checked by parse
 	t.order = t.order[:0]
-	for _, m := range v.list("spec") {
+	for _, m := range v.List("spec") {
 		if parts := javaSplit(m, ":"); len(parts) == 2 {
 			t.order = append(t.order, javatext.Trim(parts[0]))
 		}
 	}
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/javatext"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -43,7 +44,7 @@ type stage struct {
 }
 
 // NewChain builds the chain a connector configuration describes. Every
-// problem found is reported, joined; each is a *ConfigError whose Key is
+// problem found is reported, joined; each is a *configdef.Error whose Key is
 // the connector setting at fault (e.g. transforms.a.type).
 func NewChain(connectorConfig map[string]string, lookup Lookup) (*Chain, error) {
 	transforms, errT := aliases(connectorConfig, "transforms")
@@ -77,22 +78,11 @@ func NewChain(connectorConfig map[string]string, lookup Lookup) (*Chain, error) 
 // aliases reads the transforms or predicates list; a repeated alias is an
 // error, as in Java, and is then used once.
 func aliases(config map[string]string, key string) ([]string, error) {
-	list := splitList(config[key])
-	if d := distinct(list); len(d) != len(list) {
-		return d, invalid(key, javaList(list), "Duplicate alias provided.")
+	list := configdef.SplitList(config[key])
+	if d := configdef.Distinct(list); len(d) != len(list) {
+		return d, configdef.Invalid(key, list, "Duplicate alias provided.")
 	}
 	return list, nil
-}
-
-// withPrefix returns the settings under prefix, with it removed.
-func withPrefix(config map[string]string, prefix string) map[string]string {
-	out := map[string]string{}
-	for k, v := range config {
-		if rest, ok := strings.CutPrefix(k, prefix); ok {
-			out[rest] = v
-		}
-	}
-	return out
 }
 
 // newPlugin looks up and configures the plugin named by prefix+"type".
@@ -100,7 +90,7 @@ func newPlugin(config map[string]string, prefix string, kind plugin.Kind, lookup
 	typeKey := prefix + "type"
 	name, ok := config[typeKey]
 	if !ok {
-		return nil, "", missing(typeKey)
+		return nil, "", configdef.Missing(typeKey)
 	}
 	name = javatext.Trim(name)
 	p, ok := lookup(name)
@@ -108,7 +98,7 @@ func newPlugin(config map[string]string, prefix string, kind plugin.Kind, lookup
 		return nil, "", classNotFound(typeKey, name, kind, lookup)
 	}
 	if p.Kind != kind {
-		return nil, "", configErr(typeKey, fmt.Sprintf("Class class %s does not implement the %s interface", p.Class, javaInterface(kind)))
+		return nil, "", configdef.Exception(typeKey, fmt.Sprintf("Class class %s does not implement the %s interface", p.Class, javaInterface(kind)))
 	}
 	return p.New(), p.Class, nil
 }
@@ -119,9 +109,9 @@ func classNotFound(typeKey, name string, kind plugin.Kind, lookup Lookup) error 
 	k, okK := lookup(name + "$Key")
 	v, okV := lookup(name + "$Value")
 	if okK && okV && k.Kind == kind && v.Kind == kind {
-		return configErr(typeKey, fmt.Sprintf("This class is abstract and cannot be created. Did you mean %s, %s?", k.Class, v.Class))
+		return configdef.Exception(typeKey, fmt.Sprintf("This class is abstract and cannot be created. Did you mean %s, %s?", k.Class, v.Class))
 	}
-	return invalid(typeKey, name, "Class "+name+" could not be found.")
+	return configdef.Invalid(typeKey, name, "Class "+name+" could not be found.")
 }
 
 func javaInterface(kind plugin.Kind) string {
@@ -138,7 +128,7 @@ func newPredicate(config map[string]string, alias string, lookup Lookup) (plugin
 		return nil, err
 	}
 	p := inst.(plugin.Predicate)
-	if err := p.Configure(withPrefix(config, prefix)); err != nil {
+	if err := p.Configure(configdef.WithPrefix(config, prefix)); err != nil {
 		return nil, prefixed(prefix, class, err)
 	}
 	return p, nil
@@ -159,7 +149,7 @@ func newStage(config map[string]string, alias string, lookup Lookup, predicates 
 		return s, err
 	}
 	s.class, s.transform = class, inst.(plugin.Transformation)
-	props := withPrefix(config, prefix)
+	props := configdef.WithPrefix(config, prefix)
 	delete(props, "predicate")
 	delete(props, "negate")
 	if err := s.transform.Configure(props); err != nil {
@@ -169,7 +159,7 @@ func newStage(config map[string]string, alias string, lookup Lookup, predicates 
 		return s, nil
 	}
 	if !slices.Contains(listed, gate) {
-		return s, invalid(prefix+"predicate", gate, fmt.Sprintf("predicate %q is not listed in predicates", gate))
+		return s, configdef.Invalid(prefix+"predicate", gate, fmt.Sprintf("predicate %q is not listed in predicates", gate))
 	}
 	s.predicate = predicates[gate]
 	return s, nil
@@ -182,10 +172,10 @@ func (s *stage) gate(config map[string]string, prefix string) (string, bool, err
 	alias, hasPredicate := config[predicateKey]
 	raw, hasNegate := config[negateKey]
 	if hasNegate && !hasPredicate {
-		return "", false, configErr(negateKey, fmt.Sprintf("Config '%s' was provided but there is no config '%s' defining a predicate to be negated.", negateKey, predicateKey))
+		return "", false, configdef.Exception(negateKey, fmt.Sprintf("Config '%s' was provided but there is no config '%s' defining a predicate to be negated.", negateKey, predicateKey))
 	}
 	if hasNegate {
-		v, err := parseType(negateKey, raw, plugin.TypeBoolean)
+		v, err := configdef.ParseType(negateKey, raw, plugin.TypeBoolean, nil)
 		if err != nil {
 			return "", false, err
 		}
@@ -198,16 +188,16 @@ func (s *stage) gate(config map[string]string, prefix string) (string, bool, err
 // configuration: its setting gets the alias's prefix, and a problem with
 // no one setting names the transform or predicate.
 func prefixed(prefix, class string, err error) error {
-	var ce *ConfigError
+	var ce *configdef.Error
 	if !errors.As(err, &ce) || ce.Key == "" {
 		where := strings.TrimSuffix(prefix, ".")
-		return configErr(where, fmt.Sprintf("%s (%s): %v", where, class, err))
+		return configdef.Exception(where, fmt.Sprintf("%s (%s): %v", where, class, err))
 	}
 	key := prefix + ce.Key
-	if ce.absolute {
-		return configErr(key, key+": "+ce.Message)
+	if ce.Whole {
+		return configdef.Exception(key, key+": "+ce.Message)
 	}
-	return invalid(key, ce.Value, ce.Message)
+	return configdef.Invalid(key, ce.Value, ce.Message)
 }
 
 // Apply runs the record through the chain. keep is false when a

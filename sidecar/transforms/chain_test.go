@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -200,9 +201,9 @@ func TestChainConfigErrors(t *testing.T) {
 			if got := err.Error(); got != strings.Join(tc.want, "\n") {
 				t.Errorf("got\n%s\nwant\n%s", got, strings.Join(tc.want, "\n"))
 			}
-			var ce *ConfigError
+			var ce *configdef.Error
 			if !errors.As(err, &ce) || ce.Key == "" {
-				t.Errorf("%v: not a *ConfigError with a key", err)
+				t.Errorf("%v: not a *configdef.Error with a key", err)
 			}
 		})
 	}
@@ -213,7 +214,7 @@ func TestChainErrorKeys(t *testing.T) {
 		"transforms": "ts", "transforms.ts.type": "org.apache.kafka.connect.transforms.TimestampConverter$Value",
 		"transforms.ts.target.type": "string",
 	}, testRegistry(t))
-	var ce *ConfigError
+	var ce *configdef.Error
 	if !errors.As(err, &ce) || ce.Key != "transforms.ts.format" {
 		t.Fatalf("got %#v", err)
 	}

@@ -32,7 +32,7 @@
 //   - Where Java uses the JVM's default time zone (Cast of dates to
 //     strings, dates in InsertHeader literals), time.Local is used.
 //   - An InsertHeader literal nested more than 1000 levels deep is refused
-//     with a ConfigError; Java's parser runs out of stack somewhat deeper.
+//     with a configdef.Error; Java's parser runs out of stack somewhat deeper.
 //   - ReplaceField still reads blacklist and whitelist, the names Kafka
 //     used before 4.0 (Kafka 4 ignores them).
 //   - A few messages cannot be Java's word for word: those that print a

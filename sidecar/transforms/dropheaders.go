@@ -1,9 +1,12 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
-var dropHeadersSettings = settings{
-	listOfNames(required("headers", plugin.TypeList, plugin.High, "Names of the headers to remove."), false),
+var dropHeadersSettings = configdef.Def{
+	listOfNames(configdef.Required("headers", plugin.TypeList, plugin.High, "Names of the headers to remove."), false),
 }
 
 // DropHeaders removes headers by name
@@ -12,14 +15,14 @@ type DropHeaders struct {
 	drop map[string]bool
 }
 
-func (t *DropHeaders) Config() plugin.ConfigDef { return dropHeadersSettings.def() }
+func (t *DropHeaders) Config() plugin.ConfigDef { return dropHeadersSettings.ConfigDef() }
 
 func (t *DropHeaders) Configure(props map[string]string) error {
-	v, err := dropHeadersSettings.parse(props)
+	v, err := dropHeadersSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.drop = setOf(v.list("headers"))
+	t.drop = setOf(v.List("headers"))
 	return nil
 }
 

@@ -1,11 +1,14 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
 const extractFieldPurpose = "field extraction"
 
-var extractFieldSettings = settings{
-	required("field", plugin.TypeString, plugin.Medium, "The field to take out (a dotted path with field.syntax.version=V2)."),
+var extractFieldSettings = configdef.Def{
+	configdef.Required("field", plugin.TypeString, plugin.Medium, "The field to take out (a dotted path with field.syntax.version=V2)."),
 	replaceNullWithDefault(),
 	fieldSyntaxVersion(),
 }
@@ -20,18 +23,18 @@ type ExtractField struct {
 	replaceNullWithDefault bool
 }
 
-func (t *ExtractField) Config() plugin.ConfigDef { return extractFieldSettings.def() }
+func (t *ExtractField) Config() plugin.ConfigDef { return extractFieldSettings.ConfigDef() }
 
 func (t *ExtractField) Configure(props map[string]string) error {
-	v, err := extractFieldSettings.parse(props)
+	v, err := extractFieldSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.original = v.str("field")
-	if t.path, err = newFieldPath(t.original, v.str("field.syntax.version")); err != nil {
+	t.original = v.String("field")
+	if t.path, err = newFieldPath(t.original, v.String("field.syntax.version")); err != nil {
 		return err
 	}
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	return nil
 }
 

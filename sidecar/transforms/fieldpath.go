@@ -4,17 +4,18 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 // fieldSyntaxVersion is the field.syntax.version setting that ExtractField
 // shares with Java: V1 names a top-level field; V2 reads dotted paths, with
 // backticks around names that hold dots (`a.b`.c).
-func fieldSyntaxVersion() setting {
-	return optional("field.syntax.version", plugin.TypeString, "V1", plugin.High,
+func fieldSyntaxVersion() configdef.Key {
+	return configdef.Optional("field.syntax.version", plugin.TypeString, "V1", plugin.High,
 		"How field names are read: V1 names a top-level field; V2 takes a dotted path to a nested field, "+
 			"with backticks around names that contain dots (`foo.bar`.baz).").
-		validatedBy(oneOfIgnoringCase("V1", "V2"))
+		Checked(configdef.InIgnoringCase("V1", "V2"))
 }
 
 // fieldPath is Java's SingleFieldPath: the steps to a (possibly nested)
@@ -95,7 +96,7 @@ func quotedStep(path string, open int) (string, int, error) {
 }
 
 func incompleteBacktick(path string, at int) error {
-	return configErr("", fmt.Sprintf("Incomplete backtick pair in path: [%s], consider adding a backslash before backtick at position %d to escape it", path, at))
+	return configdef.Exception("", fmt.Sprintf("Incomplete backtick pair in path: [%s], consider adding a backslash before backtick at position %d to escape it", path, at))
 }
 
 func (p fieldPath) last() string { return p.steps[len(p.steps)-1] }

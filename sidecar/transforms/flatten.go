@@ -3,13 +3,14 @@ package transforms
 import (
 	"maps"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 const flattenPurpose = "flattening"
 
-var flattenSettings = settings{
-	optional("delimiter", plugin.TypeString, ".", plugin.Medium, "What joins the names of nested fields into one field name."),
+var flattenSettings = configdef.Def{
+	configdef.Optional("delimiter", plugin.TypeString, ".", plugin.Medium, "What joins the names of nested fields into one field name."),
 }
 
 // Flatten turns nested structs or maps into one level, naming fields by
@@ -20,14 +21,14 @@ type Flatten struct {
 	delimiter string
 }
 
-func (t *Flatten) Config() plugin.ConfigDef { return flattenSettings.def() }
+func (t *Flatten) Config() plugin.ConfigDef { return flattenSettings.ConfigDef() }
 
 func (t *Flatten) Configure(props map[string]string) error {
-	v, err := flattenSettings.parse(props)
+	v, err := flattenSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.delimiter = v.str("delimiter")
+	t.delimiter = v.String("delimiter")
 	return nil
 }
 

@@ -1,9 +1,12 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
-var hasHeaderKeySettings = settings{
-	required("name", plugin.TypeString, plugin.Medium, "The header name to look for.").validatedBy(nonEmptyString),
+var hasHeaderKeySettings = configdef.Def{
+	configdef.Required("name", plugin.TypeString, plugin.Medium, "The header name to look for.").Checked(configdef.NonEmptyString),
 }
 
 // HasHeaderKey is true for records with at least one header of a name
@@ -12,14 +15,14 @@ type HasHeaderKey struct {
 	name string
 }
 
-func (p *HasHeaderKey) Config() plugin.ConfigDef { return hasHeaderKeySettings.def() }
+func (p *HasHeaderKey) Config() plugin.ConfigDef { return hasHeaderKeySettings.ConfigDef() }
 
 func (p *HasHeaderKey) Configure(props map[string]string) error {
-	v, err := hasHeaderKeySettings.parse(props)
+	v, err := hasHeaderKeySettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	p.name = v.str("name")
+	p.name = v.String("name")
 	return nil
 }
 

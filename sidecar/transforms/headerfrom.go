@@ -4,14 +4,15 @@ import (
 	"slices"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
-var headerFromSettings = settings{
-	required("fields", plugin.TypeList, plugin.High, "Fields of the key or value to put in headers.").validatedBy(nonEmptyList),
-	required("headers", plugin.TypeList, plugin.High, "Header names, one for each of fields, in the same order.").validatedBy(nonEmptyList),
-	required("operation", plugin.TypeString, plugin.High, "move (the fields leave the key or value) or copy (they stay).").
-		validatedBy(oneOf("move", "copy")),
+var headerFromSettings = configdef.Def{
+	configdef.Required("fields", plugin.TypeList, plugin.High, "Fields of the key or value to put in headers.").Checked(nonEmptyList),
+	configdef.Required("headers", plugin.TypeList, plugin.High, "Header names, one for each of fields, in the same order.").Checked(nonEmptyList),
+	configdef.Required("operation", plugin.TypeString, plugin.High, "move (the fields leave the key or value) or copy (they stay).").
+		Checked(configdef.In("move", "copy")),
 	replaceNullWithDefault(),
 }
 
@@ -25,20 +26,20 @@ type HeaderFrom struct {
 	replaceNullWithDefault bool
 }
 
-func (t *HeaderFrom) Config() plugin.ConfigDef { return headerFromSettings.def() }
+func (t *HeaderFrom) Config() plugin.ConfigDef { return headerFromSettings.ConfigDef() }
 
 func (t *HeaderFrom) Configure(props map[string]string) error {
-	v, err := headerFromSettings.parse(props)
+	v, err := headerFromSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.fields, t.headers = v.list("fields"), v.list("headers")
+	t.fields, t.headers = v.List("fields"), v.List("headers")
 	if len(t.fields) != len(t.headers) {
-		return configErr("headers", "'fields' config must have the same number of elements as 'headers' config.")
+		return configdef.Exception("headers", "'fields' config must have the same number of elements as 'headers' config.")
 	}
-	t.move = v.str("operation") == "move"
-	t.purpose = "header " + v.str("operation")
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.move = v.String("operation") == "move"
+	t.purpose = "header " + v.String("operation")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	return nil
 }
 

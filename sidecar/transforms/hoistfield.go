@@ -1,9 +1,12 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
-var hoistFieldSettings = settings{
-	required("field", plugin.TypeString, plugin.Medium, "Name of the single field of the new struct or map."),
+var hoistFieldSettings = configdef.Def{
+	configdef.Required("field", plugin.TypeString, plugin.Medium, "Name of the single field of the new struct or map."),
 }
 
 // HoistField wraps a key or value in a struct (with a schema) or a map
@@ -14,14 +17,14 @@ type HoistField struct {
 	field string
 }
 
-func (t *HoistField) Config() plugin.ConfigDef { return hoistFieldSettings.def() }
+func (t *HoistField) Config() plugin.ConfigDef { return hoistFieldSettings.ConfigDef() }
 
 func (t *HoistField) Configure(props map[string]string) error {
-	v, err := hoistFieldSettings.parse(props)
+	v, err := hoistFieldSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.field = v.str("field")
+	t.field = v.String("field")
 	return nil
 }
 

@@ -3,20 +3,21 @@ package transforms
 import (
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 const insertFieldPurpose = "field insertion"
 
-var insertFieldSettings = func() settings {
+var insertFieldSettings = func() configdef.Def {
 	optionality := " Ends in ! for a required field, ? (the default) for an optional one."
-	return settings{
-		nullable("topic.field", plugin.TypeString, plugin.Medium, "Field to hold the record's topic."+optionality),
-		nullable("partition.field", plugin.TypeString, plugin.Medium, "Field to hold the record's partition."+optionality),
-		nullable("offset.field", plugin.TypeString, plugin.Medium, "Field to hold the record's Kafka offset; sink connectors only."+optionality),
-		nullable("timestamp.field", plugin.TypeString, plugin.Medium, "Field to hold the record's timestamp."+optionality),
-		nullable("static.field", plugin.TypeString, plugin.Medium, "Field to hold static.value."+optionality),
-		nullable("static.value", plugin.TypeString, plugin.Medium, "The value for static.field."),
+	return configdef.Def{
+		configdef.Nullable("topic.field", plugin.TypeString, plugin.Medium, "Field to hold the record's topic."+optionality),
+		configdef.Nullable("partition.field", plugin.TypeString, plugin.Medium, "Field to hold the record's partition."+optionality),
+		configdef.Nullable("offset.field", plugin.TypeString, plugin.Medium, "Field to hold the record's Kafka offset; sink connectors only."+optionality),
+		configdef.Nullable("timestamp.field", plugin.TypeString, plugin.Medium, "Field to hold the record's timestamp."+optionality),
+		configdef.Nullable("static.field", plugin.TypeString, plugin.Medium, "Field to hold static.value."+optionality),
+		configdef.Nullable("static.value", plugin.TypeString, plugin.Medium, "The value for static.field."),
 		replaceNullWithDefault(),
 	}
 }()
@@ -30,11 +31,11 @@ type insertion struct {
 
 // parseInsertion reads Java's InsertionSpec: "name!" is required,
 // "name?" and "name" optional; nil when the setting is not set.
-func parseInsertion(v values, key string) *insertion {
-	if v.isNull(key) {
+func parseInsertion(v configdef.Values, key string) *insertion {
+	if v.IsNull(key) {
 		return nil
 	}
-	spec := v.str(key)
+	spec := v.String(key)
 	if name, ok := strings.CutSuffix(spec, "?"); ok {
 		return &insertion{name, true}
 	}
@@ -54,10 +55,10 @@ type InsertField struct {
 	replaceNullWithDefault                      bool
 }
 
-func (t *InsertField) Config() plugin.ConfigDef { return insertFieldSettings.def() }
+func (t *InsertField) Config() plugin.ConfigDef { return insertFieldSettings.ConfigDef() }
 
 func (t *InsertField) Configure(props map[string]string) error {
-	v, err := insertFieldSettings.parse(props)
+	v, err := insertFieldSettings.Parse(props)
 	if err != nil {
 		return err
 	}
@@ -66,13 +67,13 @@ func (t *InsertField) Configure(props map[string]string) error {
 	t.offset = parseInsertion(v, "offset.field")
 	t.timestamp = parseInsertion(v, "timestamp.field")
 	t.static = parseInsertion(v, "static.field")
-	t.staticValue = v.str("static.value")
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.staticValue = v.String("static.value")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	if t.topic == nil && t.partition == nil && t.offset == nil && t.timestamp == nil && t.static == nil {
-		return configErr("", "No field insertion configured")
+		return configdef.Exception("", "No field insertion configured")
 	}
-	if t.static != nil && v.isNull("static.value") {
-		return invalid("static.value", "null", "No value specified for static field: "+t.static.name)
+	if t.static != nil && v.IsNull("static.value") {
+		return configdef.Invalid("static.value", "null", "No value specified for static field: "+t.static.name)
 	}
 	return nil
 }

@@ -3,12 +3,13 @@ package transforms
 import (
 	"slices"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
-var insertHeaderSettings = settings{
-	required("header", plugin.TypeString, plugin.High, "The header's name."),
-	required("value.literal", plugin.TypeString, plugin.High,
+var insertHeaderSettings = configdef.Def{
+	configdef.Required("header", plugin.TypeString, plugin.High, "The header's name."),
+	configdef.Required("value.literal", plugin.TypeString, plugin.High,
 		"The header's value, typed as Connect reads literals: 42 is an int8, true a boolean, "+
 			"[1,2] an array, {a:1} a map, 2024-01-31 a Date; other text is a string."),
 }
@@ -21,18 +22,18 @@ type InsertHeader struct {
 	value  any
 }
 
-func (t *InsertHeader) Config() plugin.ConfigDef { return insertHeaderSettings.def() }
+func (t *InsertHeader) Config() plugin.ConfigDef { return insertHeaderSettings.ConfigDef() }
 
 func (t *InsertHeader) Configure(props map[string]string) error {
-	v, err := insertHeaderSettings.parse(props)
+	v, err := insertHeaderSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.header = v.str("header")
-	if t.schema, t.value, err = parseLiteral(v.str("value.literal")); err != nil {
+	t.header = v.String("header")
+	if t.schema, t.value, err = parseLiteral(v.String("value.literal")); err != nil {
 		// connectvalues.ErrTooDeep: Java's parser runs out of stack (a
 		// StackOverflowError) and the transform cannot start.
-		return configErr("value.literal", "value.literal: "+err.Error())
+		return configdef.Exception("value.literal", "value.literal: "+err.Error())
 	}
 	return nil
 }

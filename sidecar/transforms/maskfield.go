@@ -4,16 +4,17 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 const maskFieldPurpose = "mask fields"
 
-var maskFieldSettings = settings{
-	listOfNames(required("fields", plugin.TypeList, plugin.High, "Fields to mask."), false),
-	nullable("replacement", plugin.TypeString, plugin.Low,
+var maskFieldSettings = configdef.Def{
+	listOfNames(configdef.Required("fields", plugin.TypeList, plugin.High, "Fields to mask."), false),
+	configdef.Nullable("replacement", plugin.TypeString, plugin.Low,
 		"Text to mask with instead of the type's empty value; numeric and string fields only.").
-		validatedBy(nonEmptyString),
+		Checked(configdef.NonEmptyString),
 	replaceNullWithDefault(),
 }
 
@@ -28,21 +29,21 @@ type MaskField struct {
 	replaceNullWithDefault bool
 }
 
-func (t *MaskField) Config() plugin.ConfigDef { return maskFieldSettings.def() }
+func (t *MaskField) Config() plugin.ConfigDef { return maskFieldSettings.ConfigDef() }
 
 func (t *MaskField) Configure(props map[string]string) error {
-	v, err := maskFieldSettings.parse(props)
+	v, err := maskFieldSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.fields = v.list("fields")
+	t.fields = v.List("fields")
 	t.masked = setOf(t.fields)
 	t.replacement = nil
-	if !v.isNull("replacement") {
-		s := v.str("replacement")
+	if !v.IsNull("replacement") {
+		s := v.String("replacement")
 		t.replacement = &s
 	}
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	return nil
 }
 

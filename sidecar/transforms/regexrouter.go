@@ -1,11 +1,14 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
-var regexRouterSettings = settings{
-	required("regex", plugin.TypeString, plugin.High, "The regular expression the whole topic name must match.").
-		validatedBy(validRegex),
-	required("replacement", plugin.TypeString, plugin.High,
+var regexRouterSettings = configdef.Def{
+	configdef.Required("regex", plugin.TypeString, plugin.High, "The regular expression the whole topic name must match.").
+		Checked(validRegex),
+	configdef.Required("replacement", plugin.TypeString, plugin.High,
 		"The new topic name; $1 or ${name} put in what a group of the regex matched."),
 }
 
@@ -14,7 +17,7 @@ var regexRouterSettings = settings{
 func validRegex(k string, v any) error {
 	s, _ := v.(string)
 	if _, err := compileJavaPattern(s); err != nil {
-		return invalid(k, s, "Invalid regex: "+err.Error())
+		return configdef.Invalid(k, s, "Invalid regex: "+err.Error())
 	}
 	return nil
 }
@@ -27,15 +30,15 @@ type RegexRouter struct {
 	replacement string
 }
 
-func (t *RegexRouter) Config() plugin.ConfigDef { return regexRouterSettings.def() }
+func (t *RegexRouter) Config() plugin.ConfigDef { return regexRouterSettings.ConfigDef() }
 
 func (t *RegexRouter) Configure(props map[string]string) error {
-	v, err := regexRouterSettings.parse(props)
+	v, err := regexRouterSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.regex, _ = compileJavaPattern(v.str("regex")) // checked by parse
-	t.replacement = v.str("replacement")
+	t.regex, _ = compileJavaPattern(v.String("regex")) // checked by parse
+	t.replacement = v.String("replacement")
 	return nil
 }
 

@@ -4,19 +4,20 @@ import (
 	"maps"
 	"strings"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
 const replaceFieldPurpose = "field replacement"
 
-var replaceFieldSettings = settings{
-	listOfNames(optional("exclude", plugin.TypeList, "", plugin.Medium,
+var replaceFieldSettings = configdef.Def{
+	listOfNames(configdef.Optional("exclude", plugin.TypeList, "", plugin.Medium,
 		"Fields to drop. Wins over include."), true),
-	listOfNames(optional("include", plugin.TypeList, "", plugin.Medium,
+	listOfNames(configdef.Optional("include", plugin.TypeList, "", plugin.Medium,
 		"Fields to keep; when set, all others are dropped."), true),
-	optional("renames", plugin.TypeList, "", plugin.Medium,
+	configdef.Optional("renames", plugin.TypeList, "", plugin.Medium,
 		"Renames as old:new pairs, e.g. foo:bar,abc:xyz.").
-		validatedBy(func(k string, v any) error {
+		Checked(func(k string, v any) error {
 			_, err := parseRenames(v.([]string))
 			return err
 		}),
@@ -35,7 +36,7 @@ func parseRenames(mappings []string) ([][2]string, error) {
 	for _, m := range mappings {
 		parts := javaSplit(m, ":")
 		if len(parts) != 2 {
-			return nil, invalid("renames", javaList(mappings), "Invalid rename mapping: "+m)
+			return nil, configdef.Invalid("renames", mappings, "Invalid rename mapping: "+m)
 		}
 		out = append(out, [2]string{parts[0], parts[1]})
 	}
@@ -64,20 +65,20 @@ type ReplaceField struct {
 	replaceNullWithDefault bool
 }
 
-func (t *ReplaceField) Config() plugin.ConfigDef { return replaceFieldSettings.def() }
+func (t *ReplaceField) Config() plugin.ConfigDef { return replaceFieldSettings.ConfigDef() }
 
 func (t *ReplaceField) Configure(props map[string]string) error {
-	v, err := replaceFieldSettings.parse(withAliases(props, replaceFieldAliases))
+	v, err := replaceFieldSettings.Parse(withAliases(props, replaceFieldAliases))
 	if err != nil {
 		return err
 	}
-	t.exclude, t.include = setOf(v.list("exclude")), setOf(v.list("include"))
-	pairs, _ := parseRenames(v.list("renames")) // checked by parse
+	t.exclude, t.include = setOf(v.List("exclude")), setOf(v.List("include"))
+	pairs, _ := parseRenames(v.List("renames")) // checked by parse
 	t.renames, t.reverse = make(map[string]string, len(pairs)), make(map[string]string, len(pairs))
 	for _, p := range pairs {
 		t.renames[p[0]], t.reverse[p[1]] = p[1], p[0]
 	}
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	return nil
 }
 

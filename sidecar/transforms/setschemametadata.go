@@ -1,10 +1,13 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
-var setSchemaMetadataSettings = settings{
-	nullable("schema.name", plugin.TypeString, plugin.High, "The schema name to set."),
-	nullable("schema.version", plugin.TypeInt, plugin.High, "The schema version to set."),
+var setSchemaMetadataSettings = configdef.Def{
+	configdef.Nullable("schema.name", plugin.TypeString, plugin.High, "The schema name to set."),
+	configdef.Nullable("schema.version", plugin.TypeInt, plugin.High, "The schema version to set."),
 	replaceNullWithDefault(),
 }
 
@@ -18,24 +21,25 @@ type SetSchemaMetadata struct {
 	replaceNullWithDefault bool
 }
 
-func (t *SetSchemaMetadata) Config() plugin.ConfigDef { return setSchemaMetadataSettings.def() }
+func (t *SetSchemaMetadata) Config() plugin.ConfigDef { return setSchemaMetadataSettings.ConfigDef() }
 
 func (t *SetSchemaMetadata) Configure(props map[string]string) error {
-	v, err := setSchemaMetadataSettings.parse(props)
+	v, err := setSchemaMetadataSettings.Parse(props)
 	if err != nil {
 		return err
 	}
 	t.name, t.version = nil, nil
-	if !v.isNull("schema.name") {
-		name := v.str("schema.name")
+	if !v.IsNull("schema.name") {
+		name := v.String("schema.name")
 		t.name = &name
 	}
-	if ver, ok := v.int32("schema.version"); ok {
+	if !v.IsNull("schema.version") {
+		ver := v.Int("schema.version")
 		t.version = &ver
 	}
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	if t.name == nil && t.version == nil {
-		return configErr("", "Neither schema name nor version configured")
+		return configdef.Exception("", "Neither schema name nor version configured")
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -19,16 +20,16 @@ const (
 	tsTimestamp = "Timestamp"
 )
 
-var timestampConverterSettings = settings{
-	optional("field", plugin.TypeString, "", plugin.High, "The field holding the timestamp; empty when the whole key or value is one."),
-	required("target.type", plugin.TypeString, plugin.High, "What to convert to: string, unix, Date, Time or Timestamp.").
-		validatedBy(oneOf(tsString, tsUnix, tsDate, tsTime, tsTimestamp)),
-	optional("format", plugin.TypeString, "", plugin.Medium,
+var timestampConverterSettings = configdef.Def{
+	configdef.Optional("field", plugin.TypeString, "", plugin.High, "The field holding the timestamp; empty when the whole key or value is one."),
+	configdef.Required("target.type", plugin.TypeString, plugin.High, "What to convert to: string, unix, Date, Time or Timestamp.").
+		Checked(configdef.In(tsString, tsUnix, tsDate, tsTime, tsTimestamp)),
+	configdef.Optional("format", plugin.TypeString, "", plugin.Medium,
 		"A java.text.SimpleDateFormat pattern, to write strings (target.type=string) and to read string input."),
-	optional("unix.precision", plugin.TypeString, "milliseconds", plugin.Low,
+	configdef.Optional("unix.precision", plugin.TypeString, "milliseconds", plugin.Low,
 		"The unit of Unix times, read and written: seconds, milliseconds, microseconds or nanoseconds. "+
 			"Timestamps only keep milliseconds, so finer units lose precision.").
-		validatedBy(oneOf("nanoseconds", "microseconds", "milliseconds", "seconds")),
+		Checked(configdef.In("nanoseconds", "microseconds", "milliseconds", "seconds")),
 	replaceNullWithDefault(),
 }
 
@@ -45,24 +46,24 @@ type TimestampConverter struct {
 	replaceNullWithDefault bool
 }
 
-func (t *TimestampConverter) Config() plugin.ConfigDef { return timestampConverterSettings.def() }
+func (t *TimestampConverter) Config() plugin.ConfigDef { return timestampConverterSettings.ConfigDef() }
 
 func (t *TimestampConverter) Configure(props map[string]string) error {
-	v, err := timestampConverterSettings.parse(props)
+	v, err := timestampConverterSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.field, t.target, t.precision = v.str("field"), v.str("target.type"), v.str("unix.precision")
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
-	pattern := v.str("format")
+	t.field, t.target, t.precision = v.String("field"), v.String("target.type"), v.String("unix.precision")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
+	pattern := v.String("format")
 	t.format = nil
 	if t.target == tsString && isBlank(pattern) {
-		return configErr("format", "TimestampConverter requires format option to be specified when using string timestamps")
+		return configdef.Exception("format", "TimestampConverter requires format option to be specified when using string timestamps")
 	}
 	if !isBlank(pattern) {
 		if t.format, err = newDateFormat(pattern, time.UTC); err != nil {
 			// Java's ConfigException(message, cause) prints as below.
-			return configErr("format", fmt.Sprintf("Invalid value java.lang.IllegalArgumentException: %v for configuration "+
+			return configdef.Exception("format", fmt.Sprintf("Invalid value java.lang.IllegalArgumentException: %v for configuration "+
 				"TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: %s", err, pattern))
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
-var timestampRouterSettings = settings{
-	optional("topic.format", plugin.TypeString, "${topic}-${timestamp}", plugin.High,
+var timestampRouterSettings = configdef.Def{
+	configdef.Optional("topic.format", plugin.TypeString, "${topic}-${timestamp}", plugin.High,
 		"The new topic name; ${topic} stands for the old one and ${timestamp} for the record's timestamp."),
-	optional("timestamp.format", plugin.TypeString, "yyyyMMdd", plugin.High,
+	configdef.Optional("timestamp.format", plugin.TypeString, "yyyyMMdd", plugin.High,
 		"A java.text.SimpleDateFormat pattern for ${timestamp}, written in UTC."),
 }
 
@@ -26,15 +27,15 @@ type TimestampRouter struct {
 	formatErr error
 }
 
-func (t *TimestampRouter) Config() plugin.ConfigDef { return timestampRouterSettings.def() }
+func (t *TimestampRouter) Config() plugin.ConfigDef { return timestampRouterSettings.ConfigDef() }
 
 func (t *TimestampRouter) Configure(props map[string]string) error {
-	v, err := timestampRouterSettings.parse(props)
+	v, err := timestampRouterSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.topicFormat = v.str("topic.format")
-	t.format, t.formatErr = newDateFormat(v.str("timestamp.format"), time.UTC)
+	t.topicFormat = v.String("topic.format")
+	t.format, t.formatErr = newDateFormat(v.String("timestamp.format"), time.UTC)
 	if t.formatErr != nil {
 		t.formatErr = &DataError{Message: t.formatErr.Error()}
 	}

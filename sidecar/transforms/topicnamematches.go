@@ -1,11 +1,14 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
-var topicNameMatchesSettings = settings{
-	required("pattern", plugin.TypeString, plugin.Medium, "A regular expression the whole topic name must match.").
-		validatedBy(func(k string, v any) error {
-			if err := nonEmptyString(k, v); err != nil {
+var topicNameMatchesSettings = configdef.Def{
+	configdef.Required("pattern", plugin.TypeString, plugin.Medium, "A regular expression the whole topic name must match.").
+		Checked(func(k string, v any) error {
+			if err := configdef.NonEmptyString(k, v); err != nil {
 				return err
 			}
 			return validRegex(k, v)
@@ -19,14 +22,14 @@ type TopicNameMatches struct {
 	pattern *javaPattern
 }
 
-func (p *TopicNameMatches) Config() plugin.ConfigDef { return topicNameMatchesSettings.def() }
+func (p *TopicNameMatches) Config() plugin.ConfigDef { return topicNameMatchesSettings.ConfigDef() }
 
 func (p *TopicNameMatches) Configure(props map[string]string) error {
-	v, err := topicNameMatchesSettings.parse(props)
+	v, err := topicNameMatchesSettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	p.pattern, _ = compileJavaPattern(v.str("pattern")) // checked by parse
+	p.pattern, _ = compileJavaPattern(v.String("pattern")) // checked by parse
 	return nil
 }
 

@@ -1,11 +1,14 @@
 package transforms
 
-import "github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+import (
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
+)
 
 const valueToKeyPurpose = "copying fields from value to key"
 
-var valueToKeySettings = settings{
-	listOfNames(required("fields", plugin.TypeList, plugin.High, "Fields of the value that make up the new key."), false),
+var valueToKeySettings = configdef.Def{
+	listOfNames(configdef.Required("fields", plugin.TypeList, plugin.High, "Fields of the value that make up the new key."), false),
 	replaceNullWithDefault(),
 }
 
@@ -16,15 +19,15 @@ type ValueToKey struct {
 	replaceNullWithDefault bool
 }
 
-func (t *ValueToKey) Config() plugin.ConfigDef { return valueToKeySettings.def() }
+func (t *ValueToKey) Config() plugin.ConfigDef { return valueToKeySettings.ConfigDef() }
 
 func (t *ValueToKey) Configure(props map[string]string) error {
-	v, err := valueToKeySettings.parse(props)
+	v, err := valueToKeySettings.Parse(props)
 	if err != nil {
 		return err
 	}
-	t.fields = v.list("fields")
-	t.replaceNullWithDefault = v.boolean("replace.null.with.default")
+	t.fields = v.List("fields")
+	t.replaceNullWithDefault = v.Bool("replace.null.with.default")
 	return nil
 }
 

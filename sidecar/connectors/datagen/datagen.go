@@ -22,7 +22,7 @@ import (
 	"strconv"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -54,25 +54,25 @@ const (
 // maxRecordSize bounds record.size, so a typo cannot ask for gigabytes.
 const maxRecordSize = 64 << 20
 
-var configDef = settings.Def{
-	settings.Required(TopicConfig, plugin.TypeString, plugin.High,
-		"Topic the generated records are written to.").Checked(settings.NonEmptyString),
-	settings.Optional(RateConfig, plugin.TypeDouble, "10", plugin.High,
+var configDef = configdef.Def{
+	configdef.Required(TopicConfig, plugin.TypeString, plugin.High,
+		"Topic the generated records are written to.").Checked(configdef.NonEmptyString),
+	configdef.Optional(RateConfig, plugin.TypeDouble, "10", plugin.High,
 		"Records per second for the whole connector, shared evenly among its tasks; fractions are allowed. 0 generates as fast as the worker takes records.").
-		Checked(settings.FiniteAtLeast(0)),
-	settings.Optional(RecordSizeConfig, plugin.TypeInt, "100", plugin.Medium,
+		Checked(configdef.FiniteAtLeast(0)),
+	configdef.Optional(RecordSizeConfig, plugin.TypeInt, "100", plugin.Medium,
 		"Length in bytes of each record's payload field (ASCII text). The record on the wire is somewhat larger: it also carries the id, task and seq fields and, with schemas, whatever the converter adds.").
-		Checked(settings.Between(0, maxRecordSize)),
-	settings.Optional(KeyCardinalityConfig, plugin.TypeLong, "0", plugin.Medium,
+		Checked(configdef.Between(0, maxRecordSize)),
+	configdef.Optional(KeyCardinalityConfig, plugin.TypeLong, "0", plugin.Medium,
 		"Number of distinct keys: record ids cycle over the keys key-0 .. key-(N-1). 0 leaves records without a key.").
-		Checked(settings.AtLeast(0)),
-	settings.Optional(SchemasConfig, plugin.TypeBoolean, "true", plugin.Medium,
+		Checked(configdef.AtLeast(0)),
+	configdef.Optional(SchemasConfig, plugin.TypeBoolean, "true", plugin.Medium,
 		"true: values are structs with a Connect schema (and keys, if any, have a string schema). false: values are maps with no schema, as schemaless JSON would give."),
-	settings.Optional(MaxRecordsConfig, plugin.TypeLong, "0", plugin.Medium,
+	configdef.Optional(MaxRecordsConfig, plugin.TypeLong, "0", plugin.Medium,
 		"Total number of records the connector makes, shared among its tasks, counted across restarts; after that the tasks stay idle. 0 means no limit.").
-		Checked(settings.AtLeast(0)),
-	settings.Optional(BatchSizeConfig, plugin.TypeInt, "1000", plugin.Low,
-		"Most records one poll of a task returns.").Checked(settings.AtLeast(1)),
+		Checked(configdef.AtLeast(0)),
+	configdef.Optional(BatchSizeConfig, plugin.TypeInt, "1000", plugin.Low,
+		"Most records one poll of a task returns.").Checked(configdef.AtLeast(1)),
 }
 
 // config is a parsed datagen configuration.

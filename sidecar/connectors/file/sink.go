@@ -9,12 +9,12 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
-var sinkSettings = settings.Def{
-	settings.Nullable(FileConfig, plugin.TypeString, plugin.High,
+var sinkSettings = configdef.Def{
+	configdef.Nullable(FileConfig, plugin.TypeString, plugin.High,
 		"Path of the file each record's value is appended to, one line per record. When it is empty or unset, the worker's standard output is used."),
 }
 

@@ -5,7 +5,7 @@ import (
 	"maps"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
 
@@ -34,12 +34,12 @@ const (
 // Version is the Kafka release whose FileStream connectors these follow.
 const Version = buildinfo.ConnectVersion
 
-var sourceSettings = settings.Def{
-	settings.Nullable(FileConfig, plugin.TypeString, plugin.High,
+var sourceSettings = configdef.Def{
+	configdef.Nullable(FileConfig, plugin.TypeString, plugin.High,
 		"Path of the file to read lines from. When it is empty or unset, the worker's standard input is read instead (and no offsets are kept)."),
-	settings.Required(TopicConfig, plugin.TypeString, plugin.High,
-		"Topic each line is written to.").Checked(settings.NonEmptyString),
-	settings.Optional(BatchSizeConfig, plugin.TypeInt, "2000", plugin.Low,
+	configdef.Required(TopicConfig, plugin.TypeString, plugin.High,
+		"Topic each line is written to.").Checked(configdef.NonEmptyString),
+	configdef.Optional(BatchSizeConfig, plugin.TypeInt, "2000", plugin.Low,
 		"Most lines one poll of the task returns."),
 }
 

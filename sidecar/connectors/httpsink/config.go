@@ -2,7 +2,6 @@ package httpsink
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"math"
 	"net/url"
@@ -11,7 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/httpclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -29,17 +29,17 @@ const (
 	PartitionMaxInFlightConfig = "max.in.flight.per.partition"
 	OrderingConfig             = "delivery.ordering"
 	BufferMaxBytesConfig       = "buffer.max.bytes"
-	TimeoutConfig              = "http.timeout.ms"
+	TimeoutConfig              = httpclient.TimeoutConfig
 	RetryBackoffConfig         = "retry.backoff.ms"
 	RetryBackoffMaxConfig      = "retry.backoff.max.ms"
 	RetryTimeoutConfig         = "retry.timeout.ms"
-	AuthHeaderConfig           = "http.auth.header"
-	AuthHeaderFileConfig       = "http.auth.header.file"
-	HeadersConfig              = "http.headers"
-	SSLCAFileConfig            = "http.ssl.ca.file"
-	SSLCertFileConfig          = "http.ssl.cert.file"
-	SSLKeyFileConfig           = "http.ssl.key.file"
-	SSLInsecureConfig          = "http.ssl.insecure"
+	AuthHeaderConfig           = httpclient.AuthHeaderConfig
+	AuthHeaderFileConfig       = httpclient.AuthHeaderFileConfig
+	HeadersConfig              = httpclient.HeadersConfig
+	SSLCAFileConfig            = httpclient.SSLCAFileConfig
+	SSLCertFileConfig          = httpclient.SSLCertFileConfig
+	SSLKeyFileConfig           = httpclient.SSLKeyFileConfig
+	SSLInsecureConfig          = httpclient.SSLInsecureConfig
 )
 
 // Values of http.format.
@@ -59,8 +59,7 @@ const (
 const maxMillis = int64(math.MaxInt64 / time.Millisecond)
 
 const (
-	nameConfig        = "name"     // the connector's name, in every task config
-	hiddenValue       = "[hidden]" // how Java prints a PASSWORD value in errors
+	nameConfig        = "name" // the connector's name, in every task config
 	headerLineExample = "'Authorization: Bearer <token>'"
 	ownHeaders        = "Content-Type, Content-Length, Transfer-Encoding, Host, Idempotency-Key and ce-*"
 )
@@ -68,91 +67,78 @@ const (
 // def lists the settings; the URLs default to the worker's
 // SIDECAR_APP_URL and SIDECAR_APP_HEALTH_URL, and must be hosts d.Egress
 // allows.
-func def(d Defaults) settings.Def {
-	return settings.Def{
-		settings.Optional(URLConfig, plugin.TypeString, d.URL, plugin.High,
+func def(d Defaults) configdef.Def {
+	return append(configdef.Def{
+		configdef.Optional(URLConfig, plugin.TypeString, d.URL, plugin.High,
 			"Where records are delivered: every batch is POSTed to this URL. Defaults to the worker's SIDECAR_APP_URL, the app next to the worker. "+
 				"Its host must be one the worker's SIDECAR_HTTP_ALLOWED_HOSTS allows.").
 			Checked(checkURL(d.Egress, true)),
-		settings.Optional(HealthURLConfig, plugin.TypeString, d.HealthURL, plugin.Medium,
+		configdef.Optional(HealthURLConfig, plugin.TypeString, d.HealthURL, plugin.Medium,
 			"The app's health endpoint, read with GET every "+HealthIntervalConfig+". While it answers anything but 2xx, or nothing, "+
 				"no batch is sent, retries wait without using up "+RetryTimeoutConfig+", and the task stops consuming once its buffer is full. "+
 				"Empty: no health checks. Defaults to the worker's SIDECAR_APP_HEALTH_URL.").
 			Checked(checkURL(d.Egress, false)),
-		settings.Optional(HealthIntervalConfig, plugin.TypeLong, "1000", plugin.Low,
+		configdef.Optional(HealthIntervalConfig, plugin.TypeLong, "1000", plugin.Low,
 			"How often "+HealthURLConfig+" is read, in milliseconds. Delivery resumes at most this long after the app recovers.").
-			Checked(settings.Between(1, maxMillis)),
-		settings.Optional(FormatConfig, plugin.TypeString, FormatJSON, plugin.High,
+			Checked(configdef.Between(1, maxMillis)),
+		configdef.Optional(FormatConfig, plugin.TypeString, FormatJSON, plugin.High,
 			`How records are written in a request: json, a {"records":[...]} document with each record's id, topic, partition, offset, timestamp, key, value and headers; `+
 				"or cloudevents, CloudEvents 1.0 in binary mode for a batch of one record and as an application/cloudevents-batch+json array for more.").
 			Checked(oneOf(FormatJSON, FormatCloudEvents)),
-		settings.Optional(BatchMaxRecordsConfig, plugin.TypeInt, "500", plugin.Medium,
+		configdef.Optional(BatchMaxRecordsConfig, plugin.TypeInt, "500", plugin.Medium,
 			"Most records in one request. 1 sends each record on its own.").
-			Checked(settings.AtLeast(1)),
-		settings.Optional(BatchMaxBytesConfig, plugin.TypeInt, "1048576", plugin.Medium,
+			Checked(configdef.AtLeast(1)),
+		configdef.Optional(BatchMaxBytesConfig, plugin.TypeInt, "1048576", plugin.Medium,
 			"Most bytes of records in one request body; a record larger than this is sent alone.").
-			Checked(settings.AtLeast(1)),
-		settings.Optional(BatchLingerConfig, plugin.TypeLong, "5", plugin.Medium,
+			Checked(configdef.AtLeast(1)),
+		configdef.Optional(BatchLingerConfig, plugin.TypeLong, "5", plugin.Medium,
 			"How long, in milliseconds, a record waits for more records of its partition to fill a batch before it is sent anyway. 0 sends at once whatever is waiting.").
-			Checked(settings.Between(0, maxMillis)),
-		settings.Optional(OrderingConfig, plugin.TypeString, OrderPartition, plugin.High,
+			Checked(configdef.Between(0, maxMillis)),
+		configdef.Optional(OrderingConfig, plugin.TypeString, OrderPartition, plugin.High,
 			"Which records keep their order, and so how many requests can be in flight at once. "+
 				"partition: a partition's records go one batch at a time, in offset order, and a retry holds back the whole partition. "+
 				"key: records with the same key (as read from Kafka) go one batch at a time, in offset order, while other keys of the partition go at the same time; "+
 				"a retry holds back only its key. none: records go as soon as there is room, in any order. "+
 				"With key and none, records done after one that is not are held, and sent again after a restart or a rebalance: the committed offset stays at the first record not done.").
 			Checked(oneOf(OrderPartition, OrderKey, OrderNone)),
-		settings.Optional(MaxInFlightConfig, plugin.TypeInt, "8", plugin.Medium,
+		configdef.Optional(MaxInFlightConfig, plugin.TypeInt, "8", plugin.Medium,
 			"Most requests a task has outstanding at once, across its partitions. With "+OrderingConfig+"=partition a partition has one at a time, "+
 				"so more than one needs records from several partitions; with key or none a partition can have several.").
-			Checked(settings.AtLeast(1)),
-		settings.Nullable(PartitionMaxInFlightConfig, plugin.TypeInt, plugin.Low,
+			Checked(configdef.AtLeast(1)),
+		configdef.Nullable(PartitionMaxInFlightConfig, plugin.TypeInt, plugin.Low,
 			"Most requests of one partition outstanding at once with "+OrderingConfig+"=key or none, so that one partition's backlog leaves room for the others. "+
 				"Unset: as many as "+MaxInFlightConfig+". Partition ordering sends one at a time.").
-			Checked(nullOr(settings.AtLeast(1))),
-		settings.Optional(BufferMaxBytesConfig, plugin.TypeLong, "4194304", plugin.Low,
+			Checked(configdef.NullOr(configdef.AtLeast(1))),
+		configdef.Optional(BufferMaxBytesConfig, plugin.TypeLong, "4194304", plugin.Low,
 			"Most bytes of records a task holds (waiting, in flight or waiting for a retry) before it stops taking records, which makes the worker stop reading. "+
 				"A record counts its size as read and as encoded for the app until it is done, and a few hundred bytes until its offset can be committed. "+
 				"With "+OrderingConfig+"=key or none this bounds how far other keys run ahead of one that keeps failing. "+
 				"Raise it with "+MaxInFlightConfig+" when many large batches are to be in flight at once.").
-			Checked(settings.AtLeast(1)),
-		settings.Optional(TimeoutConfig, plugin.TypeLong, "10000", plugin.Medium,
-			"How long one request may take, in milliseconds, response included, before it counts as failed and is retried. "+
-				"Also how long closing partitions waits for their requests to return.").
-			Checked(settings.Between(1, maxMillis)),
-		settings.Optional(RetryBackoffConfig, plugin.TypeLong, "100", plugin.Medium,
+			Checked(configdef.AtLeast(1)),
+		httpclient.Timeout("How long one request may take, in milliseconds, response included, before it counts as failed and is retried. "+
+			"Also how long closing partitions waits for their requests to return.", maxMillis),
+		configdef.Optional(RetryBackoffConfig, plugin.TypeLong, "100", plugin.Medium,
 			"Delay, in milliseconds, before a failed batch is first sent again. Each further failure doubles it, up to "+RetryBackoffMaxConfig+
 				"; the delay used is random between 0 and that value (full jitter), so tasks do not retry in step. A Retry-After header in the response is honoured instead.").
-			Checked(settings.Between(1, maxMillis)),
-		settings.Optional(RetryBackoffMaxConfig, plugin.TypeLong, "10000", plugin.Medium,
+			Checked(configdef.Between(1, maxMillis)),
+		configdef.Optional(RetryBackoffMaxConfig, plugin.TypeLong, "10000", plugin.Medium,
 			"Longest delay, in milliseconds, between two attempts of a batch, before jitter.").
-			Checked(settings.Between(1, maxMillis)),
-		settings.Optional(RetryTimeoutConfig, plugin.TypeLong, "-1", plugin.Medium,
+			Checked(configdef.Between(1, maxMillis)),
+		configdef.Optional(RetryTimeoutConfig, plugin.TypeLong, "-1", plugin.Medium,
 			"How long, in milliseconds, a batch that keeps failing (5xx, 408, 429, timeouts, connection errors) is retried before its records go to the dead letter queue; "+
 				"time while the app is unhealthy does not count. -1, the default, retries forever: when the app is down or overloaded every record fails alike, "+
 				"and holding the partitions until it recovers loses nothing, where a time limit would empty the topic into the dead letter queue. "+
 				"Set a limit when one record that always fails must not hold up its partition. 0 dead-letters at the first failure.").
-			Checked(settings.Between(-1, maxMillis)),
-		settings.Nullable(AuthHeaderConfig, plugin.TypePassword, plugin.Medium,
-			"A header sent with every request, usually credentials, written as 'Name: value', such as "+headerLineExample+". "+
-				"Prefer "+AuthHeaderFileConfig+" for secrets.").
+			Checked(configdef.Between(-1, maxMillis)),
+		httpclient.AuthHeader("A header sent with every request, usually credentials, written as 'Name: value', such as " + headerLineExample + ". " +
+			"Prefer " + AuthHeaderFileConfig + " for secrets.").
 			Checked(checkAuthHeader),
-		settings.Nullable(AuthHeaderFileConfig, plugin.TypeString, plugin.Medium,
-			"File holding the header to send with every request, as 'Name: value' (a mounted secret, for instance). "+
-				"It is read when a task starts; a trailing newline is ignored. Set this or "+AuthHeaderConfig+", not both."),
-		settings.Optional(HeadersConfig, plugin.TypeList, "", plugin.Low,
-			"Extra headers for every request, comma-separated 'Name: value' pairs, such as 'X-Env: prod, X-Team: payments'. "+
-				"Values cannot contain commas. "+ownHeaders+" are the connector's own.").
-			Checked(checkHeaders),
-		settings.Nullable(SSLCAFileConfig, plugin.TypeString, plugin.Low,
-			"PEM file of the certificate authorities the app's certificate is checked against, for an https URL. Unset: the system's."),
-		settings.Nullable(SSLCertFileConfig, plugin.TypeString, plugin.Low,
-			"PEM file of the client certificate to present (mutual TLS); set "+SSLKeyFileConfig+" with it."),
-		settings.Nullable(SSLKeyFileConfig, plugin.TypeString, plugin.Low,
-			"PEM file of the private key of "+SSLCertFileConfig+"."),
-		settings.Optional(SSLInsecureConfig, plugin.TypeBoolean, "false", plugin.Low,
-			"Accept any certificate from the app. Only for testing: anyone on the way can then read and change requests."),
-	}
+		httpclient.AuthHeaderFile("File holding the header to send with every request, as 'Name: value' (a mounted secret, for instance). " +
+			"It is read when a task starts; a trailing newline is ignored. Set this or " + AuthHeaderConfig + ", not both."),
+		httpclient.Headers("Extra headers for every request, comma-separated 'Name: value' pairs, such as 'X-Env: prod, X-Team: payments'. "+
+			"Values cannot contain commas. "+ownHeaders+" are the connector's own.",
+			checkHeaders),
+	}, httpclient.TLSKeys()...)
 }
 
 // format is how records are written in a request body.
@@ -189,14 +175,14 @@ type config struct {
 	timeout        time.Duration
 	backoff        time.Duration
 	backoffMax     time.Duration
-	retryTimeout   time.Duration // negative: retry forever
-	headers        [][2]string   // auth header first, then http.headers
-	tls            *tls.Config   // nil: Go's defaults
+	retryTimeout   time.Duration       // negative: retry forever
+	headers        []httpclient.Header // auth header first, then http.headers
+	tls            *tls.Config         // nil: Go's defaults
 }
 
 // parse reads and checks the settings and loads the files they name, so a
 // bad file fails the connector when it starts, not each task later.
-func parse(d settings.Def, props map[string]string) (*config, error) {
+func parse(d configdef.Def, props map[string]string) (*config, error) {
 	v, err := d.Parse(props)
 	if err != nil {
 		return nil, err
@@ -234,19 +220,19 @@ func parse(d settings.Def, props map[string]string) (*config, error) {
 		c.perPartition = c.maxInFlight
 	}
 	if c.backoffMax < c.backoff {
-		return nil, settings.Invalid(RetryBackoffMaxConfig, strconv.FormatInt(v.Long(RetryBackoffMaxConfig), 10),
+		return nil, configdef.Invalid(RetryBackoffMaxConfig, strconv.FormatInt(v.Long(RetryBackoffMaxConfig), 10),
 			fmt.Sprintf("Value must be at least %s (%d)", RetryBackoffConfig, v.Long(RetryBackoffConfig)))
 	}
-	auth, err := authHeader(v.String(AuthHeaderConfig), v.String(AuthHeaderFileConfig))
+	auth, err := authHeader(v.Password(AuthHeaderConfig), v.String(AuthHeaderFileConfig))
 	if err != nil {
 		return nil, err
 	}
-	if auth[0] != "" {
+	if auth.Name != "" {
 		c.headers = append(c.headers, auth)
 	}
-	extra, _ := parseHeaders(v.String(HeadersConfig)) // checked by the Def
+	extra, _ := httpclient.ParseHeaders(v.List(HeadersConfig)) // checked by the Def
 	c.headers = append(c.headers, extra...)
-	c.tls, err = tlsConfig(v.String(SSLCAFileConfig), v.String(SSLCertFileConfig), v.String(SSLKeyFileConfig), v.Bool(SSLInsecureConfig))
+	c.tls, err = httpclient.TLS(v)
 	if err != nil {
 		return nil, err
 	}
@@ -262,10 +248,10 @@ func checkURL(p *egress.Policy, required bool) func(string, any) error {
 		}
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return settings.Invalid(key, s, "Expected an absolute http:// or https:// URL, such as http://127.0.0.1:8080/events")
+			return configdef.Invalid(key, s, "Expected an absolute http:// or https:// URL, such as http://127.0.0.1:8080/events")
 		}
 		if err := p.CheckURL(s); err != nil {
-			return settings.Invalid(key, s, err.Error())
+			return configdef.Invalid(key, s, err.Error())
 		}
 		return nil
 	}
@@ -281,96 +267,67 @@ func oneOf(values ...string) func(string, any) error {
 				return nil
 			}
 		}
-		return settings.Invalid(key, s, expected)
-	}
-}
-
-// nullOr lets an unset setting through check.
-func nullOr(check func(string, any) error) func(string, any) error {
-	return func(key string, v any) error {
-		if v == nil {
-			return nil
-		}
-		return check(key, v)
+		return configdef.Invalid(key, s, expected)
 	}
 }
 
 func checkAuthHeader(key string, v any) error {
-	s, _ := v.(string)
-	if s == "" {
+	p, _ := v.(configdef.Password)
+	if p.Value == "" {
 		return nil
 	}
-	if _, err := parseHeader(s); err != nil {
+	if _, err := parseHeader(p.Value); err != nil {
 		// The value is a secret: say what is wrong without printing it.
-		return settings.Invalid(key, hiddenValue, err.Error()+"; expected 'Name: value', such as "+headerLineExample)
+		return configdef.Invalid(key, p, err.Error()+"; expected 'Name: value', such as "+headerLineExample)
 	}
 	return nil
 }
 
 func checkHeaders(key string, v any) error {
-	s, _ := v.(string)
-	_, err := parseHeaders(s)
-	if err != nil {
-		return settings.Invalid(key, s, err.Error()+"; expected comma-separated 'Name: value' pairs, such as 'X-Env: prod, X-Team: payments'")
+	l, _ := v.([]string)
+	for _, entry := range l {
+		if strings.TrimSpace(entry) == "" {
+			continue
+		}
+		if _, err := parseHeader(entry); err != nil {
+			return configdef.Invalid(key, strings.Join(l, ", "), fmt.Sprintf("%q: %v", entry, err)+
+				"; expected comma-separated 'Name: value' pairs, such as 'X-Env: prod, X-Team: payments'")
+		}
 	}
 	return nil
 }
 
 // authHeader is the header of http.auth.header or the file
 // http.auth.header.file names; empty when neither is set.
-func authHeader(line, file string) ([2]string, error) {
+func authHeader(line, file string) (httpclient.Header, error) {
 	if file == "" {
 		if line == "" {
-			return [2]string{}, nil
+			return httpclient.Header{}, nil
 		}
 		return parseHeader(line) // checked already
 	}
 	if line != "" {
-		return [2]string{}, settings.Invalid(AuthHeaderFileConfig, file, "Set "+AuthHeaderConfig+" or "+AuthHeaderFileConfig+", not both")
+		return httpclient.Header{}, configdef.Invalid(AuthHeaderFileConfig, file, "Set "+AuthHeaderConfig+" or "+AuthHeaderFileConfig+", not both")
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {
-		return [2]string{}, settings.Invalid(AuthHeaderFileConfig, file, "Cannot read the file: "+err.Error())
+		return httpclient.Header{}, configdef.Invalid(AuthHeaderFileConfig, file, "Cannot read the file: "+err.Error())
 	}
 	h, err := parseHeader(strings.TrimRight(string(b), "\r\n"))
 	if err != nil {
-		return [2]string{}, settings.Invalid(AuthHeaderFileConfig, file, "The file's "+err.Error()+"; it must hold one header line, 'Name: value', such as "+headerLineExample)
+		return httpclient.Header{}, configdef.Invalid(AuthHeaderFileConfig, file, "The file's "+err.Error()+"; it must hold one header line, 'Name: value', such as "+headerLineExample)
 	}
 	return h, nil
 }
 
-// parseHeaders reads http.headers.
-func parseHeaders(list string) ([][2]string, error) {
-	var out [][2]string
-	for item := range strings.SplitSeq(list, ",") {
-		if strings.TrimSpace(item) == "" {
-			continue
-		}
-		h, err := parseHeader(item)
-		if err != nil {
-			return nil, fmt.Errorf("%q: %w", strings.TrimSpace(item), err)
-		}
-		out = append(out, h)
+// parseHeader reads "Name: value", which must not be a header the
+// connector sets itself.
+func parseHeader(line string) (httpclient.Header, error) {
+	h, err := httpclient.ParseHeader(line)
+	if err == nil && ownHeader(h.Name) {
+		err = fmt.Errorf("header %s is set by the connector (%s are)", h.Name, ownHeaders)
 	}
-	return out, nil
-}
-
-// parseHeader reads "Name: value". The name must be an HTTP token and not
-// one the connector sets itself; the value must be printable.
-func parseHeader(line string) ([2]string, error) {
-	name, value, ok := strings.Cut(line, ":")
-	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-	switch {
-	case !ok:
-		return [2]string{}, fmt.Errorf("header has no ':' between name and value")
-	case !isToken(name):
-		return [2]string{}, fmt.Errorf("header name is empty or has characters a header name cannot have")
-	case ownHeader(name):
-		return [2]string{}, fmt.Errorf("header %s is set by the connector (%s are)", name, ownHeaders)
-	case strings.ContainsFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }):
-		return [2]string{}, fmt.Errorf("header value has control characters (a line break?)")
-	}
-	return [2]string{name, value}, nil
+	return h, err
 }
 
 func ownHeader(name string) bool {
@@ -379,49 +336,4 @@ func ownHeader(name string) bool {
 		return true
 	}
 	return len(name) > 3 && strings.EqualFold(name[:3], "ce-")
-}
-
-// isToken reports whether s is an RFC 9110 token, what a header name is.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
-			continue
-		}
-		return false
-	}
-	return true
-}
-
-// tlsConfig builds the client's TLS settings; nil when none are set.
-func tlsConfig(caFile, certFile, keyFile string, insecure bool) (*tls.Config, error) {
-	if caFile == "" && certFile == "" && keyFile == "" && !insecure {
-		return nil, nil
-	}
-	c := &tls.Config{InsecureSkipVerify: insecure}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			return nil, settings.Invalid(SSLCAFileConfig, caFile, "Cannot read the file: "+err.Error())
-		}
-		c.RootCAs = x509.NewCertPool()
-		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, settings.Invalid(SSLCAFileConfig, caFile, "The file holds no PEM certificate")
-		}
-	}
-	switch {
-	case certFile == "" && keyFile == "":
-	case certFile == "" || keyFile == "":
-		return nil, settings.Invalid(SSLCertFileConfig, certFile, "Set "+SSLCertFileConfig+" and "+SSLKeyFileConfig+" together")
-	default:
-		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-		if err != nil {
-			return nil, settings.Invalid(SSLCertFileConfig, certFile, "Cannot load the certificate with "+SSLKeyFileConfig+"="+keyFile+": "+err.Error())
-		}
-		c.Certificates = []tls.Certificate{cert}
-	}
-	return c, nil
 }

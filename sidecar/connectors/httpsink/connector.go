@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -73,7 +73,7 @@ func Plugins(d Defaults) []plugin.Plugin {
 // Connector checks the configuration; its tasks do the work.
 type Connector struct {
 	defaults Defaults
-	def      settings.Def
+	def      configdef.Def
 	props    map[string]string
 }
 
@@ -99,7 +99,7 @@ func (c *Connector) ValidateConfig(props map[string]string) map[string][]string 
 			if out == nil {
 				out = map[string][]string{}
 			}
-			out[key] = []string{settings.Invalid(key, url, err.Error()).Error()}
+			out[key] = []string{configdef.Invalid(key, url, err.Error()).Error()}
 		}
 	}
 	return out

@@ -431,7 +431,7 @@ func (t *sinkTask) binaryEvent(ctx context.Context, e *entry) (*http.Request, er
 
 func (t *sinkTask) setHeaders(h http.Header) {
 	for _, kv := range t.cfg.headers {
-		h.Set(kv[0], kv[1])
+		h.Set(kv.Name, kv.Value)
 	}
 }
 

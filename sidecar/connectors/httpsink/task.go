@@ -9,7 +9,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -18,7 +18,7 @@ import (
 // records and hands them to the loop goroutine, which owns all delivery
 // state and starts a goroutine per request (see loop).
 type sinkTask struct {
-	def      settings.Def
+	def      configdef.Def
 	obs      Observer
 	egress   *egress.Policy
 	reporter plugin.SinkTaskContext
@@ -80,7 +80,7 @@ var (
 	_ plugin.ContextSinkTask = (*sinkTask)(nil)
 )
 
-func newTask(def settings.Def, obs Observer, p *egress.Policy) *sinkTask {
+func newTask(def configdef.Def, obs Observer, p *egress.Policy) *sinkTask {
 	if obs == nil {
 		obs = nopObserver{}
 	}

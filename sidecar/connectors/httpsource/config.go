@@ -1,14 +1,15 @@
 package httpsource
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/httpclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -20,10 +21,10 @@ const (
 	CursorParamConfig    = "http.cursor.param"
 	PollIntervalConfig   = "http.poll.interval.ms"
 	BackoffMaxConfig     = "http.poll.backoff.max.ms"
-	TimeoutConfig        = "http.timeout.ms"
-	AuthHeaderConfig     = "http.auth.header"
-	AuthHeaderFileConfig = "http.auth.header.file"
-	HeadersConfig        = "http.headers"
+	TimeoutConfig        = httpclient.TimeoutConfig
+	AuthHeaderConfig     = httpclient.AuthHeaderConfig
+	AuthHeaderFileConfig = httpclient.AuthHeaderFileConfig
+	HeadersConfig        = httpclient.HeadersConfig
 )
 
 // The source partition and offset fields.
@@ -38,34 +39,33 @@ const maxMillis = 24 * 60 * 60 * 1000
 
 // urlKey is http.url; its host must also be allowed by the worker's
 // egress policy (see checkEgress).
-var urlKey = settings.Required(URLConfig, plugin.TypeString, plugin.High,
+var urlKey = configdef.Required(URLConfig, plugin.TypeString, plugin.High,
 	"URL the task GETs records from, http:// or https://. The cursor is added as a query parameter (see "+CursorParamConfig+"); other query parameters are sent as written. "+
 		"It is also the source partition the cursor is stored under, so changing it starts over. Keep credentials out of it: use "+AuthHeaderConfig+" or "+HeadersConfig+". "+
 		"Its host must be one the worker's SIDECAR_HTTP_ALLOWED_HOSTS allows.").
 	Checked(checkURL)
 
-var configDef = settings.Def{
+var configDef = configdef.Def{
 	urlKey,
-	settings.Required(TopicConfig, plugin.TypeString, plugin.High,
-		"Topic the records are written to, unless a record names its own.").Checked(settings.NonEmptyString),
-	settings.Optional(CursorParamConfig, plugin.TypeString, "cursor", plugin.Medium,
+	configdef.Required(TopicConfig, plugin.TypeString, plugin.High,
+		"Topic the records are written to, unless a record names its own.").Checked(configdef.NonEmptyString),
+	configdef.Optional(CursorParamConfig, plugin.TypeString, "cursor", plugin.Medium,
 		"Query parameter that carries the cursor of the last answer. Until there is one, the URL is sent as configured.").
-		Checked(settings.NonEmptyString),
-	settings.Optional(PollIntervalConfig, plugin.TypeLong, "1000", plugin.Medium,
-		"Milliseconds to wait after an answer with no records before asking again.").Checked(settings.Between(1, maxMillis)),
-	settings.Optional(BackoffMaxConfig, plugin.TypeLong, "30000", plugin.Medium,
+		Checked(configdef.NonEmptyString),
+	configdef.Optional(PollIntervalConfig, plugin.TypeLong, "1000", plugin.Medium,
+		"Milliseconds to wait after an answer with no records before asking again.").Checked(configdef.Between(1, maxMillis)),
+	configdef.Optional(BackoffMaxConfig, plugin.TypeLong, "30000", plugin.Medium,
 		"Longest wait in milliseconds between requests. While answers stay empty or requests fail, the wait doubles from "+PollIntervalConfig+", with jitter, up to this. At least "+PollIntervalConfig+".").
-		Checked(settings.Between(1, maxMillis)),
-	settings.Optional(TimeoutConfig, plugin.TypeLong, "10000", plugin.Medium,
-		"Milliseconds one request may take, reading the whole answer included.").Checked(settings.Between(1, maxMillis)),
-	settings.Nullable(AuthHeaderConfig, plugin.TypePassword, plugin.Medium,
-		"Value of the Authorization header sent with each request, such as 'Bearer <token>'. Empty or unset: none. Set at most one of this and "+AuthHeaderFileConfig+"."),
-	settings.Nullable(AuthHeaderFileConfig, plugin.TypeString, plugin.Medium,
-		"File holding the value of the Authorization header, such as a mounted Kubernetes secret; white space around it is ignored. "+
+		Checked(configdef.Between(1, maxMillis)),
+	httpclient.Timeout("Milliseconds one request may take, reading the whole answer included.", maxMillis),
+	httpclient.AuthHeader(
+		"Value of the Authorization header sent with each request, such as 'Bearer <token>'. Empty or unset: none. Set at most one of this and " + AuthHeaderFileConfig + "."),
+	httpclient.AuthHeaderFile(
+		"File holding the value of the Authorization header, such as a mounted Kubernetes secret; white space around it is ignored. " +
 			"It is read for every request, so a rotated secret is used without a restart. Empty or unset: none."),
-	settings.Optional(HeadersConfig, plugin.TypeList, "", plugin.Low,
-		"More request headers, comma-separated, each written 'Name: value'. Values cannot hold commas. Authorization belongs in "+AuthHeaderConfig+" or "+AuthHeaderFileConfig+".").
-		Checked(checkHeaders),
+	httpclient.Headers(
+		"More request headers, comma-separated, each written 'Name: value'. Values cannot hold commas. Authorization belongs in "+AuthHeaderConfig+" or "+AuthHeaderFileConfig+".",
+		checkHeaders),
 }
 
 // config is a parsed HttpSourceConnector configuration.
@@ -103,12 +103,12 @@ func parseKeys(props map[string]string) (config, error) {
 		interval:    time.Duration(v.Long(PollIntervalConfig)) * time.Millisecond,
 		backoffMax:  time.Duration(v.Long(BackoffMaxConfig)) * time.Millisecond,
 		timeout:     time.Duration(v.Long(TimeoutConfig)) * time.Millisecond,
-		auth:        v.String(AuthHeaderConfig),
+		auth:        v.Password(AuthHeaderConfig),
 		authFile:    v.String(AuthHeaderFileConfig),
 	}
 	// Both checked by their keys' validators already.
 	c.url, _ = url.Parse(c.rawURL)
-	c.headers, _ = parseHeaders(HeadersConfig, v.String(HeadersConfig))
+	c.headers, _ = parseHeaders(HeadersConfig, v.List(HeadersConfig))
 	return c, nil
 }
 
@@ -116,15 +116,15 @@ func parseKeys(props map[string]string) (config, error) {
 // validator cannot see.
 func (c config) checkTogether() error {
 	if c.auth != "" && c.authFile != "" {
-		return settings.Invalid(AuthHeaderFileConfig, c.authFile,
+		return configdef.Invalid(AuthHeaderFileConfig, c.authFile,
 			"Set only one of "+AuthHeaderConfig+" and "+AuthHeaderFileConfig)
 	}
 	if c.backoffMax < c.interval {
-		return settings.Invalid(BackoffMaxConfig, strconv.FormatInt(c.backoffMax.Milliseconds(), 10),
+		return configdef.Invalid(BackoffMaxConfig, strconv.FormatInt(c.backoffMax.Milliseconds(), 10),
 			fmt.Sprintf("Value must be at least %s (%d)", PollIntervalConfig, c.interval.Milliseconds()))
 	}
 	if _, ok := c.headers["Authorization"]; ok && (c.auth != "" || c.authFile != "") {
-		return settings.Invalid(HeadersConfig, "[hidden]",
+		return configdef.Invalid(HeadersConfig, "[hidden]",
 			"Authorization is set by "+AuthHeaderConfig+" or "+AuthHeaderFileConfig+"; remove it from "+HeadersConfig)
 	}
 	return nil
@@ -134,7 +134,7 @@ func checkURL(key string, v any) error {
 	s, _ := v.(string)
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return settings.Invalid(key, s, "Must be an absolute http:// or https:// URL, such as https://api.example.com/events")
+		return configdef.Invalid(key, s, "Must be an absolute http:// or https:// URL, such as https://api.example.com/events")
 	}
 	return nil
 }
@@ -142,52 +142,35 @@ func checkURL(key string, v any) error {
 // checkEgress refuses an http.url whose host p does not allow.
 func checkEgress(p *egress.Policy, rawURL string) error {
 	if err := p.CheckURL(rawURL); err != nil {
-		return settings.Invalid(URLConfig, rawURL, err.Error())
+		return configdef.Invalid(URLConfig, rawURL, err.Error())
 	}
 	return nil
 }
 
 func checkHeaders(key string, v any) error {
-	s, _ := v.(string)
-	_, err := parseHeaders(key, s)
+	l, _ := v.([]string)
+	_, err := parseHeaders(key, l)
 	return err
 }
 
-// parseHeaders reads "Name: value, Name: value". Errors name the entry
-// but never show a value, which may well be a secret.
-func parseHeaders(key, s string) (http.Header, error) {
-	h := http.Header{}
-	if strings.TrimSpace(s) == "" {
-		return h, nil
-	}
-	for i, entry := range strings.Split(s, ",") {
-		name, value, ok := strings.Cut(entry, ":")
-		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-		switch {
-		case !ok:
-			return nil, settings.Invalid(key, "[hidden]", fmt.Sprintf("Entry %d has no ':'; write each header as 'Name: value', comma-separated", i+1))
-		case !isToken(name):
-			return nil, settings.Invalid(key, "[hidden]", fmt.Sprintf("Entry %d: %q is not a header name", i+1, name))
-		case strings.ContainsAny(value, "\r\n\x00"):
-			return nil, settings.Invalid(key, "[hidden]", fmt.Sprintf("The value of header %s holds a line break or NUL", name))
+// parseHeaders reads "Name: value" entries. Errors name the entry but
+// never show a value, which may well be a secret.
+func parseHeaders(key string, entries []string) (http.Header, error) {
+	l, err := httpclient.ParseHeaders(entries)
+	var he *httpclient.HeaderError
+	if errors.As(err, &he) {
+		msg := fmt.Sprintf("The value of header %s holds control characters", he.Name)
+		switch he.Problem {
+		case httpclient.NoColon:
+			msg = fmt.Sprintf("Entry %d has no ':'; write each header as 'Name: value', comma-separated", he.Entry)
+		case httpclient.BadName:
+			msg = fmt.Sprintf("Entry %d: %q is not a header name", he.Entry, he.Name)
 		}
-		h.Add(name, value)
+		return nil, configdef.Invalid(key, "[hidden]", msg)
+	}
+	h := http.Header{}
+	for _, e := range l {
+		h.Add(e.Name, e.Value)
 	}
 	return h, nil
-}
-
-// isToken reports whether s is an HTTP token (RFC 9110), as header names
-// must be.
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range []byte(s) {
-		ok := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
-			strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

@@ -6,7 +6,7 @@ import (
 	"maps"
 
 	"github.com/connect-sidecar/connect-sidecar/internal/buildinfo"
-	"github.com/connect-sidecar/connect-sidecar/sidecar/connectors/internal/settings"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/egress"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 )
@@ -48,7 +48,7 @@ func (c *Connector) ValidateConfig(props map[string]string) map[string][]string 
 	var errs []error
 	// http.url is read alone, so a refused URL shows whatever else is
 	// wrong.
-	if v, err := (settings.Def{urlKey}).Parse(props); err == nil {
+	if v, err := (configdef.Def{urlKey}).Parse(props); err == nil {
 		errs = append(errs, checkEgress(c.egress, v.String(URLConfig)))
 	}
 	// A key's own error is left to Config's validators.
@@ -57,7 +57,7 @@ func (c *Connector) ValidateConfig(props map[string]string) map[string][]string 
 	}
 	out := map[string][]string{}
 	for _, err := range errs {
-		var e *settings.Error
+		var e *configdef.Error
 		if errors.As(err, &e) {
 			out[e.Key] = append(out[e.Key], e.Error())
 		}

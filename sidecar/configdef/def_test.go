@@ -1,6 +1,7 @@
-package settings
+package configdef
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
@@ -43,5 +44,51 @@ func TestParse(t *testing.T) {
 	cd := def.ConfigDef()
 	if cd[0].HasDefault || !cd[1].HasDefault || cd[2].Default != "5" || cd[0].Validate("") == nil || cd[2].Validate(" 3 ") != nil {
 		t.Errorf("ConfigDef: %+v", cd)
+	}
+}
+
+// Props reads single settings by the same rules as a Def.
+func TestProps(t *testing.T) {
+	p := Props{"s": " x ", "b": "True", "i": " 7", "l": "-1", "list": " a , ,b ", "bad": "yes"}
+	if p.String("s", "d") != "x" || p.String("unset", "d") != "d" {
+		t.Errorf("String: %q %q", p.String("s", "d"), p.String("unset", "d"))
+	}
+	if b, err := p.Bool("b", false); !b || err != nil {
+		t.Errorf("Bool: %v %v", b, err)
+	}
+	if i, err := p.Int("i", 0); i != 7 || err != nil {
+		t.Errorf("Int: %v %v", i, err)
+	}
+	if l, err := p.Long("unset", 3); l != 3 || err != nil {
+		t.Errorf("Long default: %v %v", l, err)
+	}
+	if got := p.List("list"); len(got) != 3 || got[0] != "a" || got[1] != "" || got[2] != "b" {
+		t.Errorf("List: %q", got)
+	}
+	if _, err := p.Bool("bad", false); err == nil || err.Error() != "Invalid value yes for configuration bad: Expected value to be either true or false" {
+		t.Errorf("Bool of yes: %v", err)
+	}
+}
+
+func TestValidators(t *testing.T) {
+	for _, c := range []struct {
+		check func(string, any) error
+		v     any
+		want  string
+	}{
+		{In("a", "b"), "c", "Invalid value c for configuration k: String must be one of: a, b"},
+		{InIgnoringCase("none", "all"), "some", "Invalid value some for configuration k: String must be one of (case insensitive): ALL, NONE"},
+		{InIgnoringCase("none", "all"), "All", ""},
+		{ValidList(false), []string{}, "Configuration 'k' must not be empty. Valid values include: any non-empty value"},
+		{ValidList(true), []string{"a", "a"}, "Configuration 'k' values must not be duplicated."},
+		{ValidList(true), []string{"a", ""}, "Configuration 'k' values must not be empty."},
+		{ValidList(true), nil, "Configuration 'k' values must not be null."},
+		{NullOr(AtLeast(1)), nil, ""},
+		{AtLeast(1), nil, "Invalid value null for configuration k: Value must be non-null"},
+	} {
+		err := c.check("k", c.v)
+		if got := fmt.Sprint(err); (c.want == "" && err != nil) || (c.want != "" && got != c.want) {
+			t.Errorf("%v: got %v, want %q", c.v, err, c.want)
+		}
 	}
 }
