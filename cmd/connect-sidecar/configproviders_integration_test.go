@@ -71,14 +71,14 @@ func TestIntegrationConfigProvidersOnAMixedCluster(t *testing.T) {
 	go1 := kafkatest.StartWorker(t, b, goEnv...)
 	go1.WaitHealthy(t, time.Minute)
 	badPlaceholdersAreRefused(t, go1, topic, secrets, dir, secretValues)
-	mustPut(t, go1.URL, "sink", sinkConf)
+	kafkatest.PutConnector(t, go1.URL, "sink", sinkConf)
 	b.Produce(t, topic, "", "line-900000")
 	awaitLines(t, out, 1, time.Minute)
 
 	// The Java worker joins and creates the source; once the Go worker
 	// leaves, the Java worker runs both.
 	java := kafkatest.StartJavaWorker(t, b, group, props...)
-	mustPut(t, java.URL, "src", srcConf)
+	kafkatest.PutConnector(t, java.URL, "src", srcConf)
 	awaitLines(t, out, 51, time.Minute)
 	go1.Signal(t, syscall.SIGTERM)
 	go1.Wait(t, time.Minute)
@@ -181,10 +181,10 @@ func awaitPlacement(t *testing.T, base, id string) {
 					WorkerID string `json:"worker_id"`
 				} `json:"connector"`
 			}
-			if err := getJSON(base+"/connectors/"+name+"/status", &st); err != nil {
+			if err := kafkatest.GetJSON(base+"/connectors/"+name+"/status", &st); err != nil {
 				return err
 			}
-			on, err := taskWorkers(base, name)
+			on, err := kafkatest.TaskWorkers(base, name)
 			if err != nil {
 				return err
 			}

@@ -33,7 +33,7 @@ func TestIntegrationDeclaredConnectors(t *testing.T) {
 	}
 	start := func(decl string) *kafkatest.Process {
 		w := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+group, "SIDECAR_CONNECTORS="+decl, "CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=0")
-		awaitReady(t, w)
+		w.WaitReady(t, time.Minute)
 		return w
 	}
 	restart := func(w *kafkatest.Process, decl string) *kafkatest.Process {
@@ -50,7 +50,7 @@ func TestIntegrationDeclaredConnectors(t *testing.T) {
 		workers = append(workers, kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+group, "SIDECAR_CONNECTORS="+declaration("1"), "CONNECT_SCHEDULED_REBALANCE_MAX_DELAY_MS=0"))
 	}
 	for _, w := range workers {
-		awaitReady(t, w)
+		w.WaitReady(t, time.Minute)
 	}
 	awaitDeclared(t, workers[1], "1")
 	if code, body, _ := workers[0].Get("/connectors/refused"); code != http.StatusNotFound {
@@ -82,21 +82,6 @@ func TestIntegrationDeclaredConnectors(t *testing.T) {
 	if n := connectorRecords(t, b, configTopic, before, "declared"); n != 1 {
 		t.Errorf("the changed declaration wrote the connector's config %d times, want once", n)
 	}
-}
-
-// awaitReady waits until GET /ready answers 200.
-func awaitReady(t *testing.T, w *kafkatest.Process) {
-	t.Helper()
-	kafkatest.Eventually(t, time.Minute, func() error {
-		code, body, err := w.Get("/ready?full=1")
-		if err != nil {
-			return err
-		}
-		if code != http.StatusOK {
-			return fmt.Errorf("/ready = %d %s", code, body)
-		}
-		return nil
-	})
 }
 
 // awaitDeclared waits until the declared connector has the given rate and

@@ -60,7 +60,7 @@ func TestIntegrationExactlyOnceMixedCluster(t *testing.T) {
 		if i == 1 {
 			own = fmt.Sprintf(`"offsets.storage.topic":%q,`, kafkatest.Name(t, "own-offsets"))
 		}
-		mustPut(t, java.URL, names[i], fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,"exactly.once.support":"required",%s%s}`,
+		kafkatest.PutConnector(t, java.URL, names[i], fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,"exactly.once.support":"required",%s%s}`,
 			files[i], topics[i], own, asText))
 	}
 	// One task per worker: each kind runs a task while the other leads.
@@ -69,7 +69,7 @@ func TestIntegrationExactlyOnceMixedCluster(t *testing.T) {
 		kafkatest.Eventually(t, 2*time.Minute, func() error {
 			var on []string
 			for _, name := range names {
-				w, err := taskWorkers(via, name)
+				w, err := kafkatest.TaskWorkers(via, name)
 				if err != nil {
 					return err
 				}
@@ -219,9 +219,9 @@ func TestIntegrationExactlyOnceOffsetsAltered(t *testing.T) {
 	w.WaitHealthy(t, time.Minute)
 	topic := kafkatest.Name(t, "gen")
 	b.CreateTopic(t, topic, 1)
-	mustPut(t, w.URL, "gen", fmt.Sprintf(`{"connector.class":"Datagen","tasks.max":"1","topic":%q,"rate":"200","exactly.once.support":"required",`+
+	kafkatest.PutConnector(t, w.URL, "gen", fmt.Sprintf(`{"connector.class":"Datagen","tasks.max":"1","topic":%q,"rate":"200","exactly.once.support":"required",`+
 		`"value.converter":"org.apache.kafka.connect.json.JsonConverter","value.converter.schemas.enable":"false"}`, topic))
-	awaitTasks(t, w.URL, "gen", 1)
+	kafkatest.AwaitTasks(t, w.URL, "gen", 1)
 	kafkatest.Eventually(t, time.Minute, func() error {
 		if end, err := kafkatest.LastOffset(b, topic, 0); err != nil || end < 100 {
 			return fmt.Errorf("%s holds %d records, waiting for 100 (%v)", topic, end, err)

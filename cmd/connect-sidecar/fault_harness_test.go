@@ -328,7 +328,7 @@ func (p *pipeline) awaitTasks(timeout time.Duration, everyBusy bool, on []*worke
 			name  string
 			tasks int
 		}{{p.gen, p.flow.genTasks}, {p.sink, p.flow.sinkTasks}} {
-			st, err := connectorStatus(on[0], c.name)
+			st, err := kafkatest.Status(on[0].URL, c.name)
 			if err != nil {
 				return err
 			}
@@ -348,30 +348,6 @@ func (p *pipeline) awaitTasks(timeout time.Duration, everyBusy bool, on []*worke
 		return nil
 	})
 	return time.Since(start)
-}
-
-type statusBody struct {
-	Connector struct {
-		State    string `json:"state"`
-		WorkerID string `json:"worker_id"`
-	} `json:"connector"`
-	Tasks []struct {
-		ID       int    `json:"id"`
-		State    string `json:"state"`
-		WorkerID string `json:"worker_id"`
-	} `json:"tasks"`
-}
-
-func connectorStatus(w *worker, name string) (statusBody, error) {
-	var st statusBody
-	code, body, err := w.Get("/connectors/" + name + "/status")
-	if err != nil {
-		return st, err
-	}
-	if code != http.StatusOK {
-		return st, fmt.Errorf("status of %s: %d %s", name, code, body)
-	}
-	return st, json.Unmarshal([]byte(body), &st)
 }
 
 // awaitDeliveries waits until the app has n more records than now.
@@ -425,7 +401,7 @@ func (p *pipeline) finish(fault string, via *worker) {
 	p.t.Helper()
 	p.retry(via, http.MethodPut, "/connectors/"+p.gen+"/stop", "")
 	kafkatest.Eventually(p.t, time.Minute, func() error {
-		st, err := connectorStatus(via, p.gen)
+		st, err := kafkatest.Status(via.URL, p.gen)
 		if err != nil {
 			return err
 		}

@@ -376,7 +376,7 @@ func TestFaultConcurrentRESTWritesDuringRebalances(t *testing.T) {
 				want = "PAUSED"
 			}
 			kafkatest.Eventually(t, 30*time.Second, func() error {
-				st, err := connectorStatus(alive[0], c.name)
+				st, err := kafkatest.Status(alive[0].URL, c.name)
 				if err != nil {
 					return err
 				}

@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,32 +16,6 @@ import (
 
 	"github.com/connect-sidecar/connect-sidecar/internal/kafkatest"
 )
-
-// put writes a connector config, retrying while the group rebalances
-// (409), as Connect's clients must.
-func put(t *testing.T, url, body string) {
-	t.Helper()
-	kafkatest.Eventually(t, time.Minute, func() error {
-		req, err := http.NewRequest(http.MethodPut, url, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		defer resp.Body.Close()
-		switch resp.StatusCode {
-		case http.StatusCreated, http.StatusOK:
-			return nil
-		case http.StatusConflict:
-			return fmt.Errorf("PUT %s: 409", url)
-		}
-		t.Fatalf("PUT %s: %d", url, resp.StatusCode)
-		return nil
-	})
-}
 
 func appendLines(t *testing.T, file string, from, to int) {
 	t.Helper()
@@ -90,8 +63,8 @@ func TestIntegrationFileStreamEndToEndSurvivesAKill(t *testing.T) {
 		"CONNECT_SESSION_TIMEOUT_MS=6000", "CONNECT_HEARTBEAT_INTERVAL_MS=1000")
 	w := kafkatest.StartWorker(t, b, env...)
 	w.WaitHealthy(t, time.Minute)
-	put(t, w.URL+"/connectors/src/config", fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q}`, in, topic))
-	put(t, w.URL+"/connectors/sink/config", fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"1","file":%q,"topics":%q}`, out, topic))
+	kafkatest.Put(t, w.URL+"/connectors/src/config", fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q}`, in, topic))
+	kafkatest.Put(t, w.URL+"/connectors/sink/config", fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"1","file":%q,"topics":%q}`, out, topic))
 	kafkatest.Eventually(t, time.Minute, func() error {
 		if n := len(readLines(out)); n < 1000 {
 			return fmt.Errorf("%d lines out so far", n)

@@ -42,8 +42,8 @@ func TestIntegrationSIGTERMHandsTheWorkOver(t *testing.T) {
 	stopping, staying := kafkatest.StartWorker(t, b, env...), kafkatest.StartWorker(t, b, env...)
 	stopping.WaitHealthy(t, time.Minute)
 	staying.WaitHealthy(t, time.Minute)
-	put(t, stopping.URL+"/connectors/sink/config", httpSinkConfig(app, topic, partitions))
-	awaitTasksOn(t, staying, "sink", partitions, time.Minute, stopping, staying)
+	kafkatest.Put(t, stopping.URL+"/connectors/sink/config", httpSinkConfig(app, topic, partitions))
+	kafkatest.AwaitTasksOn(t, staying, "sink", partitions, time.Minute, stopping, staying)
 	sinkGroup := "connect-sink"
 	awaitShare(t, b, sinkGroup, partitions, 1)
 
@@ -80,7 +80,7 @@ func TestIntegrationSIGTERMHandsTheWorkOver(t *testing.T) {
 	}
 	app.release()
 
-	awaitTasksOn(t, staying, "sink", partitions, 30*time.Second, staying)
+	kafkatest.AwaitTasksOn(t, staying, "sink", partitions, 30*time.Second, staying)
 	handedOver := time.Since(sigterm)
 	if code := stopping.Wait(t, max(time.Until(sigterm.Add(grace+margin)), time.Millisecond)); code != 0 {
 		t.Fatalf("exit %d after SIGTERM", code)
@@ -127,50 +127,4 @@ func awaitRecords(t *testing.T, app *recordingApp, n int, timeout time.Duration)
 		}
 		return nil
 	})
-}
-
-// awaitTasksOn waits until via reports the connector's tasks all RUNNING,
-// spread over exactly the workers on.
-func awaitTasksOn(t *testing.T, via *kafkatest.Process, connector string, tasks int, timeout time.Duration, on ...*kafkatest.Process) {
-	t.Helper()
-	want := map[string]bool{}
-	for _, p := range on {
-		want[strings.TrimPrefix(p.URL, "http://")] = true
-	}
-	kafkatest.Eventually(t, timeout, func() error {
-		running, workers, body, err := taskPlacement(via, connector)
-		if err != nil {
-			return err
-		}
-		if running != tasks || len(workers) != len(want) {
-			return fmt.Errorf("%d of %d tasks RUNNING, on %v: %s", running, tasks, workers, body)
-		}
-		for w := range workers {
-			if !want[w] {
-				return fmt.Errorf("a task runs on %s: %s", w, body)
-			}
-		}
-		return nil
-	})
-}
-
-// taskPlacement returns how many of the connector's tasks are RUNNING, on
-// which workers, and the status answer they were read from.
-func taskPlacement(via *kafkatest.Process, connector string) (running int, on map[string]bool, body string, err error) {
-	code, body, err := via.Get("/connectors/" + connector + "/status")
-	if err != nil || code != http.StatusOK {
-		return 0, nil, body, fmt.Errorf("status %d %s %v", code, body, err)
-	}
-	var st rest.ConnectorStateInfo
-	if err := json.Unmarshal([]byte(body), &st); err != nil {
-		return 0, nil, body, err
-	}
-	on = map[string]bool{}
-	for _, task := range st.Tasks {
-		if task.State == "RUNNING" {
-			running++
-			on[task.WorkerID] = true
-		}
-	}
-	return running, on, body, nil
 }

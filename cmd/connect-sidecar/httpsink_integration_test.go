@@ -223,7 +223,7 @@ func (c *sinkCluster) createSink(name, topic, dlq string, tasks int) {
 		"consumer.override.heartbeat.interval.ms":         millis(sinkHeartbeat),
 		"consumer.override.session.timeout.ms":            millis(sinkSession),
 	})
-	put(c.t, c.workers[0].URL+"/connectors/"+name+"/config", string(config))
+	kafkatest.PutConnector(c.t, c.workers[0].URL, name, string(config))
 	awaitState(c.t, c.workers[0], name, "RUNNING", tasks)
 	kafkatest.Eventually(c.t, time.Minute, func() error {
 		_, err := c.b.StableGroup("connect-"+name, tasks)

@@ -134,7 +134,7 @@ func TestIntegrationHTTPSinkKeyOrderThroughAFailover(t *testing.T) {
 		"consumer.override.heartbeat.interval.ms": millis(sinkHeartbeat),
 		"consumer.override.session.timeout.ms":    millis(sinkSession),
 	})
-	put(t, c.workers[0].URL+"/connectors/"+name+"/config", string(config))
+	kafkatest.Put(t, c.workers[0].URL+"/connectors/"+name+"/config", string(config))
 	awaitState(t, c.workers[0], name, "RUNNING", 2)
 	kafkatest.Eventually(t, time.Minute, func() error {
 		_, err := c.b.StableGroup("connect-"+name, 2)

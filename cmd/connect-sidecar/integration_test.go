@@ -22,7 +22,7 @@ func TestIntegrationWorkerReportsTheClusterID(t *testing.T) {
 	p := kafkatest.StartWorker(t, b, "CONNECT_GROUP_ID="+kafkatest.Name(t, "g"))
 	p.WaitHealthy(t, 60*time.Second)
 	var info serverInfoBody
-	if err := getJSON(p.URL+"/", &info); err != nil {
+	if err := kafkatest.GetJSON(p.URL+"/", &info); err != nil {
 		t.Fatal(err)
 	}
 	if want := b.ClusterID(t); info.KafkaClusterID != want || want == "" {

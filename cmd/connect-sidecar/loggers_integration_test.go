@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,12 +24,12 @@ func TestIntegrationClusterLoggerLevelReachesOtherWorkers(t *testing.T) {
 	one.WaitHealthy(t, time.Minute)
 	two.WaitHealthy(t, time.Minute)
 
-	if code, body, err := send("PUT", one.URL+"/admin/loggers/org.apache.kafka.connect.runtime.distributed?scope=cluster", `{"level":"DEBUG"}`); err != nil || code != http.StatusNoContent {
+	if code, body, err := kafkatest.Send("PUT", one.URL+"/admin/loggers/org.apache.kafka.connect.runtime.distributed?scope=cluster", `{"level":"DEBUG"}`); err != nil || code != http.StatusNoContent {
 		t.Fatalf("PUT scope=cluster: %d %s %v, want 204", code, body, err)
 	}
 	level := func(p *kafkatest.Process) string {
 		var l struct{ Level string }
-		if err := getJSON(p.URL+"/admin/loggers/"+coordinatorLogger, &l); err != nil {
+		if err := kafkatest.GetJSON(p.URL+"/admin/loggers/"+coordinatorLogger, &l); err != nil {
 			t.Fatal(err)
 		}
 		return l.Level
@@ -86,20 +85,4 @@ func TestIntegrationClusterLoggerLevelCrossesJavaAndGo(t *testing.T) {
 			return nil
 		})
 	}
-}
-
-// send makes a REST request with a JSON body, which may be empty.
-func send(method, url, body string) (int, string, error) {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		return 0, "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(got), err
 }

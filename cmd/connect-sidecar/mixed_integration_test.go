@@ -64,20 +64,20 @@ func TestIntegrationMixedClusterLosesItsJavaWorker(t *testing.T) {
 	// and, assignments being sticky, stays there; the sink's five tasks
 	// then even the load out at two tasks a worker, so Java runs one too.
 	asText := `"key.converter":"org.apache.kafka.connect.storage.StringConverter","value.converter":"org.apache.kafka.connect.storage.StringConverter"`
-	mustPut(t, java.URL, src, fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,%s}`, in, topic, asText))
-	awaitTasks(t, java.URL, src, 1)
+	kafkatest.PutConnector(t, java.URL, src, fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,%s}`, in, topic, asText))
+	kafkatest.AwaitTasks(t, java.URL, src, 1)
 	go1, go2 := kafkatest.StartWorker(t, b, goEnv...), kafkatest.StartWorker(t, b, goEnv...)
 	go1.WaitHealthy(t, time.Minute)
 	go2.WaitHealthy(t, time.Minute)
-	mustPut(t, java.URL, sink, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"5","file":%q,"topics":%q,%s}`, out, topic, asText))
+	kafkatest.PutConnector(t, java.URL, sink, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"5","file":%q,"topics":%q,%s}`, out, topic, asText))
 	javaID := hostPort(java.URL)
 	goIDs := []string{hostPort(go1.URL), hostPort(go2.URL)}
 	kafkatest.Eventually(t, time.Minute, func() error {
-		srcOn, err := taskWorkers(go1.URL, src)
+		srcOn, err := kafkatest.TaskWorkers(go1.URL, src)
 		if err != nil {
 			return err
 		}
-		sinkOn, err := taskWorkers(go1.URL, sink)
+		sinkOn, err := kafkatest.TaskWorkers(go1.URL, sink)
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func TestIntegrationMixedClusterLosesItsJavaWorker(t *testing.T) {
 	written := lines.count()
 	kafkatest.Eventually(t, mixedSession+time.Minute, func() error {
 		for _, name := range []string{src, sink} {
-			on, err := taskWorkers(go1.URL, name)
+			on, err := kafkatest.TaskWorkers(go1.URL, name)
 			if err != nil {
 				return err
 			}
@@ -143,11 +143,11 @@ func TestIntegrationMixedClusterLosesItsJavaWorker(t *testing.T) {
 	java2 := kafkatest.StartJavaWorker(t, b, group, timing...)
 	java2ID := hostPort(java2.URL)
 	kafkatest.Eventually(t, time.Minute, func() error {
-		srcOn, err := taskWorkers(go1.URL, src)
+		srcOn, err := kafkatest.TaskWorkers(go1.URL, src)
 		if err != nil {
 			return err
 		}
-		sinkOn, err := taskWorkers(go1.URL, sink)
+		sinkOn, err := kafkatest.TaskWorkers(go1.URL, sink)
 		if err != nil {
 			return err
 		}
@@ -164,7 +164,7 @@ func TestIntegrationMixedClusterLosesItsJavaWorker(t *testing.T) {
 	kafkatest.Eventually(t, time.Minute, func() error {
 		var all []string
 		for _, name := range []string{src, sink} {
-			on, err := taskWorkers(go1.URL, name)
+			on, err := kafkatest.TaskWorkers(go1.URL, name)
 			if err != nil {
 				return err
 			}
@@ -238,54 +238,6 @@ func envName(kv string) string {
 
 func hostPort(url string) string { return url[len("http://"):] }
 
-func mustPut(t *testing.T, base, name, config string) {
-	t.Helper()
-	put(t, base+"/connectors/"+name+"/config", config)
-}
-
-// taskWorkers returns the workers a connector's RUNNING tasks run on, by
-// task, once every task is RUNNING.
-func taskWorkers(base, name string) ([]string, error) {
-	var st statusAnswer
-	if err := getJSON(base+"/connectors/"+name+"/status", &st); err != nil {
-		return nil, err
-	}
-	if len(st.Tasks) == 0 {
-		return nil, fmt.Errorf("%s has no tasks yet", name)
-	}
-	var on []string
-	for _, task := range st.Tasks {
-		if task.State != "RUNNING" {
-			return nil, fmt.Errorf("%s task %d is %s on %s %s", name, task.ID, task.State, task.WorkerID, task.Trace)
-		}
-		on = append(on, task.WorkerID)
-	}
-	return on, nil
-}
-
-type statusAnswer struct {
-	Tasks []struct {
-		ID       int    `json:"id"`
-		State    string `json:"state"`
-		WorkerID string `json:"worker_id"`
-		Trace    string `json:"trace"`
-	} `json:"tasks"`
-}
-
-func awaitTasks(t *testing.T, base, name string, n int) {
-	t.Helper()
-	kafkatest.Eventually(t, time.Minute, func() error {
-		got, err := taskWorkers(base, name)
-		if err != nil {
-			return err
-		}
-		if len(got) != n {
-			return fmt.Errorf("%s runs %d tasks, want %d", name, len(got), n)
-		}
-		return nil
-	})
-}
-
 type connectorOffset struct {
 	Partition map[string]any `json:"partition"`
 	Offset    map[string]any `json:"offset"`
@@ -296,7 +248,7 @@ func offsetsOf(t *testing.T, base, name string) []connectorOffset {
 	var body struct {
 		Offsets []connectorOffset `json:"offsets"`
 	}
-	if err := getJSON(base+"/connectors/"+name+"/offsets", &body); err != nil {
+	if err := kafkatest.GetJSON(base+"/connectors/"+name+"/offsets", &body); err != nil {
 		t.Fatalf("offsets of %s: %v", name, err)
 	}
 	return body.Offsets

@@ -46,14 +46,14 @@ func TestIntegrationMixedSinkGroupSharesPartitions(t *testing.T) {
 	b.CreateTopic(t, topic, partitions)
 	out := filepath.Join(dir, "out.txt")
 	lines := startProducing(t, b, topic)
-	mustPut(t, java.URL, sink, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"%d","file":%q,"topics":%q,`+
+	kafkatest.PutConnector(t, java.URL, sink, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"%d","file":%q,"topics":%q,`+
 		`"key.converter":"org.apache.kafka.connect.storage.StringConverter","value.converter":"org.apache.kafka.connect.storage.StringConverter"}`,
 		tasks, out, topic))
 	javaID := hostPort(java.URL)
 	var javaTask int
 	var goTasks []int
 	kafkatest.Eventually(t, time.Minute, func() error {
-		on, err := taskWorkers(java.URL, sink)
+		on, err := kafkatest.TaskWorkers(java.URL, sink)
 		if err != nil {
 			return err
 		}

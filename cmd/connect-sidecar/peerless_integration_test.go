@@ -145,7 +145,7 @@ func TestIntegrationPeerlessDeclaredConnectorsConverge(t *testing.T) {
 	decl := fmt.Sprintf(`[{"name":"declared","config":{"connector.class":"Datagen","tasks.max":"2","topic":%q,"rate":"1"}}]`, topic)
 	ws := startPeerless(t, b, 3, "CONNECT_GROUP_ID="+group, "SIDECAR_CONNECTORS="+decl)
 	for _, w := range ws {
-		awaitReady(t, w)
+		w.WaitReady(t, time.Minute)
 		awaitDeclared(t, w, "1")
 	}
 	// Replicas that find the connector missing at the same moment may each
@@ -238,15 +238,15 @@ func TestIntegrationPeerlessGroupWithAJavaWorker(t *testing.T) {
 	startLineWriter(t, in)
 	asText := `"key.converter":"org.apache.kafka.connect.storage.StringConverter","value.converter":"org.apache.kafka.connect.storage.StringConverter"`
 	sinkConfig := fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"5","file":%q,"topics":%q,%s}`, out, topic, asText)
-	mustPut(t, peers[1].URL, src, fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,%s}`, in, topic, asText))
-	mustPut(t, peers[1].URL, sink, sinkConfig)
-	awaitTasks(t, peers[0].URL, sink, 5)
+	kafkatest.PutConnector(t, peers[1].URL, src, fmt.Sprintf(`{"connector.class":"FileStreamSource","tasks.max":"1","file":%q,"topic":%q,%s}`, in, topic, asText))
+	kafkatest.PutConnector(t, peers[1].URL, sink, sinkConfig)
+	kafkatest.AwaitTasks(t, peers[0].URL, sink, 5)
 	awaitLines(t, out, 100, time.Minute)
 
 	java := kafkatest.StartJavaWorker(t, b, group, timing...)
 	javaID := hostPort(java.URL)
 	kafkatest.Eventually(t, time.Minute, func() error {
-		on, err := taskWorkers(peers[0].URL, sink)
+		on, err := kafkatest.TaskWorkers(peers[0].URL, sink)
 		if err != nil {
 			return err
 		}
@@ -281,7 +281,7 @@ func TestIntegrationPeerlessGroupWithAJavaWorker(t *testing.T) {
 	// A write through a Go follower reaches the Java worker: it reads the
 	// config the Go leader wrote.
 	updated := strings.TrimSuffix(sinkConfig, "}") + `,"errors.tolerance":"all"}`
-	mustPut(t, follower.URL, sink, updated)
+	kafkatest.PutConnector(t, follower.URL, sink, updated)
 	kafkatest.Eventually(t, time.Minute, func() error {
 		code, body, err := java.Get("/connectors/" + sink + "/config")
 		if err != nil || code != http.StatusOK || !strings.Contains(body, `"errors.tolerance":"all"`) {
@@ -289,7 +289,7 @@ func TestIntegrationPeerlessGroupWithAJavaWorker(t *testing.T) {
 		}
 		return nil
 	})
-	awaitTasks(t, java.URL, sink, 5)
+	kafkatest.AwaitTasks(t, java.URL, sink, 5)
 
 	// A write through the Java worker goes to the leader over HTTP, to a
 	// port nothing listens on: it fails, and nothing is written.
@@ -299,7 +299,7 @@ func TestIntegrationPeerlessGroupWithAJavaWorker(t *testing.T) {
 	}
 	t.Logf("a write through the Java worker: %d %s", code, body)
 	marker := kafkatest.Name(t, "marker")
-	mustPut(t, follower.URL, marker, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"1","file":%q,"topics":%q}`, filepath.Join(dir, "marker.txt"), topic))
+	kafkatest.PutConnector(t, follower.URL, marker, fmt.Sprintf(`{"connector.class":"FileStreamSink","tasks.max":"1","file":%q,"topics":%q}`, filepath.Join(dir, "marker.txt"), topic))
 	for i, get := range []func(string) (int, string, error){java.Get, peers[0].Get, peers[1].Get} {
 		kafkatest.Eventually(t, time.Minute, func() error {
 			if code, _, err := get("/connectors/" + marker); err != nil || code != http.StatusOK {

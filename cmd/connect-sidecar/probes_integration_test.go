@@ -65,7 +65,7 @@ func TestIntegrationProbesInEveryState(t *testing.T) {
 	// The task of before an outage cannot leave its consumer group; the
 	// next one waits for its consumer session to expire (10 s by default)
 	// unless it is short.
-	put(t, w.URL+"/connectors/sink/config", httpSinkConfig(app, topic, 1,
+	kafkatest.Put(t, w.URL+"/connectors/sink/config", httpSinkConfig(app, topic, 1,
 		"http.health.url", app.healthURL(), "http.health.interval.ms", "100",
 		"consumer.override.session.timeout.ms", fmt.Sprint(session.Milliseconds()), "consumer.override.heartbeat.interval.ms", "1000"))
 	b.Produce(t, topic, keyed("first", 20)...)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -34,7 +33,7 @@ func TestDevModeServesRootAndStopsOnInterrupt(t *testing.T) {
 	start := time.Now()
 	p := kafkatest.StartCommand(t, "http://"+rest, nil, "dev", "--kafka", freeAddr(t), "--rest", rest)
 	var info serverInfoBody
-	kafkatest.Eventually(t, 30*time.Second, func() error { return getJSON(p.URL+"/", &info) })
+	kafkatest.Eventually(t, 30*time.Second, func() error { return kafkatest.GetJSON(p.URL+"/", &info) })
 	t.Logf("dev: GET / answered %v after process start (race-instrumented binary)", time.Since(start).Round(time.Millisecond))
 	if info.KafkaClusterID != "connect-sidecar-dev" || !strings.HasSuffix(info.Version, "-sidecar") {
 		t.Errorf("GET / = %+v", info)
@@ -148,18 +147,6 @@ type serverInfoBody struct {
 	Version        string `json:"version"`
 	Commit         string `json:"commit"`
 	KafkaClusterID string `json:"kafka_cluster_id"`
-}
-
-func getJSON(url string, v any) error {
-	resp, err := http.Get(url)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
-	}
-	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 var rebalanceCompleted = regexp.MustCompile(`rebalance completed[^\n]*leader"?[:=](true|false)`)

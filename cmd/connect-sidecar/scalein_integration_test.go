@@ -31,15 +31,15 @@ func TestIntegrationScaleInDoesNotWaitForTheDelay(t *testing.T) {
 	first, second := kafkatest.StartWorker(t, b, env...), kafkatest.StartWorker(t, b, env...)
 	first.WaitHealthy(t, time.Minute)
 	second.WaitHealthy(t, time.Minute)
-	put(t, first.URL+"/connectors/gen/config", fmt.Sprintf(`{"connector.class":"Datagen","tasks.max":"%d","topic":%q,"rate":"50",`+
+	kafkatest.Put(t, first.URL+"/connectors/gen/config", fmt.Sprintf(`{"connector.class":"Datagen","tasks.max":"%d","topic":%q,"rate":"50",`+
 		`"value.converter":"org.apache.kafka.connect.json.JsonConverter","value.converter.schemas.enable":"false"}`, tasks, topic))
-	awaitTasksOn(t, first, "gen", tasks, time.Minute, first, second)
+	kafkatest.AwaitTasksOn(t, first, "gen", tasks, time.Minute, first, second)
 
 	// Scale in: SIGTERM the follower, then the leader, so both roles leave.
 	leader, follower := leaderOf(t, []*kafkatest.Process{first, second})
 	third := kafkatest.StartWorker(t, b, env...)
 	third.WaitHealthy(t, time.Minute)
-	awaitTasksOn(t, leader, "gen", tasks, time.Minute, leader, follower, third)
+	kafkatest.AwaitTasksOn(t, leader, "gen", tasks, time.Minute, leader, follower, third)
 	for _, stop := range []*kafkatest.Process{follower, leader} {
 		stayers := []*kafkatest.Process{third}
 		if stop == follower {
@@ -47,7 +47,7 @@ func TestIntegrationScaleInDoesNotWaitForTheDelay(t *testing.T) {
 		}
 		sigterm := time.Now()
 		stop.Signal(t, syscall.SIGTERM)
-		awaitTasksOn(t, third, "gen", tasks, delay/2, stayers...)
+		kafkatest.AwaitTasksOn(t, third, "gen", tasks, delay/2, stayers...)
 		t.Logf("SIGTERM to a worker: every task RUNNING on the others %v later (delay %v)", time.Since(sigterm).Round(time.Millisecond), delay)
 		if code := stop.Wait(t, 30*time.Second); code != 0 {
 			t.Fatalf("exit %d after SIGTERM", code)
@@ -58,12 +58,12 @@ func TestIntegrationScaleInDoesNotWaitForTheDelay(t *testing.T) {
 	// unassigned for the delay, not just the session.
 	crashing := kafkatest.StartWorker(t, b, env...)
 	crashing.WaitHealthy(t, time.Minute)
-	awaitTasksOn(t, third, "gen", tasks, time.Minute, third, crashing)
+	kafkatest.AwaitTasksOn(t, third, "gen", tasks, time.Minute, third, crashing)
 	crashing.Signal(t, syscall.SIGKILL)
 	crashing.Wait(t, 10*time.Second)
 	window := time.Now().Add(session + 5*time.Second)
 	for time.Now().Before(window) {
-		if running, on, _, err := taskPlacement(third, "gen"); err == nil && running == tasks && len(on) == 1 {
+		if running, on, _, err := kafkatest.TaskPlacement(third.URL, "gen"); err == nil && running == tasks && len(on) == 1 {
 			t.Fatalf("the crashed worker's tasks moved before the delay: %d RUNNING on %v", running, on)
 		}
 		time.Sleep(200 * time.Millisecond) // polling for something that must not happen

@@ -2,6 +2,7 @@ package kafkatest
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -73,11 +74,13 @@ func (w *JavaWorker) Log() string {
 }
 
 // Get requests path from the Java worker's REST API.
-func (w *JavaWorker) Get(path string) (int, string, error) { return get(w.URL + path) }
+func (w *JavaWorker) Get(path string) (int, string, error) {
+	return Send(http.MethodGet, w.URL+path, "")
+}
 
 // Do sends a request with a JSON body (may be empty) to the Java worker.
 func (w *JavaWorker) Do(method, path, body string) (int, string, error) {
-	return do(method, w.URL+path, body)
+	return Send(method, w.URL+path, body)
 }
 
 func kafkaScript(t testing.TB) string {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -171,12 +170,27 @@ func (p *Process) Exited() bool {
 
 // Get requests path from the worker's REST API.
 func (p *Process) Get(path string) (int, string, error) {
-	return get(p.URL + path)
+	return Send(http.MethodGet, p.URL+path, "")
 }
 
 // Do sends a request with a JSON body (may be empty) to the worker.
 func (p *Process) Do(method, path, body string) (int, string, error) {
-	return do(method, p.URL+path, body)
+	return Send(method, p.URL+path, body)
+}
+
+// WaitReady waits until GET /ready?full=1 answers 200.
+func (p *Process) WaitReady(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	Eventually(t, timeout, func() error {
+		code, body, err := p.Get("/ready?full=1")
+		if err != nil {
+			return err
+		}
+		if code != http.StatusOK {
+			return fmt.Errorf("/ready = %d %s", code, body)
+		}
+		return nil
+	})
 }
 
 // WaitHealthy waits until GET /health answers 200.
@@ -197,27 +211,6 @@ func (p *Process) WaitHealthy(t testing.TB, timeout time.Duration) {
 		}
 		return nil
 	})
-}
-
-var httpClient = &http.Client{Timeout: 10 * time.Second}
-
-func get(url string) (int, string, error) { return do(http.MethodGet, url, "") }
-
-func do(method, url, body string) (int, string, error) {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		return 0, "", err
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := httpClient.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	got, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(got), err
 }
 
 // syncBuffer is a bytes.Buffer safe for the process's two output streams.
