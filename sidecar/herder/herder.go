@@ -580,7 +580,24 @@ func (h *Herder) leaderDuties(ctx context.Context, snap configstore.Snapshot, a 
 		return
 	}
 	h.leaderDutiesAt = a.Generation
+	h.dropStaleStatuses(ctx)
+}
+
+// dropStaleStatuses tombstones the statuses of connectors and tasks the
+// config topic no longer has. The config topic is read to its end after
+// the statuses are taken, not before: a connector created meanwhile may
+// already have a RUNNING status from its owner, and must not look deleted
+// to a config snapshot older than that status.
+func (h *Herder) dropStaleStatuses(ctx context.Context) {
 	statuses := h.d.Statuses.Snapshot()
+	read, cancel := context.WithTimeout(ctx, claimTimeout)
+	err := h.d.Configs.ReadToEnd(read)
+	cancel()
+	if err != nil {
+		h.log.Warn("cannot read the config topic to its end; statuses of deleted connectors stay until the next rebalance this worker leads", "err", err)
+		return
+	}
+	snap := h.d.Configs.Snapshot()
 	for _, c := range statuses.Connectors() {
 		if !snap.Contains(c) {
 			h.d.Statuses.DeleteConnector(c)
