@@ -376,3 +376,30 @@ func TestWriteDuringRebalanceWaitsForIt(t *testing.T) {
 		t.Errorf("connectors after the writes: %v, want only a", configs.Snapshot().Connectors())
 	}
 }
+
+// At each generation it leads, the leader drops the statuses of deleted
+// connectors. A connector created while its reconcile ran, after the
+// config snapshot it works from, already has its owner's RUNNING: that
+// status must stay, and only the deleted connector's go.
+func TestLeaderKeepsStatusesOfConnectorsCreatedDuringItsReconcile(t *testing.T) {
+	configs, statuses := startStores(t)
+	ctx := context.Background()
+	h := New(Deps{WorkerID: "w1:8083", Configs: configs, Statuses: statuses, Runner: newFakeRunner(), Log: kafkatest.Quiet()})
+	stale := configs.Snapshot()
+	must(t, configs.PutConnectorConfig(ctx, "new", map[string]string{"connector.class": "X"}, nil))
+	running := statusstore.Status{State: statusstore.Running, WorkerID: "w2:8083", Generation: 1}
+	statuses.PutConnector("new", running)
+	statuses.PutConnector("deleted", running)
+	statuses.Flush()
+	must(t, statuses.ReadToEnd(ctx))
+
+	h.leaderDuties(ctx, stale, coordination.Assignment{Generation: 1, MemberID: "m1", LeaderID: "m1"})
+	statuses.Flush()
+	must(t, statuses.ReadToEnd(ctx))
+	if _, ok := statuses.Snapshot().Connector("new"); !ok {
+		t.Error("the leader dropped the status of a connector created during its reconcile")
+	}
+	if _, ok := statuses.Snapshot().Connector("deleted"); ok {
+		t.Error("the status of a connector the config topic does not have stayed")
+	}
+}
