@@ -4,11 +4,14 @@
 # compare the Go worker with the reference implementation, and to give it a broker.
 #
 #   scripts/kafka.sh start                  resolve jars if needed, start a fresh broker on 127.0.0.1:9092
-#   scripts/kafka.sh stop                   stop all Connect workers started here, then the broker; wipe its data
-#   scripts/kafka.sh broker-stop [--kill]   stop only the broker (SIGTERM, or SIGKILL with --kill), keeping its data
-#                                           and the Connect workers, for tests of a broker outage
-#   scripts/kafka.sh broker-start           start the broker again on the data broker-stop kept
-#   scripts/kafka.sh status                 exit 0 and print "running <version> on 127.0.0.1:9092" if up
+#                                           (KAFKA_BROKERS=3: a cluster of three, see below)
+#   scripts/kafka.sh stop                   stop all Connect workers started here, then the brokers; wipe their data
+#   scripts/kafka.sh broker-stop [N] [--kill]
+#                                           stop only broker N (default 1) (SIGTERM, or SIGKILL with --kill),
+#                                           keeping its data and the Connect workers, for tests of a broker outage
+#   scripts/kafka.sh broker-start [N]       start broker N (default 1) again on the data broker-stop kept
+#   scripts/kafka.sh status                 exit 0 and print "running <version> on <bootstrap list>" if every
+#                                           broker is up
 #   scripts/kafka.sh version                print the Kafka version used
 #   scripts/kafka.sh resolve                only download the jars into the cache (no-op when cached)
 #   scripts/kafka.sh connect-start [--port P] [--group G] [--name N]
@@ -22,12 +25,19 @@
 # TCP proxy listens: a client bootstrapped at 9095 reaches the broker only through the proxy, which can cut it off.
 # (With KAFKA_PORT=P these ports are P, P+1 for the controller, P+2 and P+3.)
 #
+# With KAFKA_BROKERS=3 (up to 5) the cluster has that many nodes, each a broker and a voter of one static KRaft
+# quorum, so a broker or the active controller can be killed and the rest go on. Broker N listens on
+# P+4(N-1) (9092, 9096, 9100) with its controller and proxied ports after it, as broker 1 does; the brokers'
+# internal topics, the default for new topics and the Java workers' internal topics get replication factor
+# KAFKA_BROKERS and min.insync.replicas 2.
+#
 # Environment:
 #   KAFKA_VERSION         Kafka release (default 4.3.1, the newest 4.x with connect-runtime and connect-file on
 #                         Maven Central when this was written)
 #   KAFKA_LOG4J2_VERSION  log4j2 version to pin (default: the one that Kafka release was built with)
 #   KAFKA_CACHE           resolved jars (default ~/.cache/connect-sidecar/kafka-$KAFKA_VERSION)
 #   KAFKA_STATE           pid files, logs, generated configs, data (default /tmp/connect-sidecar-kafka)
+#   KAFKA_BROKERS         brokers in the cluster started by start (default 1, at most 5)
 #   KAFKA_PORT            broker port (default 9092); the controller and the proxied listener take the next three,
 #                         so a second broker with its own KAFKA_STATE and KAFKA_PORT can run next to the first
 #   KAFKA_HEAP_OPTS       broker heap flags (default -Xms128m -Xmx512m)
@@ -78,7 +88,7 @@ die() {
   exit 1
 }
 usage() { # $1 = exit code
-  sed -n '6,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+  sed -n '6,22s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
   exit "${1:-2}"
 }
 now_ms() { date +%s%3N; }
@@ -300,28 +310,87 @@ launch() { # $1 = log file, $2 = command line marker, rest = command
 # ---------------------------------------------------------------------------------------------------------------
 # broker
 
-BROKER_CONF=$KAFKA_STATE/config/server.properties
-BROKER_PID=$KAFKA_STATE/run/broker.pid
-BROKER_LOG=$KAFKA_STATE/logs/broker.log
-BROKER_MARKER="kafka.Kafka $BROKER_CONF"
+# Node n of the cluster (1 = the single broker, or the first of KAFKA_BROKERS): its files and ports. Node 1 keeps
+# the single broker's names; node n takes ports BROKER_PORT + 4(n-1) .. + 3, as node 1 takes BROKER_PORT .. + 3.
+node_conf() { if (($1 == 1)); then echo "$KAFKA_STATE/config/server.properties"; else echo "$KAFKA_STATE/config/server-$1.properties"; fi; }
+node_pid() { if (($1 == 1)); then echo "$KAFKA_STATE/run/broker.pid"; else echo "$KAFKA_STATE/run/broker-$1.pid"; fi; }
+node_log() { if (($1 == 1)); then echo "$KAFKA_STATE/logs/broker.log"; else echo "$KAFKA_STATE/logs/broker-$1.log"; fi; }
+node_data() { if (($1 == 1)); then echo "$KAFKA_STATE/data"; else echo "$KAFKA_STATE/data-$1"; fi; }
+node_port() { echo $((BROKER_PORT + 4 * ($1 - 1))); }
+node_marker() { echo "kafka.Kafka $(node_conf "$1")"; }
+node_running() { pidfile_alive "$(node_pid "$1")" "$(node_marker "$1")" && port_open "$(node_port "$1")"; }
 
-broker_running() { pidfile_alive "$BROKER_PID" "$BROKER_MARKER" && port_open "$BROKER_PORT"; }
+BROKER_CONF=$(node_conf 1)
+BROKER_PID=$(node_pid 1)
+BROKER_LOG=$(node_log 1)
+BROKER_MARKER=$(node_marker 1)
+
+# How many brokers the cluster has: KAFKA_BROKERS at start, remembered in the state dir for the other commands.
+brokers() {
+  if [[ -f $KAFKA_STATE/run/brokers ]]; then cat "$KAFKA_STATE/run/brokers"; else echo "${KAFKA_BROKERS:-1}"; fi
+}
+bootstrap_list() {
+  local n list=""
+  for ((n = 1; n <= $(brokers); n++)); do list+="${list:+,}$HOST:$(node_port "$n")"; done
+  echo "$list"
+}
+
+broker_running() {
+  local n
+  for ((n = 1; n <= $(brokers); n++)); do node_running "$n" || return 1; done
+}
+
+# write_node_conf n count: node n's server.properties. One broker is a standalone KRaft node; more are each
+# broker and controller of a static three-voter (or count-voter) quorum, with replication factor count and
+# min.insync.replicas 2 for the broker's internal topics and as the default for new topics.
+write_node_conf() {
+  local n=$1 count=$2 port conf voters="" i
+  port=$(node_port "$n")
+  conf=$(node_conf "$n")
+  sed -e "s#@DATA_DIR@#$(node_data "$n")#g" -e "s#@BROKER_PORT@#$port#g" \
+    -e "s#@CONTROLLER_PORT@#$((port + 1))#g" -e "s#@PROXIED_PORT@#$((port + 2))#g" \
+    -e "s#@PROXIED_ADVERTISED_PORT@#$((port + 3))#g" "$SUPPORT/config/server.properties" >"$conf"
+  if ((count > 1)); then
+    for ((i = 1; i <= count; i++)); do voters+="${voters:+,}$i@$HOST:$(($(node_port "$i") + 1))"; done
+    local isr=$((count < 2 ? count : 2))
+    sed -i -e '/^controller.quorum.bootstrap.servers=/d' "$conf"
+    cat >>"$conf" <<EOF
+
+# KAFKA_BROKERS=$count: node $n of a static quorum; later keys win over the single-node values above.
+node.id=$n
+controller.quorum.voters=$voters
+default.replication.factor=$count
+min.insync.replicas=$isr
+offsets.topic.replication.factor=$count
+transaction.state.log.replication.factor=$count
+transaction.state.log.min.isr=$isr
+share.coordinator.state.topic.replication.factor=$count
+share.coordinator.state.topic.min.isr=$isr
+EOF
+  fi
+  if [[ -n ${KAFKA_BROKER_EXTRA_PROPS:-} ]]; then
+    printf '\n# KAFKA_BROKER_EXTRA_PROPS\n%s\n' "$KAFKA_BROKER_EXTRA_PROPS" >>"$conf"
+  fi
+}
 
 cmd_start() {
   need_java
   cmd_resolve
+  local count=${KAFKA_BROKERS:-1}
+  [[ $count =~ ^[1-5]$ ]] || die "KAFKA_BROKERS must be a number from 1 to 5, not '$count'"
   local t0
   t0=$(now_ms)
   stop_all # a broker (and workers) left over from an earlier start
-  check_broker_ports
-  rm -rf "$KAFKA_STATE/data"
-  mkdir -p "$KAFKA_STATE"/{config,logs,run,run/connect,tmp,data}
-  sed -e "s#@DATA_DIR@#$KAFKA_STATE/data#g" -e "s#@BROKER_PORT@#$BROKER_PORT#g" \
-    -e "s#@CONTROLLER_PORT@#$CONTROLLER_PORT#g" -e "s#@PROXIED_PORT@#$PROXIED_PORT#g" \
-    -e "s#@PROXIED_ADVERTISED_PORT@#$PROXIED_ADVERTISED_PORT#g" "$SUPPORT/config/server.properties" >"$BROKER_CONF"
-  if [[ -n ${KAFKA_BROKER_EXTRA_PROPS:-} ]]; then
-    printf '\n# KAFKA_BROKER_EXTRA_PROPS\n%s\n' "$KAFKA_BROKER_EXTRA_PROPS" >>"$BROKER_CONF"
-  fi
+  rm -f "$KAFKA_STATE/run/brokers"
+  KAFKA_BROKERS=$count check_broker_ports
+  rm -rf "$KAFKA_STATE"/data "$KAFKA_STATE"/data-*
+  mkdir -p "$KAFKA_STATE"/{config,logs,run,run/connect,tmp}
+  echo "$count" >"$KAFKA_STATE/run/brokers"
+  local n
+  for ((n = 1; n <= count; n++)); do
+    mkdir -p "$(node_data "$n")"
+    write_node_conf "$n" "$count"
+  done
 
   local cp="$KAFKA_CACHE/broker/*" # kept literal: java expands dir/* itself
   local jvm=("${JVM_COMMON[@]}" -Djava.io.tmpdir="$KAFKA_STATE/tmp" -Dkafka.logs.dir="$KAFKA_STATE/logs")
@@ -333,103 +402,152 @@ cmd_start() {
     cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
     [[ $cluster_id == -* ]] || break
   done
+  # One node formats as a standalone dynamic quorum; more take the static voters of their configs.
+  local quorum=()
+  ((count == 1)) && quorum=(--standalone)
   cds_args broker "$cp" ""
-  "$JAVA" -Xmx256m "${jvm[@]}" -Dlog4j2.configurationFile="$SUPPORT/config/log4j2-tools.properties" \
-    "${CDS_ARGS[@]}" -cp "$cp" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$BROKER_CONF" \
-    >"$KAFKA_STATE/logs/format.log" 2>&1 </dev/null || {
-    cat "$KAFKA_STATE/logs/format.log" >&2
-    die "formatting the KRaft storage failed"
-  }
+  for ((n = 1; n <= count; n++)); do
+    "$JAVA" -Xmx256m "${jvm[@]}" -Dlog4j2.configurationFile="$SUPPORT/config/log4j2-tools.properties" \
+      "${CDS_ARGS[@]}" -cp "$cp" kafka.tools.StorageTool format "${quorum[@]}" -t "$cluster_id" -c "$(node_conf "$n")" \
+      >"$KAFKA_STATE/logs/format.log" 2>&1 </dev/null || {
+      cat "$KAFKA_STATE/logs/format.log" >&2
+      die "formatting the KRaft storage of node $n failed"
+    }
+  done
   local t1
   t1=$(now_ms)
   echo "$KAFKA_VERSION" >"$KAFKA_STATE/run/version"
-  launch_broker "$BROKER_PID.cds"
-  echo "kafka $KAFKA_VERSION running on $HOST:$BROKER_PORT (controller $HOST:$CONTROLLER_PORT), pid $(cat "$BROKER_PID")," \
-    "ready in $(elapsed "$t1") after format, $(elapsed "$t0") in total"
-  echo "state dir: $KAFKA_STATE (broker log: $BROKER_LOG, data: $KAFKA_STATE/data)"
+  # A quorum of several elects its leader only once most voters run: start every node, then wait for each.
+  launch_node 1 "$BROKER_PID.cds"
+  for ((n = 2; n <= count; n++)); do launch_node "$n" ""; done
+  for ((n = 1; n <= count; n++)); do await_node "$n"; done
+  if ((count == 1)); then
+    echo "kafka $KAFKA_VERSION running on $HOST:$BROKER_PORT (controller $HOST:$CONTROLLER_PORT), pid $(cat "$BROKER_PID")," \
+      "ready in $(elapsed "$t1") after format, $(elapsed "$t0") in total"
+    echo "state dir: $KAFKA_STATE (broker log: $BROKER_LOG, data: $KAFKA_STATE/data)"
+  else
+    echo "kafka $KAFKA_VERSION: $count brokers running on $(bootstrap_list) (each also a controller)," \
+      "ready in $(elapsed "$t1") after format, $(elapsed "$t0") in total"
+    echo "state dir: $KAFKA_STATE (logs: $KAFKA_STATE/logs/broker*.log, data: $KAFKA_STATE/data*)"
+  fi
 }
 
 check_broker_ports() {
-  local p
-  for p in "$BROKER_PORT" "$CONTROLLER_PORT" "$PROXIED_PORT"; do
-    port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
+  local n port p
+  for ((n = 1; n <= $(brokers); n++)); do
+    port=$(node_port "$n")
+    for p in "$port" $((port + 1)) $((port + 2)); do
+      port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
+    done
   done
   return 0
 }
 
-# Starts the broker on the formatted data directory and waits until it serves. $1 = where to note a pending
-# class-data dump ("" = only use an archive).
-launch_broker() {
-  local cp="$KAFKA_CACHE/broker/*" pid
+# Starts node n on its formatted data directory without waiting for it. $2 = where to note a pending class-data
+# dump ("" = only use an archive).
+launch_node() {
+  local n=$1 cp="$KAFKA_CACHE/broker/*" pid
   local jvm=("${JVM_COMMON[@]}" -Djava.io.tmpdir="$KAFKA_STATE/tmp" -Dkafka.logs.dir="$KAFKA_STATE/logs")
-  cds_args broker "$cp" "$1"
-  pid=$(launch "$BROKER_LOG" "$BROKER_MARKER" "$JAVA" "${BROKER_HEAP[@]}" "${jvm[@]}" "${CDS_ARGS[@]}" \
+  cds_args broker "$cp" "$2"
+  pid=$(launch "$(node_log "$n")" "$(node_marker "$n")" "$JAVA" "${BROKER_HEAP[@]}" "${jvm[@]}" "${CDS_ARGS[@]}" \
     -Dlog4j2.configurationFile="$SUPPORT/config/log4j2-broker.properties" \
-    -cp "$cp" kafka.Kafka "$BROKER_CONF")
-  echo "$pid" >"$BROKER_PID"
+    -cp "$cp" kafka.Kafka "$(node_conf "$n")")
+  echo "$pid" >"$(node_pid "$n")"
+}
 
+# Waits until node n serves.
+await_node() {
+  local n=$1 pid pidfile log marker port
+  pidfile=$(node_pid "$n") log=$(node_log "$n") marker=$(node_marker "$n") port=$(node_port "$n")
+  pid=$(cat "$pidfile")
   local deadline=$((SECONDS + BROKER_READY_TIMEOUT))
-  until grep -q 'Kafka Server started' "$BROKER_LOG" 2>/dev/null && port_open "$BROKER_PORT"; do
-    if ! pid_matches "$pid" "$BROKER_MARKER"; then
-      tail -n 40 "$BROKER_LOG" >&2 || true
-      rm -f "$BROKER_PID"
-      cds_discard "$BROKER_PID.cds"
-      die "broker exited during start-up (log: $BROKER_LOG)"
+  until grep -q 'Kafka Server started' "$log" 2>/dev/null && port_open "$port"; do
+    if ! pid_matches "$pid" "$marker"; then
+      tail -n 40 "$log" >&2 || true
+      rm -f "$pidfile"
+      cds_discard "$pidfile.cds"
+      die "broker $n exited during start-up (log: $log)"
     fi
     if ((SECONDS >= deadline)); then
-      tail -n 40 "$BROKER_LOG" >&2 || true
-      stop_pidfile "$BROKER_PID" "$BROKER_MARKER" broker
-      die "broker not ready after ${BROKER_READY_TIMEOUT}s (log: $BROKER_LOG)"
+      tail -n 40 "$log" >&2 || true
+      stop_pidfile "$pidfile" "$marker" "broker $n"
+      die "broker $n not ready after ${BROKER_READY_TIMEOUT}s (log: $log)"
     fi
     sleep 0.2
   done
 }
 
+# node_arg args...: the broker number given (default 1); other words are left in NODE_REST.
+NODE=1 NODE_REST=()
+node_arg() {
+  NODE=1 NODE_REST=()
+  while (($#)); do
+    if [[ $1 =~ ^[0-9]+$ ]]; then NODE=$1; else NODE_REST+=("$1"); fi
+    shift
+  done
+  ((NODE >= 1 && NODE <= $(brokers))) || die "no broker $NODE: the cluster has $(brokers)"
+}
+
 cmd_broker_stop() {
   local signal=TERM
-  while (($#)); do
-    case $1 in
-      --kill) signal=KILL && shift ;;
+  node_arg "$@"
+  for a in ${NODE_REST[@]+"${NODE_REST[@]}"}; do
+    case $a in
+      --kill) signal=KILL ;;
       *) usage ;;
     esac
   done
-  pidfile_alive "$BROKER_PID" "$BROKER_MARKER" || die "broker is not running"
-  stop_pidfile "$BROKER_PID" "$BROKER_MARKER" broker "$signal"
+  local pidfile marker
+  pidfile=$(node_pid "$NODE") marker=$(node_marker "$NODE")
+  pidfile_alive "$pidfile" "$marker" || die "broker $NODE is not running"
+  stop_pidfile "$pidfile" "$marker" "broker $NODE" "$signal"
 }
 
 cmd_broker_start() {
   need_java
   cmd_resolve
-  pidfile_alive "$BROKER_PID" "$BROKER_MARKER" && die "broker is already running (pid $(cat "$BROKER_PID"))"
-  [[ -f $KAFKA_STATE/data/meta.properties && -f $BROKER_CONF ]] ||
-    die "no broker data in $KAFKA_STATE to start again: use '$0 start' for a fresh broker"
-  check_broker_ports
+  node_arg "$@"
+  ((${#NODE_REST[@]} == 0)) || usage
+  local n=$NODE pidfile log
+  pidfile=$(node_pid "$n") log=$(node_log "$n")
+  pidfile_alive "$pidfile" "$(node_marker "$n")" && die "broker $n is already running (pid $(cat "$pidfile"))"
+  [[ -f $(node_data "$n")/meta.properties && -f $(node_conf "$n") ]] ||
+    die "no data of broker $n in $KAFKA_STATE to start again: use '$0 start' for a fresh cluster"
+  local port p
+  port=$(node_port "$n")
+  for p in "$port" $((port + 1)) $((port + 2)); do
+    port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
+  done
   local t0
   t0=$(now_ms)
   # Keep the previous run's log: it tells how the broker went down.
-  [[ -f $BROKER_LOG ]] && mv -f "$BROKER_LOG" "$BROKER_LOG.previous"
-  launch_broker ""
-  echo "kafka $(cat "$KAFKA_STATE/run/version" 2>/dev/null || echo "$KAFKA_VERSION") running again on" \
-    "$HOST:$BROKER_PORT, pid $(cat "$BROKER_PID"), ready in $(elapsed "$t0")"
+  [[ -f $log ]] && mv -f "$log" "$log.previous"
+  launch_node "$n" ""
+  await_node "$n"
+  echo "kafka $(cat "$KAFKA_STATE/run/version" 2>/dev/null || echo "$KAFKA_VERSION") broker $n running again on" \
+    "$HOST:$port, pid $(cat "$pidfile"), ready in $(elapsed "$t0")"
 }
 
 stop_all() {
-  local f
+  local f n
   for f in "$KAFKA_STATE"/run/connect/*.pid; do
     [[ -e $f ]] || continue
     stop_worker "$(basename "$f" .pid)"
   done
-  stop_pidfile "$BROKER_PID" "$BROKER_MARKER" broker
+  for ((n = $(brokers); n >= 1; n--)); do
+    stop_pidfile "$(node_pid "$n")" "$(node_marker "$n")" "broker $n"
+  done
 }
 
 cmd_stop() {
   stop_all
-  rm -rf "$KAFKA_STATE/data"
+  rm -rf "$KAFKA_STATE"/data "$KAFKA_STATE"/data-*
+  rm -f "$KAFKA_STATE/run/brokers"
 }
 
 cmd_status() {
   if broker_running; then
-    echo "running $(cat "$KAFKA_STATE/run/version" 2>/dev/null || echo "$KAFKA_VERSION") on $HOST:$BROKER_PORT"
+    echo "running $(cat "$KAFKA_STATE/run/version" 2>/dev/null || echo "$KAFKA_VERSION") on $(bootstrap_list)"
     return 0
   fi
   echo "not running" >&2
@@ -475,7 +593,7 @@ cmd_connect_start() {
   port_open "$port" && die "port $HOST:$port is already in use"
   mkdir -p "$KAFKA_STATE/run/connect"
 
-  sed -e "s#@BROKER_PORT@#$BROKER_PORT#g" -e "s#@GROUP@#$group#g" -e "s#@PORT@#$port#g" \
+  sed -e "s#@BOOTSTRAP@#$(bootstrap_list)#g" -e "s#@REPLICATION_FACTOR@#$(brokers)#g" -e "s#@GROUP@#$group#g" -e "s#@PORT@#$port#g" \
     -e "s#@PLUGIN_PATH@#$KAFKA_CACHE/plugins#g" "$SUPPORT/config/connect-distributed.properties" >"$conf"
   if [[ -n ${CONNECT_EXTRA_PROPS:-} ]]; then
     printf '\n# CONNECT_EXTRA_PROPS\n%s\n' "$CONNECT_EXTRA_PROPS" >>"$conf"
@@ -539,7 +657,7 @@ case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   broker-stop) shift && cmd_broker_stop "$@" ;;
-  broker-start) cmd_broker_start ;;
+  broker-start) shift && cmd_broker_start "$@" ;;
   status) cmd_status ;;
   version) echo "$KAFKA_VERSION" ;;
   resolve) cmd_resolve ;;
