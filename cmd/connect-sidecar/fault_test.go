@@ -68,6 +68,35 @@ func TestFaultBrokerRestart(t *testing.T) {
 	})
 }
 
+// On a cluster of three brokers (replication factor 3, min.insync.replicas
+// 2), the broker that leads the config topic's partition, and with it a
+// share of the data topic's partitions, is SIGKILLed mid-stream and
+// brought back: the other two take over its partitions and the pipeline
+// goes on without losing a record. Runs only on such a cluster
+// (KAFKA_BROKERS=3 scripts/kafka.sh start).
+func TestFaultPartitionLeaderKilled(t *testing.T) {
+	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
+		kafkatest.RequireBrokers(t, p.b, 3)
+		bootstrap := p.b.Bootstrap()
+		ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
+		p.startConnectors(ws[0])
+		p.awaitRunning(time.Minute, ws...)
+		p.awaitDeliveries(1000, time.Minute)
+
+		leader := p.b.PartitionLeader(t, p.group+"-configs", 0)
+		down := time.Now()
+		p.b.StopNode(t, leader, true)
+		p.awaitDeliveries(1000, 2*time.Minute)
+		t.Logf("broker %d (the config topic's leader) SIGKILLed; 1000 more records delivered %v later", leader, time.Since(down).Round(time.Millisecond))
+		took := p.b.StartNode(t, leader)
+		up := time.Now()
+		p.awaitDeliveries(1000, time.Minute)
+		p.awaitRunning(time.Minute, ws...)
+		t.Logf("broker %d back (its start took %v); 1000 more records delivered %v after", leader, took.Round(time.Millisecond), time.Since(up).Round(time.Millisecond))
+		p.finish("the config topic's leader SIGKILLed and brought back", ws[0])
+	})
+}
+
 // One worker's every connection to Kafka is cut, as a network partition
 // would, until its session has expired and its tasks run elsewhere; then
 // the network heals and it takes its share back.

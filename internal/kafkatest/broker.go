@@ -27,10 +27,26 @@ const (
 
 // Broker is a Kafka cluster a test may use.
 type Broker struct {
-	Addr    string // bootstrap address, host:port
+	Addr    string   // bootstrap address, host:port: the first broker's
+	Addrs   []string // every broker's address (KAFKA_BOOTSTRAP_SERVERS may list several); none: Addr's
 	Kind    Kind
 	Version string // Apache Kafka version when known (KAFKA_VERSION)
 	fake    *devbroker.Broker
+}
+
+// Bootstrap is every broker's address, comma-separated, for clients that
+// must reach the cluster while one broker is down.
+func (b *Broker) Bootstrap() string { return strings.Join(b.brokers(), ",") }
+
+// ReplicationFactor is what internal topics of workers on b get: one per
+// broker, up to 3, as production clusters have.
+func (b *Broker) ReplicationFactor() int { return min(len(b.brokers()), 3) }
+
+func (b *Broker) brokers() []string {
+	if len(b.Addrs) == 0 {
+		return []string{b.Addr}
+	}
+	return b.Addrs
 }
 
 // Real reports whether the broker is Apache Kafka.
@@ -52,7 +68,8 @@ var (
 func Start(t testing.TB) *Broker {
 	t.Helper()
 	if addr := os.Getenv("KAFKA_BOOTSTRAP_SERVERS"); addr != "" {
-		return &Broker{Addr: strings.Split(addr, ",")[0], Kind: External, Version: os.Getenv("KAFKA_VERSION")}
+		addrs := strings.Split(addr, ",")
+		return &Broker{Addr: addrs[0], Addrs: addrs, Kind: External, Version: os.Getenv("KAFKA_VERSION")}
 	}
 	if os.Getenv("KAFKATEST_NO_DOCKER") == "" {
 		dockerOnce.Do(func() { dockerBroker, dockerErr = startDocker() })
@@ -65,7 +82,7 @@ func Start(t testing.TB) *Broker {
 		t.Fatalf("kafkatest: in-process broker: %v", err)
 	}
 	t.Cleanup(fake.Close)
-	return &Broker{Addr: fake.Addr(), Kind: InProcess, fake: fake}
+	return &Broker{Addr: fake.Addr(), Addrs: []string{fake.Addr()}, Kind: InProcess, fake: fake}
 }
 
 // RequireReal skips t unless the broker is Apache Kafka, saying why.

@@ -61,7 +61,7 @@ func startDocker() (*Broker, error) {
 		_ = pool.Purge(res)
 		return nil, fmt.Errorf("kafka container did not answer: %w", err)
 	}
-	return &Broker{Addr: addr, Kind: Docker, Version: dockerTag}, nil
+	return &Broker{Addr: addr, Addrs: []string{addr}, Kind: Docker, Version: dockerTag}, nil
 }
 
 func ping(addr string) error {

@@ -67,8 +67,9 @@ func (b *Broker) ClusterID(t testing.TB) string {
 	return resp.ClusterID
 }
 
-// CreateTopic creates a topic with the given partitions, replication factor
-// 1 and configs ("cleanup.policy", "compact", ...).
+// CreateTopic creates a topic with the given partitions, the replication
+// factor of b's workers' internal topics (1 on one broker) and configs
+// ("cleanup.policy", "compact", ...).
 func (b *Broker) CreateTopic(t testing.TB, name string, partitions int, configs ...string) {
 	t.Helper()
 	if len(configs)%2 != 0 {
@@ -79,7 +80,7 @@ func (b *Broker) CreateTopic(t testing.TB, name string, partitions int, configs 
 		entries = append(entries, kafka.ConfigEntry{ConfigName: configs[i], ConfigValue: configs[i+1]})
 	}
 	resp, err := b.Client().CreateTopics(context.Background(), &kafka.CreateTopicsRequest{
-		Topics: []kafka.TopicConfig{{Topic: name, NumPartitions: partitions, ReplicationFactor: 1, ConfigEntries: entries}},
+		Topics: []kafka.TopicConfig{{Topic: name, NumPartitions: partitions, ReplicationFactor: b.ReplicationFactor(), ConfigEntries: entries}},
 	})
 	if err != nil {
 		t.Fatalf("kafkatest: create topic %s: %v", name, err)

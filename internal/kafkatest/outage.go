@@ -1,9 +1,14 @@
 package kafkatest
 
 import (
+	"context"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // StopBroker stops the broker of scripts/kafka.sh, keeping its data: with
@@ -42,4 +47,77 @@ func (b *Broker) StartBroker(t testing.TB) time.Duration {
 		t.Fatalf("kafkatest: start the broker again: %v\n%s", err, out)
 	}
 	return time.Since(start)
+}
+
+// RequireBrokers skips t unless b is a cluster of at least n brokers that
+// scripts/kafka.sh started (KAFKA_BROKERS=3 scripts/kafka.sh start), whose
+// brokers a test may stop and start one by one.
+func RequireBrokers(t testing.TB, b *Broker, n int) {
+	t.Helper()
+	if b.Kind != External || len(b.brokers()) < n || exec.Command(kafkaScript(t), "status").Run() != nil {
+		t.Skipf("needs a cluster of %d brokers from scripts/kafka.sh (KAFKA_BROKERS=%d scripts/kafka.sh start, then KAFKA_BOOTSTRAP_SERVERS as its status prints); running against %s", n, n, b)
+	}
+}
+
+// StopNode stops broker node (its number, 1 to 3, from scripts/kafka.sh) of a
+// cluster from scripts/kafka.sh, keeping its data; with kill it is
+// SIGKILLed. StartNode brings it back; if t ends first, a cleanup does.
+func (b *Broker) StopNode(t testing.TB, node int32, kill bool) {
+	t.Helper()
+	script := kafkaScript(t)
+	args := []string{"broker-stop", strconv.Itoa(int(node))}
+	if kill {
+		args = append(args, "--kill")
+	}
+	if out, err := exec.Command(script, args...).CombinedOutput(); err != nil {
+		t.Fatalf("kafkatest: stop broker %d: %v\n%s", node, err, out)
+	}
+	t.Cleanup(func() {
+		if exec.Command(script, "status").Run() != nil {
+			if out, err := exec.Command(script, "broker-start", strconv.Itoa(int(node))).CombinedOutput(); err != nil {
+				t.Errorf("kafkatest: start broker %d again: %v\n%s", node, err, out)
+			}
+		}
+	})
+}
+
+// StartNode starts broker node again on its data and returns how long it
+// took to serve.
+func (b *Broker) StartNode(t testing.TB, node int32) time.Duration {
+	t.Helper()
+	start := time.Now()
+	if out, err := exec.Command(kafkaScript(t), "broker-start", strconv.Itoa(int(node))).CombinedOutput(); err != nil {
+		t.Fatalf("kafkatest: start broker %d again: %v\n%s", node, err, out)
+	}
+	return time.Since(start)
+}
+
+// PartitionLeader is the node id of the broker that leads a partition,
+// which for a cluster of scripts/kafka.sh is its broker number.
+func (b *Broker) PartitionLeader(t testing.TB, topic string, partition int32) int32 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := kmsg.NewPtrMetadataRequest()
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatalf("kafkatest: metadata of %s: %v", topic, err)
+	}
+	for _, tp := range resp.Topics {
+		for _, p := range tp.Partitions {
+			if p.Partition == partition && p.ErrorCode == 0 {
+				return p.Leader
+			}
+		}
+	}
+	t.Fatalf("kafkatest: no leader of %s[%d] in the metadata", topic, partition)
+	return -1
 }

@@ -86,12 +86,12 @@ func StartWorker(t testing.TB, b *Broker, env ...string) *Process {
 		t.Fatal(err)
 	}
 	base := []string{
-		"CONNECT_BOOTSTRAP_SERVERS=" + b.Addr,
+		"CONNECT_BOOTSTRAP_SERVERS=" + b.Bootstrap(),
 		"CONNECT_LISTENERS=http://127.0.0.1:" + strconv.Itoa(port),
 		"CONNECT_REST_ADVERTISED_HOST_NAME=127.0.0.1",
-		"CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR=1",
-		"CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR=1",
-		"CONNECT_STATUS_STORAGE_REPLICATION_FACTOR=1",
+		"CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR=" + strconv.Itoa(b.ReplicationFactor()),
+		"CONNECT_OFFSET_STORAGE_REPLICATION_FACTOR=" + strconv.Itoa(b.ReplicationFactor()),
+		"CONNECT_STATUS_STORAGE_REPLICATION_FACTOR=" + strconv.Itoa(b.ReplicationFactor()),
 		"SIDECAR_LOG_FORMAT=text",
 	}
 	return StartCommand(t, "http://127.0.0.1:"+strconv.Itoa(port), append(base, env...), "run")
