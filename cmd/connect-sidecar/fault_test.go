@@ -86,8 +86,18 @@ func TestFaultPartitionLeaderKilled(t *testing.T) {
 		leader := p.b.PartitionLeader(t, p.group+"-configs", 0)
 		down := time.Now()
 		p.b.StopNode(t, leader, true)
+		// Until the controller fences the dead broker (broker.session.timeout.ms,
+		// 9 s by default), its partitions have no leader to write to.
+		kafkatest.Eventually(t, time.Minute, func() error {
+			if now := p.b.PartitionLeader(t, p.group+"-configs", 0); now == leader || now < 0 {
+				return fmt.Errorf("the config topic has no new leader yet (it has %d)", now)
+			}
+			return nil
+		})
+		leaderless := time.Since(down)
 		p.awaitDeliveries(1000, 2*time.Minute)
-		t.Logf("broker %d (the config topic's leader) SIGKILLed; 1000 more records delivered %v later", leader, time.Since(down).Round(time.Millisecond))
+		t.Logf("broker %d (the config topic's leader) SIGKILLed; its partitions had new leaders %v later; 1000 more records delivered %v after the kill",
+			leader, leaderless.Round(time.Millisecond), time.Since(down).Round(time.Millisecond))
 		took := p.b.StartNode(t, leader)
 		up := time.Now()
 		p.awaitDeliveries(1000, time.Minute)

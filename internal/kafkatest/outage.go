@@ -93,7 +93,8 @@ func (b *Broker) StartNode(t testing.TB, node int32) time.Duration {
 }
 
 // PartitionLeader is the node id of the broker that leads a partition,
-// which for a cluster of scripts/kafka.sh is its broker number.
+// which for a cluster of scripts/kafka.sh is its broker number; -1 while
+// it has none.
 func (b *Broker) PartitionLeader(t testing.TB, topic string, partition int32) int32 {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers()...))
@@ -113,11 +114,15 @@ func (b *Broker) PartitionLeader(t testing.TB, topic string, partition int32) in
 	}
 	for _, tp := range resp.Topics {
 		for _, p := range tp.Partitions {
-			if p.Partition == partition && p.ErrorCode == 0 {
+			switch {
+			case p.Partition != partition:
+			case p.ErrorCode != 0:
+				return -1 // no leader now
+			default:
 				return p.Leader
 			}
 		}
 	}
-	t.Fatalf("kafkatest: no leader of %s[%d] in the metadata", topic, partition)
+	t.Fatalf("kafkatest: no partition %s[%d] in the metadata", topic, partition)
 	return -1
 }
