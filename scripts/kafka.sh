@@ -68,8 +68,7 @@ if ! [[ $BROKER_PORT =~ ^[0-9]+$ ]] || ((BROKER_PORT < 1 || BROKER_PORT > 65532)
   echo "kafka.sh: KAFKA_PORT must be a port number below 65533, not '$BROKER_PORT'" >&2
   exit 2
 fi
-readonly HOST=127.0.0.1 BROKER_PORT CONTROLLER_PORT=$((BROKER_PORT + 1)) PROXIED_PORT=$((BROKER_PORT + 2)) \
-  PROXIED_ADVERTISED_PORT=$((BROKER_PORT + 3))
+readonly HOST=127.0.0.1 BROKER_PORT CONTROLLER_PORT=$((BROKER_PORT + 1))
 readonly BROKER_READY_TIMEOUT=90 CONNECT_READY_TIMEOUT=180 STOP_TIMEOUT=30
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -320,10 +319,8 @@ node_port() { echo $((BROKER_PORT + 4 * ($1 - 1))); }
 node_marker() { echo "kafka.Kafka $(node_conf "$1")"; }
 node_running() { pidfile_alive "$(node_pid "$1")" "$(node_marker "$1")" && port_open "$(node_port "$1")"; }
 
-BROKER_CONF=$(node_conf 1)
 BROKER_PID=$(node_pid 1)
 BROKER_LOG=$(node_log 1)
-BROKER_MARKER=$(node_marker 1)
 
 # How many brokers the cluster has: KAFKA_BROKERS at start, remembered in the state dir for the other commands.
 brokers() {
@@ -433,12 +430,15 @@ cmd_start() {
 }
 
 check_broker_ports() {
-  local n port p
-  for ((n = 1; n <= $(brokers); n++)); do
-    port=$(node_port "$n")
-    for p in "$port" $((port + 1)) $((port + 2)); do
-      port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
-    done
+  local n
+  for ((n = 1; n <= $(brokers); n++)); do check_node_ports "$n"; done
+}
+
+check_node_ports() { # $1 = node
+  local port p
+  port=$(node_port "$1")
+  for p in "$port" $((port + 1)) $((port + 2)); do
+    port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
   done
   return 0
 }
@@ -513,11 +513,7 @@ cmd_broker_start() {
   pidfile_alive "$pidfile" "$(node_marker "$n")" && die "broker $n is already running (pid $(cat "$pidfile"))"
   [[ -f $(node_data "$n")/meta.properties && -f $(node_conf "$n") ]] ||
     die "no data of broker $n in $KAFKA_STATE to start again: use '$0 start' for a fresh cluster"
-  local port p
-  port=$(node_port "$n")
-  for p in "$port" $((port + 1)) $((port + 2)); do
-    port_open "$p" && die "port $HOST:$p is in use by a process not started by this script (KAFKA_STATE=$KAFKA_STATE)"
-  done
+  check_node_ports "$n"
   local t0
   t0=$(now_ms)
   # Keep the previous run's log: it tells how the broker went down.
@@ -525,7 +521,7 @@ cmd_broker_start() {
   launch_node "$n" ""
   await_node "$n"
   echo "kafka $(cat "$KAFKA_STATE/run/version" 2>/dev/null || echo "$KAFKA_VERSION") broker $n running again on" \
-    "$HOST:$port, pid $(cat "$pidfile"), ready in $(elapsed "$t0")"
+    "$HOST:$(node_port "$n"), pid $(cat "$pidfile"), ready in $(elapsed "$t0")"
 }
 
 stop_all() {

@@ -18,35 +18,17 @@ import (
 // one scripts/kafka.sh started.
 func (b *Broker) StopBroker(t testing.TB, kill bool) {
 	t.Helper()
-	script := kafkaScript(t)
-	if b.Kind != External || exec.Command(script, "status").Run() != nil {
+	if b.Kind != External || exec.Command(kafkaScript(t), "status").Run() != nil {
 		t.Skipf("needs the broker of scripts/kafka.sh, which a test may stop and start again; running against %s", b)
 	}
-	args := []string{"broker-stop"}
-	if kill {
-		args = append(args, "--kill")
-	}
-	if out, err := exec.Command(script, args...).CombinedOutput(); err != nil {
-		t.Fatalf("kafkatest: stop the broker: %v\n%s", err, out)
-	}
-	t.Cleanup(func() {
-		if exec.Command(script, "status").Run() != nil {
-			if out, err := exec.Command(script, "broker-start").CombinedOutput(); err != nil {
-				t.Errorf("kafkatest: start the broker again: %v\n%s", err, out)
-			}
-		}
-	})
+	b.StopNode(t, 1, kill)
 }
 
 // StartBroker starts the broker StopBroker stopped, on the same data, and
 // returns how long it took to serve again.
 func (b *Broker) StartBroker(t testing.TB) time.Duration {
 	t.Helper()
-	start := time.Now()
-	if out, err := exec.Command(kafkaScript(t), "broker-start").CombinedOutput(); err != nil {
-		t.Fatalf("kafkatest: start the broker again: %v\n%s", err, out)
-	}
-	return time.Since(start)
+	return b.StartNode(t, 1)
 }
 
 // RequireBrokers skips t unless b is a cluster of at least n brokers that

@@ -181,20 +181,18 @@ func (p *Process) Do(method, path, body string) (int, string, error) {
 // WaitReady waits until GET /ready?full=1 answers 200.
 func (p *Process) WaitReady(t testing.TB, timeout time.Duration) {
 	t.Helper()
-	Eventually(t, timeout, func() error {
-		code, body, err := p.Get("/ready?full=1")
-		if err != nil {
-			return err
-		}
-		if code != http.StatusOK {
-			return fmt.Errorf("/ready = %d %s", code, body)
-		}
-		return nil
-	})
+	p.waitOK(t, timeout, "/ready?full=1")
 }
 
 // WaitHealthy waits until GET /health answers 200.
 func (p *Process) WaitHealthy(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	p.waitOK(t, timeout, "/health")
+}
+
+// waitOK waits until GET path answers 200; while it waits, a process that
+// exited says so, with its log.
+func (p *Process) waitOK(t testing.TB, timeout time.Duration, path string) {
 	t.Helper()
 	Eventually(t, timeout, func() error {
 		select {
@@ -202,12 +200,12 @@ func (p *Process) WaitHealthy(t testing.TB, timeout time.Duration) {
 			return fmt.Errorf("worker exited: %v\n%s", p.err, p.Log())
 		default:
 		}
-		code, body, err := p.Get("/health")
+		code, body, err := p.Get(path)
 		if err != nil {
 			return err
 		}
 		if code != http.StatusOK {
-			return fmt.Errorf("/health %d %s", code, body)
+			return fmt.Errorf("%s %d %s", path, code, body)
 		}
 		return nil
 	})
