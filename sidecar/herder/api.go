@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/connect-sidecar/connect-sidecar/coordination"
 	"github.com/connect-sidecar/connect-sidecar/coordination/wire"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/connectorconfig"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
@@ -72,6 +73,31 @@ func (a *API) leader(ctx context.Context) error {
 		return nil
 	}
 	return &rest.NotLeaderError{LeaderURL: asg.LeaderURL}
+}
+
+// asLeader runs write if this worker leads (see leader). A write fenced by
+// a newer leader wrote nothing, and this worker no longer leads: rather
+// than answer 500 as Java does, it waits for the rebalance that says who
+// leads now and tries once more, here or forwarded. Retrying at once would
+// claim the config topic back from the rightful leader.
+func (a *API) asLeader(ctx context.Context, write func() error) error {
+	for attempt := 0; ; attempt++ {
+		if err := a.leader(ctx); err != nil {
+			return err
+		}
+		gen := a.h.Generation()
+		err := write()
+		var pw *configstore.PrivilegedWriteError
+		if attempt > 0 || !errors.As(err, &pw) || !pw.Fenced() {
+			return err
+		}
+		wait, cancel := context.WithTimeout(ctx, rebalanceWait)
+		next := a.h.awaitAssignment(wait, func(asg coordination.Assignment) bool { return asg.Generation != gen })
+		cancel()
+		if !next {
+			return rest.ErrRebalanceInProgress
+		}
+	}
 }
 
 func (a *API) snapshot() configstore.Snapshot { return a.h.d.Configs.Snapshot() }
@@ -188,22 +214,23 @@ func (a *API) PutConnectorConfig(ctx context.Context, name string, conf map[stri
 	if err := a.validate(conf); err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
-	if err := a.leader(ctx); err != nil {
-		return rest.ConnectorInfo{}, false, err
-	}
-	if err := a.h.d.Configs.ReadToEnd(ctx); err != nil {
-		return rest.ConnectorInfo{}, false, err
-	}
-	exists := a.snapshot().Contains(name)
-	if exists && !allowReplace {
-		return rest.ConnectorInfo{}, false, &rest.AlreadyExistsError{Message: "Connector " + name + " already exists"}
-	}
-	var target *configstore.TargetState
-	if !exists && initial != "" {
-		t, _ := configstore.ParseTargetState(string(initial))
-		target = &t
-	}
-	if err := a.h.d.Configs.PutConnectorConfig(ctx, name, conf, target); err != nil {
+	var exists bool
+	err := a.asLeader(ctx, func() error {
+		if err := a.h.d.Configs.ReadToEnd(ctx); err != nil {
+			return err
+		}
+		exists = a.snapshot().Contains(name)
+		if exists && !allowReplace {
+			return &rest.AlreadyExistsError{Message: "Connector " + name + " already exists"}
+		}
+		var target *configstore.TargetState
+		if !exists && initial != "" {
+			t, _ := configstore.ParseTargetState(string(initial))
+			target = &t
+		}
+		return a.h.d.Configs.PutConnectorConfig(ctx, name, conf, target)
+	})
+	if err != nil {
 		return rest.ConnectorInfo{}, false, err
 	}
 	return a.info(a.snapshot(), name, conf), !exists, nil
@@ -226,13 +253,12 @@ func (a *API) PatchConnectorConfig(ctx context.Context, name string, patch map[s
 }
 
 func (a *API) DeleteConnector(ctx context.Context, name string) error {
-	if err := a.leader(ctx); err != nil {
-		return err
-	}
-	if !a.snapshot().Contains(name) {
-		return notFound(name)
-	}
-	return a.h.d.Configs.RemoveConnector(ctx, name)
+	return a.asLeader(ctx, func() error {
+		if !a.snapshot().Contains(name) {
+			return notFound(name)
+		}
+		return a.h.d.Configs.RemoveConnector(ctx, name)
+	})
 }
 
 // Pause and resume may be written by any worker, as in Connect.
@@ -254,16 +280,15 @@ func (a *API) setTarget(ctx context.Context, name string, t configstore.TargetSt
 // StopConnector empties the task configs, then writes STOPPED, so that no
 // task of a stopped connector comes back (connect-spec §3.5).
 func (a *API) StopConnector(ctx context.Context, name string) error {
-	if err := a.leader(ctx); err != nil {
-		return err
-	}
-	if !a.snapshot().Contains(name) {
-		return notFound(name)
-	}
-	if err := a.h.d.Configs.PutTaskConfigs(ctx, name, nil); err != nil {
-		return err
-	}
-	return a.h.d.Configs.PutTargetState(ctx, name, configstore.Stopped)
+	return a.asLeader(ctx, func() error {
+		if !a.snapshot().Contains(name) {
+			return notFound(name)
+		}
+		if err := a.h.d.Configs.PutTaskConfigs(ctx, name, nil); err != nil {
+			return err
+		}
+		return a.h.d.Configs.PutTargetState(ctx, name, configstore.Stopped)
+	})
 }
 
 func (a *API) RestartConnector(ctx context.Context, req rest.RestartRequest) (*rest.ConnectorStateInfo, error) {
@@ -273,16 +298,17 @@ func (a *API) RestartConnector(ctx context.Context, req rest.RestartRequest) (*r
 	if req.ConnectorOnly() {
 		return nil, a.restartHere(req.Connector, -1)
 	}
-	if err := a.leader(ctx); err != nil {
-		return nil, err
-	}
-	state, err := a.ConnectorStatus(ctx, req.Connector)
+	var state rest.ConnectorStateInfo
+	err := a.asLeader(ctx, func() error {
+		var err error
+		if state, err = a.ConnectorStatus(ctx, req.Connector); err != nil {
+			return err
+		}
+		return a.h.d.Configs.PutRestartRequest(ctx, configstore.RestartRequest{
+			Connector: req.Connector, OnlyFailed: req.OnlyFailed, IncludeTasks: req.IncludeTasks,
+		})
+	})
 	if err != nil {
-		return nil, err
-	}
-	if err := a.h.d.Configs.PutRestartRequest(ctx, configstore.RestartRequest{
-		Connector: req.Connector, OnlyFailed: req.OnlyFailed, IncludeTasks: req.IncludeTasks,
-	}); err != nil {
 		return nil, err
 	}
 	if !req.OnlyFailed || state.Connector.State == statusstore.Failed.String() {
@@ -405,13 +431,12 @@ func (a *API) ValidateConnectorConfig(_ context.Context, conf map[string]string)
 
 // PutTaskConfigs writes task configs a follower's connector generated.
 func (a *API) PutTaskConfigs(ctx context.Context, connector string, configs []map[string]string) error {
-	if err := a.leader(ctx); err != nil {
-		return err
-	}
-	if !a.snapshot().Contains(connector) {
-		return notFound(connector)
-	}
-	return a.h.d.Configs.PutTaskConfigs(ctx, connector, configs)
+	return a.asLeader(ctx, func() error {
+		if !a.snapshot().Contains(connector) {
+			return notFound(connector)
+		}
+		return a.h.d.Configs.PutTaskConfigs(ctx, connector, configs)
+	})
 }
 
 func (a *API) SessionKey() []byte {

@@ -76,9 +76,9 @@ type Herder struct {
 	assignment  coordination.Assignment
 	assigned    bool
 	rebalancing bool // between a rebalance's start and its assignment
-	// settled is closed when this worker has an assignment and no
-	// rebalance is under way; a new one is made as a rebalance starts.
-	settled  chan struct{}
+	// changed is closed, and replaced, whenever a rebalance starts or ends:
+	// what writes waiting for a settled assignment wait on.
+	changed  chan struct{}
 	restarts Restarts
 
 	// Owned by Run's goroutine.
@@ -108,7 +108,7 @@ func New(d Deps) *Herder {
 		restarts:   Restarts{Connectors: map[string]bool{}, Tasks: map[runtime.TaskID]bool{}},
 		published:  map[string]string{},
 		publishing: map[string]bool{},
-		settled:    make(chan struct{}),
+		changed:    make(chan struct{}),
 	}
 }
 
@@ -163,33 +163,40 @@ func (h *Herder) Revoke(ctx context.Context, w wire.Work) {
 }
 
 // RebalanceStarted marks the assignment as about to change. Until the
-// next Assigned, writes that need the leader answer 409, so that clients
-// retry instead of acting on a leadership that may be gone.
+// next Assigned, writes that need the leader wait for it (answering 409
+// if it is long in coming), so that none acts on a leadership that may be
+// gone.
 func (h *Herder) RebalanceStarted(string) {
 	h.mu.Lock()
-	if h.settledNow() {
-		h.settled = make(chan struct{})
-	}
 	h.rebalancing = true
+	h.changedLocked()
 	h.mu.Unlock()
 }
 
-// settledNow reports, with mu held, whether settled is closed: there is an
-// assignment and no rebalance under way.
-func (h *Herder) settledNow() bool { return h.assigned && !h.rebalancing }
+// changedLocked wakes, with mu held, whoever waits for the assignment.
+func (h *Herder) changedLocked() {
+	close(h.changed)
+	h.changed = make(chan struct{})
+}
 
 // awaitSettled waits until this worker has an assignment and no rebalance
 // is under way. It reports false if ctx ended first.
 func (h *Herder) awaitSettled(ctx context.Context) bool {
+	return h.awaitAssignment(ctx, func(coordination.Assignment) bool { return true })
+}
+
+// awaitAssignment waits until this worker has an assignment for which ok
+// holds and no rebalance is under way. It reports false if ctx ended first.
+func (h *Herder) awaitAssignment(ctx context.Context, ok func(coordination.Assignment) bool) bool {
 	for {
 		h.mu.Lock()
-		settled, now := h.settled, h.settledNow()
+		changed, now := h.changed, h.assigned && !h.rebalancing && ok(h.assignment)
 		h.mu.Unlock()
 		if now {
 			return true
 		}
 		select {
-		case <-settled:
+		case <-changed:
 		case <-ctx.Done():
 			return false
 		}
@@ -199,10 +206,8 @@ func (h *Herder) awaitSettled(ctx context.Context) bool {
 // Assigned takes the complete set of work to run from now on.
 func (h *Herder) Assigned(a coordination.Assignment) {
 	h.mu.Lock()
-	if !h.settledNow() {
-		close(h.settled)
-	}
 	h.assignment, h.assigned, h.rebalancing = a, true, false
+	h.changedLocked()
 	h.mu.Unlock()
 	h.poke()
 }

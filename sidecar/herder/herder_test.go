@@ -377,6 +377,53 @@ func TestWriteDuringRebalanceWaitsForIt(t *testing.T) {
 	}
 }
 
+// With exactly-once support the leader writes the config topic in
+// transactions, and a newly elected leader's claim fences the old one. A
+// write the old leader was about to make is fenced: it must wait for the
+// rebalance that names the new leader (and be retried or forwarded then),
+// not fail with 500, and it must not claim the config topic back from the
+// new leader while it waits.
+func TestFencedLeaderWriteWaitsForTheNewLeader(t *testing.T) {
+	b := kafkatest.Start(t)
+	w := kafkatest.Worker(t, b, kafkatest.Name(t, "g"))
+	w.ExactlyOnceSourceSupport = "preparing"
+	configs := kafkatest.Started(t, configstore.NewStore(kafkatest.Clients(t, w), w, kafkatest.Quiet()))
+	statuses := kafkatest.Started(t, statusstore.NewStore(kafkatest.Clients(t, w), w, kafkatest.Quiet()))
+	newLeader := kafkatest.Started(t, configstore.NewStore(kafkatest.Clients(t, w), w, kafkatest.Quiet()))
+	ctx := context.Background()
+	must(t, configs.ClaimWritePrivileges(ctx))
+	must(t, configs.PutConnectorConfig(ctx, "a", map[string]string{"connector.class": "X"}, nil))
+	must(t, newLeader.ClaimWritePrivileges(ctx))
+
+	h := New(Deps{WorkerID: "w1:8083", Configs: configs, Statuses: statuses, Runner: newFakeRunner(), Log: kafkatest.Quiet()})
+	api := NewAPI(h, nil, connectorconfig.Worker{}, "http://w1:8083/", OffsetBackends{})
+	h.Assigned(coordination.Assignment{Generation: 1, MemberID: "m1", LeaderID: "m1", LeaderURL: "http://w1:8083/", Version: 2})
+	const deadline = 500 * time.Millisecond
+	short, cancel := context.WithTimeout(ctx, deadline)
+	start := time.Now()
+	err := api.DeleteConnector(short, "a")
+	cancel()
+	if !errors.Is(err, rest.ErrRebalanceInProgress) {
+		t.Fatalf("the fenced leader's delete: %v, want the rebalance error (409) once its deadline passed", err)
+	}
+	if took := time.Since(start); took < deadline {
+		t.Errorf("answered after %v, before its %v deadline: it did not wait for the rebalance", took, deadline)
+	}
+	must(t, newLeader.ReadToEnd(ctx))
+	if !newLeader.Snapshot().Contains("a") {
+		t.Fatal("the fenced write deleted the connector")
+	}
+	if err := newLeader.PutConnectorConfig(ctx, "b", map[string]string{"connector.class": "X"}, nil); err != nil {
+		t.Fatalf("the new leader could not write after the old one's fenced write: %v", err)
+	}
+
+	h.Assigned(coordination.Assignment{Generation: 2, MemberID: "m1", LeaderID: "m2", LeaderURL: "http://w2:8083/", Version: 2})
+	var nl *rest.NotLeaderError
+	if err := api.DeleteConnector(ctx, "a"); !errors.As(err, &nl) || nl.LeaderURL != "http://w2:8083/" {
+		t.Fatalf("a delete after the rebalance: %v, want it forwarded to the new leader", err)
+	}
+}
+
 // At each generation it leads, the leader drops the statuses of deleted
 // connectors. A connector created while its reconcile ran, after the
 // config snapshot it works from, already has its owner's RUNNING: that

@@ -32,6 +32,15 @@ func (c *Clients) TransactionalProducer(id string, opts ...kgo.Opt) (*kgo.Client
 	}, opts)...)
 }
 
+// Fenced reports whether err says a newer producer of the same
+// transactional id fenced this one. INVALID_TXN_STATE says it too: a
+// fencing InitProducerId aborts the old producer's open transaction, and a
+// broker that verifies transactions (KIP-890) answers the old producer's
+// next produce so.
+func Fenced(err error) bool {
+	return errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) || errors.Is(err, kerr.InvalidTxnState)
+}
+
 // FenceProducers fences the transactional producers of ids, as Java's
 // Admin.fenceProducers does: an InitProducerId with each id and no producer
 // id or epoch bumps the id's epoch, so whoever holds it can no longer write

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connect-sidecar/connect-sidecar/sidecar/configdef"
+	"github.com/connect-sidecar/connect-sidecar/sidecar/kafkaclient"
 	"github.com/connect-sidecar/connect-sidecar/sidecar/plugin"
 	"github.com/connect-sidecar/connect-sidecar/stores/offsetstore"
 )
@@ -51,11 +51,9 @@ func (e *FencedError) Error() string {
 func (e *FencedError) Unwrap() error { return e.Err }
 
 // fenced wraps err as a FencedError when the broker says the producer was
-// fenced. INVALID_TXN_STATE says it too: a fencing InitProducerId aborts
-// the old producer's open transaction, and a broker that verifies
-// transactions (KIP-890) answers the old producer's next produce so.
+// fenced.
 func fenced(err error) error {
-	if errors.Is(err, kerr.ProducerFenced) || errors.Is(err, kerr.InvalidProducerEpoch) || errors.Is(err, kerr.InvalidTxnState) {
+	if kafkaclient.Fenced(err) {
 		return &FencedError{Err: err}
 	}
 	return err

@@ -24,6 +24,11 @@ func (e *PrivilegedWriteError) Error() string {
 
 func (e *PrivilegedWriteError) Unwrap() error { return e.Err }
 
+// Fenced reports whether a newer holder of the leader's transactional id
+// fenced this write: this worker no longer leads, or will not once it
+// hears of the rebalance that elected the other.
+func (e *PrivilegedWriteError) Fenced() bool { return kafkaclient.Fenced(e.Err) }
+
 // abortTimeout bounds aborting a failed write's transaction; one not
 // aborted in time is aborted by the next claim, or by the coordinator.
 const abortTimeout = 5 * time.Second
