@@ -577,9 +577,14 @@ func versionOf(name string) (int16, error) {
 
 func ms(d time.Duration) int32 { return int32(d / time.Millisecond) }
 
+// backoff is the wait before the next rejoin: 100 ms doubling to 1 s, as
+// Java's retry.backoff.ms and retry.backoff.max.ms. A longer cap would
+// leave the group idle for seconds after a broker failover ends (the new
+// coordinator answers about 9 s after its predecessor died, once KRaft
+// fences it), for the sake of a few cheap requests a second.
 func backoff(failures int) time.Duration {
-	d := 100 * time.Millisecond << min(failures-1, 6)
-	return min(d, 5*time.Second)
+	d := 100 * time.Millisecond << min(failures-1, 4)
+	return min(d, time.Second)
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {
