@@ -5,10 +5,15 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"github.com/segmentio/kafka-go/protocol"
+	"github.com/segmentio/kafka-go/protocol/fetch"
+	"github.com/segmentio/kafka-go/protocol/listoffsets"
+	"github.com/segmentio/kafka-go/protocol/produce"
 )
 
 // maxResends bounds how many dead pooled connections one request may run
@@ -26,16 +31,96 @@ const maxResends = 3
 // Only requests whose repetition changes nothing are resent: a produce
 // that the broker wrote before the connection broke would be written
 // twice, and a repeated InitProducerId would fence its own producer.
-func Resending(rt kafka.RoundTripper) kafka.RoundTripper { return resending{rt} }
+//
+// When rt is a *kafka.Transport, Resending also makes it forget where
+// partitions live once a broker cannot be reached or answers that it no
+// longer leads a partition (see forgetting).
+func Resending(rt kafka.RoundTripper) kafka.RoundTripper {
+	r := &resending{RoundTripper: rt}
+	if t, ok := rt.(*kafka.Transport); ok {
+		r.forget = t.CloseIdleConnections
+	}
+	return r
+}
 
-type resending struct{ kafka.RoundTripper }
+type resending struct {
+	kafka.RoundTripper
+	forget    func() // nil: nothing to forget
+	forgotten atomic.Int64
+}
 
-func (r resending) RoundTrip(ctx context.Context, addr net.Addr, req kafka.Request) (kafka.Response, error) {
+func (r *resending) RoundTrip(ctx context.Context, addr net.Addr, req kafka.Request) (kafka.Response, error) {
 	resp, err := r.RoundTripper.RoundTrip(ctx, addr, req)
 	for i := 0; i < maxResends && err != nil && deadConnection(err) && resendable(req) && ctx.Err() == nil; i++ {
 		resp, err = r.RoundTripper.RoundTrip(ctx, addr, req)
 	}
+	if r.forget != nil && (unreachable(err) || err == nil && leaderMoved(resp)) {
+		r.forgetRoutes()
+	}
 	return resp, err
+}
+
+// forgetInterval bounds how often a transport starts afresh: while a
+// partition has no leader every request to it fails, and one new metadata
+// fetch a second finds the new leader soon enough.
+const forgetInterval = time.Second
+
+// forgetRoutes drops the transport's connection pools, and with them its
+// metadata. kafka-go refreshes metadata only every MetadataTTL and not on
+// errors, so after a broker dies it keeps sending the broker's partitions
+// to it for up to that long (30 s), well after KRaft elected new leaders
+// (about 9 s, broker.session.timeout.ms). The next request builds a pool
+// that asks for metadata first; requests in flight finish on the old one.
+func (r *resending) forgetRoutes() {
+	now := time.Now().UnixNano()
+	last := r.forgotten.Load()
+	if now-last < int64(forgetInterval) || !r.forgotten.CompareAndSwap(last, now) {
+		return
+	}
+	r.forget()
+}
+
+// unreachable tells whether err means a broker could not be reached at
+// all, or its connection broke: the routes to it may be stale.
+func unreachable(err error) bool {
+	var op *net.OpError
+	return err != nil && (deadConnection(err) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.EHOSTUNREACH) || errors.As(err, &op) && op.Op == "dial")
+}
+
+// leaderMoved tells whether a produce, fetch or offsets answer says a
+// partition is not (or no longer) led where it was sent: the errors on
+// which Java's clients refresh metadata.
+func leaderMoved(resp kafka.Response) bool {
+	var codes []int16
+	switch r := resp.(type) {
+	case *produce.Response:
+		for _, t := range r.Topics {
+			for _, p := range t.Partitions {
+				codes = append(codes, p.ErrorCode)
+			}
+		}
+	case *fetch.Response:
+		for _, t := range r.Topics {
+			for _, p := range t.Partitions {
+				codes = append(codes, p.ErrorCode)
+			}
+		}
+	case *listoffsets.Response:
+		for _, t := range r.Topics {
+			for _, p := range t.Partitions {
+				codes = append(codes, p.ErrorCode)
+			}
+		}
+	}
+	for _, c := range codes {
+		switch kafka.Error(c) {
+		case kafka.NotLeaderForPartition, kafka.LeaderNotAvailable, kafka.UnknownTopicOrPartition,
+			kafka.KafkaStorageError, kafka.FencedLeaderEpoch, kafka.UnknownLeaderEpoch:
+			return true
+		}
+	}
+	return false
 }
 
 // deadConnection tells whether err means the connection was closed under
