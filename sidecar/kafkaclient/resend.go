@@ -88,35 +88,54 @@ func unreachable(err error) bool {
 		errors.Is(err, syscall.EHOSTUNREACH) || errors.As(err, &op) && op.Op == "dial")
 }
 
+// PartitionErrors is what the answer of a request type defined outside
+// kafka-go implements, so that Resending sees its partitions' errors: a
+// kafka.Error from the broker, or the error of the sub-request to a broker
+// that carried the partition.
+type PartitionErrors interface{ PartitionErrors() []error }
+
 // leaderMoved tells whether a produce, fetch or offsets answer says a
 // partition is not (or no longer) led where it was sent: the errors on
-// which Java's clients refresh metadata.
+// which Java's clients refresh metadata, or a broker that could not be
+// reached for some of the partitions.
 func leaderMoved(resp kafka.Response) bool {
-	var codes []int16
+	var errs []error
+	code := func(c int16) {
+		if c != 0 {
+			errs = append(errs, kafka.Error(c))
+		}
+	}
 	switch r := resp.(type) {
+	case PartitionErrors:
+		errs = r.PartitionErrors()
 	case *produce.Response:
 		for _, t := range r.Topics {
 			for _, p := range t.Partitions {
-				codes = append(codes, p.ErrorCode)
+				code(p.ErrorCode)
 			}
 		}
 	case *fetch.Response:
 		for _, t := range r.Topics {
 			for _, p := range t.Partitions {
-				codes = append(codes, p.ErrorCode)
+				code(p.ErrorCode)
 			}
 		}
 	case *listoffsets.Response:
 		for _, t := range r.Topics {
 			for _, p := range t.Partitions {
-				codes = append(codes, p.ErrorCode)
+				code(p.ErrorCode)
 			}
 		}
 	}
-	for _, c := range codes {
-		switch kafka.Error(c) {
-		case kafka.NotLeaderForPartition, kafka.LeaderNotAvailable, kafka.UnknownTopicOrPartition,
-			kafka.KafkaStorageError, kafka.FencedLeaderEpoch, kafka.UnknownLeaderEpoch:
+	for _, err := range errs {
+		var kerr kafka.Error
+		if errors.As(err, &kerr) {
+			switch kerr {
+			case kafka.NotLeaderForPartition, kafka.LeaderNotAvailable, kafka.UnknownTopicOrPartition,
+				kafka.KafkaStorageError, kafka.FencedLeaderEpoch, kafka.UnknownLeaderEpoch:
+				return true
+			}
+		} else if unreachable(err) {
 			return true
 		}
 	}

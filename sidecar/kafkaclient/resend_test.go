@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol"
 	"github.com/segmentio/kafka-go/protocol/fetch"
 	"github.com/segmentio/kafka-go/protocol/listoffsets"
 	"github.com/segmentio/kafka-go/protocol/produce"
@@ -80,6 +81,12 @@ func (a answers) RoundTrip(context.Context, net.Addr, kafka.Request) (kafka.Resp
 	return a.resp, a.err
 }
 
+// ownAnswer is the answer of a request type defined outside kafka-go.
+type ownAnswer []error
+
+func (ownAnswer) ApiKey() protocol.ApiKey    { return protocol.Fetch }
+func (a ownAnswer) PartitionErrors() []error { return a }
+
 func producedWith(code kafka.Error) *produce.Response {
 	return &produce.Response{Topics: []produce.ResponseTopic{{Topic: "t", Partitions: []produce.ResponsePartition{
 		{Partition: 0}, {Partition: 1, ErrorCode: int16(code)},
@@ -101,6 +108,9 @@ func TestResendingForgetsStaleRoutes(t *testing.T) {
 		{"a partition's old leader", answers{resp: producedWith(kafka.NotLeaderForPartition)}, true},
 		{"a partition without a leader", answers{resp: &fetch.Response{Topics: []fetch.ResponseTopic{{Partitions: []fetch.ResponsePartition{{ErrorCode: int16(kafka.LeaderNotAvailable)}}}}}}, true},
 		{"a fenced leader epoch", answers{resp: &listoffsets.Response{Topics: []listoffsets.ResponseTopic{{Partitions: []listoffsets.ResponsePartition{{ErrorCode: int16(kafka.FencedLeaderEpoch)}}}}}}, true},
+		{"a partition of a request type of our own whose broker is gone", answers{resp: ownAnswer{nil, fmt.Errorf("fetch: %w", refused)}}, true},
+		{"a partition of a request type of our own whose leader moved", answers{resp: ownAnswer{kafka.NotLeaderForPartition}}, true},
+		{"a partition of a request type of our own that is fine", answers{resp: ownAnswer{nil}}, false},
 		{"a write the leader refused", answers{resp: producedWith(kafka.NotEnoughReplicas)}, false},
 		{"an answer", answers{resp: producedWith(0)}, false},
 		{"a timeout", answers{err: context.DeadlineExceeded}, false},

@@ -62,6 +62,18 @@ type partitionResult struct {
 	records       []byte
 }
 
+// PartitionErrors lets the worker's transport see that a partition's
+// leader moved (kafkaclient.Resending).
+func (r *fetchResponse) PartitionErrors() []error {
+	var errs []error
+	for _, p := range r.parts {
+		if p.err != nil {
+			errs = append(errs, p.err)
+		}
+	}
+	return errs
+}
+
 func (*fetchRequest) ApiKey() protocol.ApiKey  { return protocol.Fetch }
 func (*fetchResponse) ApiKey() protocol.ApiKey { return protocol.Fetch }
 
