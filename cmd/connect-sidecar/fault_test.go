@@ -107,6 +107,88 @@ func TestFaultPartitionLeaderKilled(t *testing.T) {
 	})
 }
 
+// On a cluster of three brokers, each broker in turn is stopped cleanly
+// (SIGTERM: its partitions move to the others first), started again and
+// given time to catch up, as an upgrade rolls through a cluster, while a
+// source and an HTTP sink run. Runs only on such a cluster.
+func TestFaultRollingRestart(t *testing.T) {
+	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
+		kafkatest.RequireBrokers(t, p.b, 3)
+		bootstrap := p.b.Bootstrap()
+		ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
+		p.startConnectors(ws[0])
+		p.awaitRunning(time.Minute, ws...)
+		p.awaitDeliveries(1000, time.Minute)
+
+		for node := int32(1); node <= 3; node++ {
+			down := time.Now()
+			p.b.StopNode(t, node, false)
+			stopped := time.Since(down)
+			took := p.b.StartNode(t, node)
+			up := time.Now()
+			kafkatest.Eventually(t, 2*time.Minute, func() error {
+				if n := p.b.OutOfSync(t); n > 0 {
+					return fmt.Errorf("%d partitions out of sync after broker %d restarted", n, node)
+				}
+				return nil
+			})
+			inSync := time.Since(up)
+			p.awaitDeliveries(500, time.Minute)
+			t.Logf("broker %d: stopped in %v, started in %v, every partition in sync %v later", node,
+				stopped.Round(time.Millisecond), took.Round(time.Millisecond), inSync.Round(time.Millisecond))
+		}
+		p.awaitRunning(time.Minute, ws...)
+		p.finish("rolling restart of three brokers", ws[0])
+	})
+}
+
+// On a cluster of three combined broker-controller nodes, the node that is
+// the active KRaft controller is SIGKILLed mid-stream: the quorum elects
+// another controller, the dead node's partitions get new leaders once
+// that controller fences it, and the pipeline goes on. Runs only on such
+// a cluster.
+func TestFaultActiveControllerKilled(t *testing.T) {
+	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
+		kafkatest.RequireBrokers(t, p.b, 3)
+		bootstrap := p.b.Bootstrap()
+		ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
+		p.startConnectors(ws[0])
+		p.awaitRunning(time.Minute, ws...)
+		p.awaitDeliveries(1000, time.Minute)
+
+		controller := p.b.ActiveController(t)
+		if controller < 0 {
+			t.Fatal("the metadata quorum has no leader")
+		}
+		down := time.Now()
+		p.b.StopNode(t, controller, true)
+		kafkatest.Eventually(t, time.Minute, func() error {
+			if now := p.b.ActiveController(t); now == controller || now < 0 {
+				return fmt.Errorf("no new active controller yet (the quorum says %d)", now)
+			}
+			return nil
+		})
+		elected := time.Since(down)
+		// The new controller moves the dead node's partitions once it has
+		// fenced it (broker.session.timeout.ms after it last heard of it).
+		kafkatest.Eventually(t, time.Minute, func() error {
+			if n := p.b.LedBy(t, controller); n > 0 {
+				return fmt.Errorf("%d partitions still led by the dead node %d", n, controller)
+			}
+			return nil
+		})
+		leaderless := time.Since(down)
+		p.awaitDeliveries(1000, 2*time.Minute)
+		t.Logf("node %d (the active controller) SIGKILLed; a new controller %v later, new leaders for its partitions %v later; 1000 more records delivered %v after the kill",
+			controller, elected.Round(time.Millisecond), leaderless.Round(time.Millisecond), time.Since(down).Round(time.Millisecond))
+		took := p.b.StartNode(t, controller)
+		p.awaitDeliveries(1000, time.Minute)
+		p.awaitRunning(time.Minute, ws...)
+		t.Logf("node %d back (its start took %v)", controller, took.Round(time.Millisecond))
+		p.finish("the active controller SIGKILLed and brought back", ws[0])
+	})
+}
+
 // One worker's every connection to Kafka is cut, as a network partition
 // would, until its session has expired and its tasks run elsewhere; then
 // the network heals and it takes its share back.

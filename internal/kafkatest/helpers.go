@@ -152,8 +152,21 @@ func (b *Broker) String() string {
 }
 
 // LastOffset returns the end offset of a partition: the offset the next
-// record will get.
+// record will get. Answers that the partition's leader is moving (after a
+// broker restart) are retried for a while.
 func LastOffset(b *Broker, topic string, partition int) (int64, error) {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		end, err := lastOffset(b, topic, partition)
+		var kerr kafka.Error
+		if err == nil || !errors.As(err, &kerr) || !kerr.Temporary() || time.Now().After(deadline) {
+			return end, err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func lastOffset(b *Broker, topic string, partition int) (int64, error) {
 	resp, err := b.Client().ListOffsets(context.Background(), &kafka.ListOffsetsRequest{
 		Topics: map[string][]kafka.OffsetRequest{topic: {kafka.LastOffsetOf(partition)}},
 	})

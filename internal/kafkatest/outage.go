@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -20,6 +21,9 @@ func (b *Broker) StopBroker(t testing.TB, kill bool) {
 	t.Helper()
 	if b.Kind != External || exec.Command(kafkaScript(t), "status").Run() != nil {
 		t.Skipf("needs the broker of scripts/kafka.sh, which a test may stop and start again; running against %s", b)
+	}
+	if len(b.brokers()) > 1 {
+		t.Skipf("stops all of Kafka by stopping its one broker; %s has more (the three-broker scenarios stop them one at a time)", b)
 	}
 	b.StopNode(t, 1, kill)
 }
@@ -74,10 +78,8 @@ func (b *Broker) StartNode(t testing.TB, node int32) time.Duration {
 	return time.Since(start)
 }
 
-// PartitionLeader is the node id of the broker that leads a partition,
-// which for a cluster of scripts/kafka.sh is its broker number; -1 while
-// it has none.
-func (b *Broker) PartitionLeader(t testing.TB, topic string, partition int32) int32 {
+// metadata asks the cluster for the metadata of topics (all when none).
+func (b *Broker) metadata(t testing.TB, topics ...string) *kmsg.MetadataResponse {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers()...))
 	if err != nil {
@@ -87,14 +89,89 @@ func (b *Broker) PartitionLeader(t testing.TB, topic string, partition int32) in
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req := kmsg.NewPtrMetadataRequest()
-	rt := kmsg.NewMetadataRequestTopic()
-	rt.Topic = kmsg.StringPtr(topic)
-	req.Topics = append(req.Topics, rt)
+	for _, topic := range topics {
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr(topic)
+		req.Topics = append(req.Topics, rt)
+	}
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		t.Fatalf("kafkatest: metadata of %s: %v", topic, err)
+		t.Fatalf("kafkatest: metadata of %v: %v", topics, err)
+	}
+	return resp
+}
+
+// OutOfSync is how many partitions of the cluster have a replica out of
+// their in-sync set (or no leader): 0 once a restarted broker caught up.
+func (b *Broker) OutOfSync(t testing.TB) int {
+	t.Helper()
+	n := 0
+	for _, tp := range b.metadata(t).Topics {
+		for _, p := range tp.Partitions {
+			if p.ErrorCode != 0 || len(p.ISR) < len(p.Replicas) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// LedBy is how many partitions of the cluster the metadata says node
+// leads: after node died, those that have no new leader yet.
+func (b *Broker) LedBy(t testing.TB, node int32) int {
+	t.Helper()
+	n := 0
+	for _, tp := range b.metadata(t).Topics {
+		for _, p := range tp.Partitions {
+			if p.ErrorCode == 0 && p.Leader == node {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// ActiveController is the node id of the KRaft quorum's leader, the
+// active controller; -1 while the quorum has none. Brokers forward the
+// question to the controllers.
+func (b *Broker) ActiveController(t testing.TB) int32 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := kmsg.NewPtrDescribeQuorumRequest()
+	rt := kmsg.NewDescribeQuorumRequestTopic()
+	rt.Topic = "__cluster_metadata"
+	rp := kmsg.NewDescribeQuorumRequestTopicPartition()
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, cl)
+	if err == nil {
+		err = kerr.ErrorForCode(resp.ErrorCode)
+	}
+	if err != nil {
+		t.Fatalf("kafkatest: describe the metadata quorum: %v", err)
 	}
 	for _, tp := range resp.Topics {
+		for _, p := range tp.Partitions {
+			if p.ErrorCode == 0 {
+				return p.LeaderID
+			}
+		}
+	}
+	return -1
+}
+
+// PartitionLeader is the node id of the broker that leads a partition,
+// which for a cluster of scripts/kafka.sh is its broker number; -1 while
+// it has none.
+func (b *Broker) PartitionLeader(t testing.TB, topic string, partition int32) int32 {
+	t.Helper()
+	for _, tp := range b.metadata(t, topic).Topics {
 		for _, p := range tp.Partitions {
 			switch {
 			case p.Partition != partition:
