@@ -530,9 +530,12 @@ stop_all() {
     [[ -e $f ]] || continue
     stop_worker "$(basename "$f" .pid)"
   done
+  # All at once: stopped one by one, the last broker finds no controller
+  # quorum for its controlled shutdown and waits out STOP_TIMEOUT.
   for ((n = $(brokers); n >= 1; n--)); do
-    stop_pidfile "$(node_pid "$n")" "$(node_marker "$n")" "broker $n"
+    stop_pidfile "$(node_pid "$n")" "$(node_marker "$n")" "broker $n" &
   done
+  wait
 }
 
 cmd_stop() {
