@@ -202,8 +202,16 @@ func (w *Worker) Start(context.Context) error {
 // Stop stops all work, leaves the group and closes the stores. From its
 // first moment /ready fails and the REST API refuses writes, which this
 // worker could no longer see through.
-func (w *Worker) Stop(context.Context) error {
+func (w *Worker) Stop(ctx context.Context) error {
 	w.health.Stop()
+	// Writes taken before now finish first, with the group membership and
+	// the stores they need, as Java's Connect stops its REST server (which
+	// waits for requests in flight) before its herder.
+	drain, cancel := context.WithTimeout(ctx, writeDrain)
+	if !w.health.AwaitWrites(drain) {
+		w.log.Warn("REST writes still in flight are cut short", "waited", writeDrain)
+	}
+	cancel()
 	w.cancel()
 	w.wg.Wait()
 	if w.exchange != nil {
@@ -215,6 +223,11 @@ func (w *Worker) Stop(context.Context) error {
 	w.configs.Stop()
 	return nil
 }
+
+// writeDrain bounds how long a stopping worker waits for the REST writes
+// it took: a write waits up to 5 s for a rebalance to end, and the rest of
+// shutdown must fit in fx's stop timeout.
+const writeDrain = 5 * time.Second
 
 func (w *Worker) run(ctx context.Context) {
 	w.health.Stage("connecting to Kafka at " + strings.Join(w.kafka.Bootstrap, ","))

@@ -169,14 +169,10 @@ func workerOptions(loaded config.Loaded, log *slog.Logger) []fx.Option {
 		config.Module(loaded),
 		health.Module,
 		kafkaclient.Module,
+		rest.Module,
 		peerless.Module,
 		metrics.Module,
 		sidecar.Module,
-		// After the worker, so that fx stops it first, as Java's Connect
-		// stops its REST server before the herder: requests in flight
-		// finish while the stores they write to are still open, and new
-		// ones go to the other workers.
-		rest.Module,
 		fx.StartTimeout(30 * time.Second),
 		// Tasks get task.shutdown.graceful.timeout.ms to stop; the rest of
 		// shutdown (leave the group, flush status) needs a few seconds more.

@@ -3,6 +3,7 @@
 package health
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,7 @@ type State struct {
 	conditions map[string]func() string
 	loops      []loop
 	stopping   bool
+	writes     sync.WaitGroup // REST writes admitted and not yet answered
 }
 
 // loop is a goroutine whose progress /live watches.
@@ -154,6 +156,35 @@ func (s *State) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stopping = true
+}
+
+// AdmitWrite registers a REST write, unless the worker is stopping; done
+// must be called once it is answered.
+func (s *State) AdmitWrite() (done func(), ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopping {
+		return nil, false
+	}
+	s.writes.Add(1)
+	return s.writes.Done, true
+}
+
+// AwaitWrites waits until the writes admitted before Stop are answered,
+// or ctx ends; it reports whether they were. The worker stops its stores
+// only then, so that no write it took finds them closed.
+func (s *State) AwaitWrites(ctx context.Context) bool {
+	answered := make(chan struct{})
+	go func() {
+		s.writes.Wait()
+		close(answered)
+	}()
+	select {
+	case <-answered:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // Stopping reports whether the worker has begun to stop; the REST API

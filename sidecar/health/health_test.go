@@ -1,6 +1,7 @@
 package health
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -170,5 +171,28 @@ func TestConditionsAddToHealthWithoutFailingIt(t *testing.T) {
 	}
 	if code, _ := probe(s, "/ready"); code != http.StatusOK {
 		t.Errorf("/ready = %d; a condition must not make readiness flap", code)
+	}
+}
+
+// A stopping worker refuses new REST writes but lets the ones it took
+// finish before it closes what they write to.
+func TestStoppingWaitsForTheWritesItTook(t *testing.T) {
+	s := NewState()
+	done, ok := s.AdmitWrite()
+	if !ok {
+		t.Fatal("a write was refused before the worker began to stop")
+	}
+	s.Stop()
+	if _, ok := s.AdmitWrite(); ok {
+		t.Fatal("a write was taken after the worker began to stop")
+	}
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if s.AwaitWrites(short) {
+		t.Fatal("AwaitWrites returned while a write it took was unanswered")
+	}
+	done()
+	if !s.AwaitWrites(context.Background()) {
+		t.Fatal("AwaitWrites did not return once the write was answered")
 	}
 }

@@ -82,11 +82,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		c.error(http.StatusServiceUnavailable, msgNoHerderPrefix+"its herder is not running.")
 		return
 	}
-	if rt.writes() && s.health.Stopping() {
-		// 503 rather than Connect's 409: this worker will not come back to
-		// take the retry, another one will.
-		c.error(http.StatusServiceUnavailable, msgStopping)
-		return
+	if rt.writes() {
+		done, ok := s.health.AdmitWrite()
+		if !ok {
+			// 503 rather than Connect's 409: this worker will not come back
+			// to take the retry, another one will.
+			c.error(http.StatusServiceUnavailable, msgStopping)
+			return
+		}
+		defer done()
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 	defer cancel()
