@@ -108,15 +108,15 @@ if [ -n "$started_kafka" ]; then
   fault_suite one-broker '^TestFault'
   # Faults of single brokers of a production-shaped cluster: three
   # brokers, replication factor 3, min.insync.replicas 2. Only the
-  # scenarios that stop a broker run here; the worker faults above do not
-  # depend on the cluster's shape, and running them twice would cost the
-  # time CI does not have.
+  # scenarios that stop a broker, or cut a worker off from one, run here;
+  # the worker faults above do not depend on the cluster's shape, and
+  # running them twice would cost the time CI does not have.
   step "fault injection on three brokers (-race, tag fault)"
   scripts/kafka.sh stop
   KAFKA_BROKERS=3 scripts/kafka.sh start
   KAFKA_BOOTSTRAP_SERVERS=$(scripts/kafka.sh status | awk '{print $NF}')
   export KAFKA_BOOTSTRAP_SERVERS
-  fault_suite three-brokers '^TestFault(PartitionLeaderKilled|RollingRestart|ActiveControllerKilled)$'
+  fault_suite three-brokers '^TestFault(PartitionLeaderKilled|RollingRestart|ActiveControllerKilled|WorkerCutOffFromOneBroker)$'
 else
   echo "no Apache Kafka from scripts/kafka.sh: the fault-injection suite does not run"
 fi

@@ -481,7 +481,11 @@ func (p *pipeline) finish(fault string, via *worker) {
 
 	// Downtime: the longest a source task produced nothing, and the
 	// longest a partition got nothing to the app, while the pipeline ran.
-	srcDown, srcTask := longestGap(recs, func(r sourceRecord) (int64, time.Time) { return r.task, r.at })
+	// Per task and partition: a task that cannot write to one partition
+	// (its leader out of reach) is stalled there while it writes elsewhere.
+	const perPartition = 1 << 20
+	srcDown, srcKey := longestGap(recs, func(r sourceRecord) (int64, time.Time) { return r.task*perPartition + int64(r.partition), r.at })
+	srcTask, srcPart := srcKey/perPartition, srcKey%perPartition
 	sinkDown, sinkPart := longestGap(deliveries, func(d delivery) (int64, time.Time) { return int64(d.partition), d.at })
 
 	// No task on two workers at once: source tasks by producing process,
@@ -520,9 +524,9 @@ func (p *pipeline) finish(fault string, via *worker) {
 	if len(late) > 0 {
 		p.t.Logf("writes in flight at the freeze that landed after SIGCONT, while the work ran elsewhere: %s", strings.Join(late, "; "))
 	}
-	p.t.Logf("%s: produced %d, delivered %d, duplicated %d (source %d, sink %d), lost %d; tasks not running at most: source %v (task %d), sink %v (partition %d); REST %s",
+	p.t.Logf("%s: produced %d, delivered %d, duplicated %d (source %d, sink %d), lost %d; tasks not running at most: source %v (task %d, partition %d), sink %v (partition %d); REST %s",
 		fault, len(recs), len(deliveries), sourceDup+sinkDup, sourceDup, sinkDup, lost,
-		srcDown.Round(time.Millisecond), srcTask, sinkDown.Round(time.Millisecond), sinkPart, p.rest.summary())
+		srcDown.Round(time.Millisecond), srcTask, srcPart, sinkDown.Round(time.Millisecond), sinkPart, p.rest.summary())
 	if lost > 0 {
 		p.t.Errorf("lost %d records: %d never reached the app; %s", lost, notDelivered, strings.Join(gaps, "; "))
 	}

@@ -189,6 +189,44 @@ func TestFaultActiveControllerKilled(t *testing.T) {
 	})
 }
 
+// cutOffFromOneBroker is how long TestFaultWorkerCutOffFromOneBroker cuts:
+// three sessions, longer than every timeout that could react.
+const cutOffFromOneBroker = 3 * faultSession
+
+// On a cluster of three brokers, one worker loses its connections to one
+// broker only (the one leading the config topic's partition), while the
+// other workers reach all three: the metadata names a leader it cannot
+// reach. Once the network heals it works as before. Runs only on such a
+// cluster.
+func TestFaultWorkerCutOffFromOneBroker(t *testing.T) {
+	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
+		kafkatest.RequireBrokers(t, p.b, 3)
+		proxies := p.b.ProxiedNodes(t)
+		var through []string
+		for _, proxy := range proxies {
+			through = append(through, proxy.Addr)
+		}
+		bootstrap := p.b.Bootstrap()
+		w1, w2 := p.startWorker(bootstrap), p.startWorker(bootstrap)
+		cut := p.startWorker(strings.Join(through, ","))
+		p.startConnectors(w1)
+		p.awaitRunning(time.Minute, w1, w2, cut)
+		p.awaitDeliveries(1000, time.Minute)
+
+		node := p.b.PartitionLeader(t, p.group+"-configs", 0)
+		proxies[node-1].Cut()
+		// The cut's length is what the scenario is, so it is slept, not
+		// awaited.
+		time.Sleep(cutOffFromOneBroker)
+		proxies[node-1].Heal()
+		t.Logf("one worker cut off from broker %d (the config topic's leader) for %v", node, cutOffFromOneBroker)
+		back := p.awaitRunning(time.Minute, w1, w2, cut)
+		t.Logf("healed: every task running %v later", back.Round(time.Millisecond))
+		p.awaitDeliveries(1000, time.Minute)
+		p.finish("a worker cut off from one broker", w1)
+	})
+}
+
 // One worker's every connection to Kafka is cut, as a network partition
 // would, until its session has expired and its tasks run elsewhere; then
 // the network heals and it takes its share back.

@@ -51,10 +51,28 @@ type Proxy struct {
 // listener. The proxy closes when t ends.
 func (b *Broker) Proxied(t testing.TB) *Proxy {
 	t.Helper()
+	return b.proxy(t, b.Addr)
+}
+
+// ProxiedNodes starts a proxy in front of each broker of the cluster, in
+// the order of the node numbers: a client bootstrapped at all their
+// addresses reaches every broker through its own proxy, so one broker can
+// be cut off from it while the others still answer.
+func (b *Broker) ProxiedNodes(t testing.TB) []*Proxy {
+	t.Helper()
+	var ps []*Proxy
+	for _, addr := range b.brokers() {
+		ps = append(ps, b.proxy(t, addr))
+	}
+	return ps
+}
+
+func (b *Broker) proxy(t testing.TB, addr string) *Proxy {
+	t.Helper()
 	if b.Kind != External || exec.Command(kafkaScript(t), "status").Run() != nil {
 		t.Skipf("needs the broker of scripts/kafka.sh, whose second listener a proxy can cut; running against %s", b)
 	}
-	listen, advertised, err := proxiedListener(b.Addr)
+	listen, advertised, err := proxiedListener(addr)
 	if err != nil {
 		t.Fatalf("kafkatest: proxy: %v", err)
 	}
