@@ -145,6 +145,10 @@ func (t *numberTask) Start(ctx context.Context, props map[string]string, offsets
 	t.padOdd = strings.Repeat("x", int(intSetting(props, "pad.odd", 0)))
 	t.alt = intSetting(props, "alternate", 0)
 	plugin.Logger(ctx).Info("number task starting")
+	if props["start.block"] == "true" {
+		<-ctx.Done()
+		return ctx.Err()
+	}
 	off, err := offsets.Offset(ctx, t.partition())
 	if err != nil {
 		return err

@@ -622,3 +622,30 @@ func TestTaskLogsNameTheirConnectorAndTask(t *testing.T) {
 		return nil
 	})
 }
+
+// A task stuck in Start past task.shutdown.graceful.timeout.ms is
+// abandoned; when its context's cancellation finally ends it, that is not
+// the task failing, and the log must not say it is.
+func TestAbandonedTaskIsNotLoggedAsFailed(t *testing.T) {
+	e := newEnv(t, "CONNECT_TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS=200")
+	topic := kafkatest.Name(t, "out")
+	e.b.CreateTopic(t, topic, 1)
+	newProbe(topic)
+	ids := e.start("numbers", 1, sourceConf(topic, topic, "start.block", "true"))
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if len(e.logs.matching(`msg="number task starting"`, "connector=numbers")) == 0 {
+			return errors.New("the task has not started yet")
+		}
+		return nil
+	})
+	e.rt.StopTasks(ids)
+	kafkatest.Eventually(t, 30*time.Second, func() error {
+		if len(e.logs.matching("level=WARN", "abandoned task ended", "connector=numbers")) == 0 {
+			return errors.New("the abandoned task has not ended yet")
+		}
+		return nil
+	})
+	if failed := e.logs.matching("level=ERROR", "task failed"); len(failed) > 0 {
+		t.Errorf("the abandoned task was logged as failed: %s", strings.Join(failed, "\n"))
+	}
+}

@@ -165,6 +165,12 @@ func (t *taskRun) report(state State, err error) {
 // topic; the herder starts it again if it is assigned here.
 func (t *taskRun) fail(err error) {
 	var fenced *FencedError
+	if t.abandoned.Load() {
+		// Cut short after task.shutdown.graceful.timeout.ms: the error is
+		// most often the cut itself, and the worker has moved on.
+		t.log.Warn("abandoned task ended", "err", err)
+		return
+	}
 	if errors.As(err, &fenced) {
 		t.log.Warn("task stopped: a newer instance of it took over its transactional producer", "err", err)
 		t.rt.mu.Lock()
@@ -174,9 +180,7 @@ func (t *taskRun) fail(err error) {
 		t.log.Error("task failed", "err", err)
 		t.report(Failed, err)
 	}
-	if !t.abandoned.Load() {
-		t.rt.deps.Changed()
-	}
+	t.rt.deps.Changed()
 }
 
 func (t *taskRun) pluginVersion() string {
