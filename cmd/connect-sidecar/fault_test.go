@@ -68,6 +68,20 @@ func TestFaultBrokerRestart(t *testing.T) {
 	})
 }
 
+// startOnThreeBrokers skips t unless p runs on a cluster of three brokers
+// from scripts/kafka.sh; it starts three workers bootstrapped at all of
+// them and the connectors, and waits for the pipeline to deliver.
+func (p *pipeline) startOnThreeBrokers() []*worker {
+	p.t.Helper()
+	kafkatest.RequireBrokers(p.t, p.b, 3)
+	bootstrap := p.b.Bootstrap()
+	ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
+	p.startConnectors(ws[0])
+	p.awaitRunning(time.Minute, ws...)
+	p.awaitDeliveries(1000, time.Minute)
+	return ws
+}
+
 // On a cluster of three brokers (replication factor 3, min.insync.replicas
 // 2), the broker that leads the config topic's partition, and with it a
 // share of the data topic's partitions, is SIGKILLed mid-stream and
@@ -76,12 +90,7 @@ func TestFaultBrokerRestart(t *testing.T) {
 // (KAFKA_BROKERS=3 scripts/kafka.sh start).
 func TestFaultPartitionLeaderKilled(t *testing.T) {
 	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
-		kafkatest.RequireBrokers(t, p.b, 3)
-		bootstrap := p.b.Bootstrap()
-		ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
-		p.startConnectors(ws[0])
-		p.awaitRunning(time.Minute, ws...)
-		p.awaitDeliveries(1000, time.Minute)
+		ws := p.startOnThreeBrokers()
 
 		leader := p.b.PartitionLeader(t, p.group+"-configs", 0)
 		down := time.Now()
@@ -113,12 +122,7 @@ func TestFaultPartitionLeaderKilled(t *testing.T) {
 // source and an HTTP sink run. Runs only on such a cluster.
 func TestFaultRollingRestart(t *testing.T) {
 	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
-		kafkatest.RequireBrokers(t, p.b, 3)
-		bootstrap := p.b.Bootstrap()
-		ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
-		p.startConnectors(ws[0])
-		p.awaitRunning(time.Minute, ws...)
-		p.awaitDeliveries(1000, time.Minute)
+		ws := p.startOnThreeBrokers()
 
 		for node := int32(1); node <= 3; node++ {
 			down := time.Now()
@@ -149,12 +153,7 @@ func TestFaultRollingRestart(t *testing.T) {
 // a cluster.
 func TestFaultActiveControllerKilled(t *testing.T) {
 	inModes(t, []mode{{name: "http"}}, faultFlow, func(t *testing.T, p *pipeline) {
-		kafkatest.RequireBrokers(t, p.b, 3)
-		bootstrap := p.b.Bootstrap()
-		ws := []*worker{p.startWorker(bootstrap), p.startWorker(bootstrap), p.startWorker(bootstrap)}
-		p.startConnectors(ws[0])
-		p.awaitRunning(time.Minute, ws...)
-		p.awaitDeliveries(1000, time.Minute)
+		ws := p.startOnThreeBrokers()
 
 		controller := p.b.ActiveController(t)
 		if controller < 0 {

@@ -78,8 +78,8 @@ func (b *Broker) StartNode(t testing.TB, node int32) time.Duration {
 	return time.Since(start)
 }
 
-// metadata asks the cluster for the metadata of topics (all when none).
-func (b *Broker) metadata(t testing.TB, topics ...string) *kmsg.MetadataResponse {
+// ask sends req to the cluster through a client of its own.
+func (b *Broker) ask(t testing.TB, req kmsg.Request) kmsg.Response {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers()...))
 	if err != nil {
@@ -88,17 +88,23 @@ func (b *Broker) metadata(t testing.TB, topics ...string) *kmsg.MetadataResponse
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	resp, err := cl.Request(ctx, req)
+	if err != nil {
+		t.Fatalf("kafkatest: %s: %v", kmsg.NameForKey(req.Key()), err)
+	}
+	return resp
+}
+
+// metadata asks the cluster for the metadata of topics (all when none).
+func (b *Broker) metadata(t testing.TB, topics ...string) *kmsg.MetadataResponse {
+	t.Helper()
 	req := kmsg.NewPtrMetadataRequest()
 	for _, topic := range topics {
 		rt := kmsg.NewMetadataRequestTopic()
 		rt.Topic = kmsg.StringPtr(topic)
 		req.Topics = append(req.Topics, rt)
 	}
-	resp, err := req.RequestWith(ctx, cl)
-	if err != nil {
-		t.Fatalf("kafkatest: metadata of %v: %v", topics, err)
-	}
-	return resp
+	return b.ask(t, req).(*kmsg.MetadataResponse)
 }
 
 // OutOfSync is how many partitions of the cluster have a replica out of
@@ -136,24 +142,13 @@ func (b *Broker) LedBy(t testing.TB, node int32) int {
 // question to the controllers.
 func (b *Broker) ActiveController(t testing.TB) int32 {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	req := kmsg.NewPtrDescribeQuorumRequest()
 	rt := kmsg.NewDescribeQuorumRequestTopic()
 	rt.Topic = "__cluster_metadata"
-	rp := kmsg.NewDescribeQuorumRequestTopicPartition()
-	rt.Partitions = append(rt.Partitions, rp)
+	rt.Partitions = append(rt.Partitions, kmsg.NewDescribeQuorumRequestTopicPartition())
 	req.Topics = append(req.Topics, rt)
-	resp, err := req.RequestWith(ctx, cl)
-	if err == nil {
-		err = kerr.ErrorForCode(resp.ErrorCode)
-	}
-	if err != nil {
+	resp := b.ask(t, req).(*kmsg.DescribeQuorumResponse)
+	if err := kerr.ErrorForCode(resp.ErrorCode); err != nil {
 		t.Fatalf("kafkatest: describe the metadata quorum: %v", err)
 	}
 	for _, tp := range resp.Topics {
